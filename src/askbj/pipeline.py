@@ -1,0 +1,150 @@
+"""The one place that wires the stages together: sources → clean → chunk → embed → index,
+and question → search → answer. The CLI, the Streamlit app and the eval all come here, so
+they cannot drift apart.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from askbj import index as index_store
+from askbj.chunk import Chunker
+from askbj.errors import AskbjError, IndexDamaged, IndexMissing
+from askbj.records import Chunk, Document
+from askbj.sources import file_hashes, load_documents
+
+Progress = Callable[[str, int, int], None]
+"""progress(stage, done, total): called as long work advances."""
+
+
+def _root() -> Path:
+    return Path(os.environ.get("ASKBJ_HOME", Path.cwd()))
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Where things live and how the index is built; environment variables override defaults."""
+
+    ingest_dir: Path = field(default_factory=lambda: _root() / "ingest")
+    index_dir: Path = field(default_factory=lambda: _root() / "index")
+    model: str | None = None
+    chunk_size: int = 300
+    chunk_overlap: int = 60
+
+
+@dataclass(frozen=True)
+class BuildReport:
+    """What an ingest did, for the user: per-document change status and counts."""
+
+    added: tuple[str, ...] = ()
+    changed: tuple[str, ...] = ()
+    removed: tuple[str, ...] = ()
+    unchanged: tuple[str, ...] = ()
+    warnings: tuple[str, ...] = ()
+    chunks: int = 0
+    embedded: int = 0
+    seconds: float = 0.0
+
+
+def make_embedder(settings: Settings):  # type: ignore[no-untyped-def]
+    from askbj.embed import Embedder
+
+    return Embedder(model=settings.model)
+
+
+def _previous(settings: Settings) -> index_store.Index | None:
+    try:
+        return index_store.load(settings.index_dir)
+    except (IndexMissing, IndexDamaged):
+        return None
+
+
+def _diff(docs: list[Document], old: index_store.Index | None) -> dict[str, list[str]]:
+    before = {d.doc_id: d.sha256 for d in old.documents} if old else {}
+    now = {d.doc_id: d.sha256 for d in docs}
+    return {
+        "added": [d for d in now if d not in before],
+        "changed": [d for d in now if d in before and before[d] != now[d]],
+        "removed": [d for d in before if d not in now],
+        "unchanged": [d for d in now if before.get(d) == now[d]],
+    }
+
+
+def _embed(chunks: list[Chunk], embedder, reuse: dict[str, np.ndarray],  # type: ignore[no-untyped-def]
+           progress: Progress | None) -> tuple[np.ndarray, int]:
+    """Vectors for ``chunks``, re-using those of unchanged chunks from the previous index."""
+    todo = [i for i, c in enumerate(chunks) if c.chunk_id not in reuse]
+    vectors = np.zeros((len(chunks), embedder.dim), dtype=np.float32)
+    for i, c in enumerate(chunks):
+        if c.chunk_id in reuse:
+            vectors[i] = reuse[c.chunk_id]
+    done = 0
+
+    def tick(n: int) -> None:
+        nonlocal done
+        done += n
+        if progress:
+            progress("embed", done, len(todo))
+
+    if todo:
+        fresh = embedder.embed_documents([chunks[i].indexed_text for i in todo], progress=tick)
+        vectors[todo] = fresh
+    return vectors, len(todo)
+
+
+def build(settings: Settings, embedder=None, rebuild: bool = False,  # type: ignore[no-untyped-def]
+          progress: Progress | None = None) -> BuildReport:
+    """Ingest ``settings.ingest_dir`` into ``settings.index_dir`` (incrementally unless told)."""
+    import time
+
+    started = time.perf_counter()
+    embedder = embedder or make_embedder(settings)
+    docs, warnings = load_documents(settings.ingest_dir)
+    if not docs:
+        raise AskbjError(f"No readable documents in {settings.ingest_dir}/: add .txt or .md files.")
+    chunker = Chunker(settings.chunk_size, settings.chunk_overlap)
+    old = None if rebuild else _previous(settings)
+    if old and (old.manifest.model != embedder.name or old.manifest.chunking != chunker.params):
+        old = None
+    chunks = [c for d in docs for c in chunker.split(d)]
+    reuse = {c.chunk_id: v for c, v in zip(old.chunks, old.vectors, strict=True)} if old else {}
+    vectors, embedded = _embed(chunks, embedder, reuse, progress)
+    manifest = index_store.Manifest(
+        model=embedder.name, dim=int(vectors.shape[1]), chunking=chunker.params,
+        corpus=file_hashes(settings.ingest_dir),
+    )
+    index_store.save(index_store.make_index(docs, chunks, vectors, manifest), settings.index_dir)
+    diff = _diff(docs, old)
+    return BuildReport(
+        **{k: tuple(v) for k, v in diff.items()}, warnings=tuple(warnings), chunks=len(chunks),
+        embedded=embedded, seconds=time.perf_counter() - started,
+    )
+
+
+def load_index(settings: Settings, model_name: str) -> index_store.Index:
+    """Load the index and check it matches this model and the files now in ``ingest/``."""
+    idx = index_store.load(settings.index_dir)
+    if idx.manifest.model != model_name:
+        raise IndexDamaged(
+            f"The index in {settings.index_dir}/ was built with model {idx.manifest.model!r} but "
+            f"askbj is set to use {model_name!r}: run `askbj ingest --rebuild` (or select the "
+            "same model with --model / ASKBJ_MODEL)."
+        )
+    if settings.ingest_dir.exists() and file_hashes(settings.ingest_dir) != idx.manifest.corpus:
+        raise IndexDamaged(
+            f"The documents in {settings.ingest_dir}/ changed since the index was built: "
+            "run `askbj ingest` to update it."
+        )
+    return idx
+
+
+def open_searcher(settings: Settings, embedder=None):  # type: ignore[no-untyped-def]
+    from askbj.search import Searcher
+
+    embedder = embedder or make_embedder(settings)
+    return Searcher(load_index(settings, embedder.name), embedder)

@@ -1,0 +1,103 @@
+"""The records passed between pipeline stages.
+
+Every stage speaks in these frozen dataclasses so that a stage can be swapped or tested
+without knowing how its neighbours store things, and so no raw dicts leak across modules.
+Ids are content hashes: re-ingesting unchanged text gives the same ids.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+
+
+def content_id(*parts: str, length: int = 16) -> str:
+    """A short, stable id for text content (sha256 of the parts, NUL-joined)."""
+    digest = hashlib.sha256("\0".join(parts).encode("utf-8")).hexdigest()
+    return digest[:length]
+
+
+@dataclass(frozen=True)
+class Document:
+    """One source document: metadata from the sources manifest plus its canonical text.
+
+    ``text`` is the *cleaned* text; every span (chunk, citation) indexes into it.
+    ``offsets[i]`` is the position in the raw file text of ``text[i]``.
+    """
+
+    doc_id: str
+    path: str
+    title: str
+    text: str
+    sha256: str
+    authors: tuple[str, ...] = ()
+    venue: str = ""
+    date: str = ""
+    lang: str = ""
+    offsets: tuple[int, ...] = field(default=(), repr=False, compare=False)
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """A retrievable passage: ``text == document.text[start:end]``.
+
+    ``section`` is the heading path (outermost first); it is prepended to the text that is
+    embedded and indexed, so a passage deep in a section still matches its heading's words.
+    """
+
+    chunk_id: str
+    doc_id: str
+    start: int
+    end: int
+    text: str
+    section: tuple[str, ...] = ()
+
+    @property
+    def indexed_text(self) -> str:
+        heading = " / ".join(self.section)
+        return f"{heading}\n{self.text}" if heading else self.text
+
+
+@dataclass(frozen=True)
+class Hit:
+    """A chunk returned by search, with its rank (1-based) and the fused score.
+
+    ``alternates`` holds chunk ids of near-duplicate passages (the same article in another
+    script) that were collapsed into this hit.
+    """
+
+    chunk: Chunk
+    rank: int
+    score: float
+    alternates: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Citation:
+    """A verified pointer from an answer sentence to its source.
+
+    ``document.text[start:end] == quote`` always holds; ``text`` is the whole cited passage.
+    """
+
+    n: int
+    chunk_id: str
+    doc_id: str
+    title: str
+    section: tuple[str, ...]
+    start: int
+    end: int
+    quote: str
+    text: str
+    alternates: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Answer:
+    """What `ask` returns: answer text with inline ``[n]`` markers, or an abstention."""
+
+    question: str
+    text: str
+    abstained: bool
+    citations: tuple[Citation, ...] = ()
+    hits: tuple[Hit, ...] = ()
+    notice: str = ""

@@ -1,0 +1,138 @@
+"""Hybrid retrieval: dense (cross-lingual) and BM25 (exact terms), fused, de-duplicated.
+
+Dense search carries English questions to Chinese passages; BM25 nails numbers, names and
+rare terms. Fusing both by reciprocal rank keeps each one's strengths without calibrating
+their incomparable scores. The same article in two scripts must not fill two top slots, so
+near-duplicate passages are folded into one hit that lists the other as an alternate.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from dataclasses import dataclass
+from typing import Protocol
+
+import numpy as np
+
+from askbj.errors import AskbjError
+from askbj.index import Index
+from askbj.normalize import fold, tokenize
+from askbj.records import Chunk, Hit
+
+MODES = ("hybrid", "dense", "bm25")
+MAX_QUESTION = 2000
+RRF_K = 60
+DUP_OVERLAP = 0.5
+
+
+class QueryEncoder(Protocol):
+    name: str
+
+    def embed_queries(self, texts: list[str]) -> np.ndarray: ...
+
+
+@dataclass(frozen=True)
+class Query:
+    """A checked question: ``text`` is what is searched, ``notice`` tells the user of changes."""
+
+    text: str
+    notice: str = ""
+
+
+def prepare_query(question: str) -> Query:
+    """Reject empty questions, truncate huge ones (with a notice) so they are still answered."""
+    text = (question or "").strip()
+    if not text:
+        raise AskbjError("The question is empty: type a question, e.g. 北京数字经济占GDP比重是多少?")
+    if len(text) > MAX_QUESTION:
+        notice = f"The question was {len(text)} characters long; only the first {MAX_QUESTION} were used."
+        return Query(text[:MAX_QUESTION], notice)
+    return Query(text)
+
+
+def _shingles(text: str) -> frozenset[str]:
+    squashed = re.sub(r"\W+", "", fold(text))
+    return frozenset(squashed[i : i + 3] for i in range(max(0, len(squashed) - 2)))
+
+
+class Searcher:
+    """Searches one loaded index; safe to share between threads (the encoder locks itself)."""
+
+    def __init__(self, index: Index, encoder: QueryEncoder) -> None:
+        self.index = index
+        self.encoder = encoder
+        self._shingles = [_shingles(c.text) for c in index.chunks]
+        self._lock = threading.Lock()
+
+    def search(
+        self, question: str, k: int = 10, mode: str = "hybrid", doc_ids: set[str] | None = None
+    ) -> list[Hit]:
+        if mode not in MODES:
+            raise AskbjError(f"Unknown search mode {mode!r}: use one of {', '.join(MODES)}.")
+        query = prepare_query(question)
+        order, scores = self.rank(query.text, mode)
+        if doc_ids:
+            order = [i for i in order if self.index.chunks[i].doc_id in doc_ids]
+        return self._collapse(order, scores, k)
+
+    def rank(self, text: str, mode: str) -> tuple[list[int], dict[int, float]]:
+        """All chunk positions, best first, with the score each was ranked by."""
+        if not self.index.chunks:
+            return [], {}
+        if mode == "dense":
+            return _ranked(self.dense_scores(text))
+        if mode == "bm25":
+            return _ranked(self.bm25_scores(text), drop_zero=True)
+        dense_order, _ = _ranked(self.dense_scores(text))
+        bm25_order, _ = _ranked(self.bm25_scores(text), drop_zero=True)
+        fused: dict[int, float] = {}
+        for order in (dense_order, bm25_order):
+            for rank, i in enumerate(order):
+                fused[i] = fused.get(i, 0.0) + 1.0 / (RRF_K + rank + 1)
+        return sorted(fused, key=lambda i: -fused[i]), fused
+
+    def dense_scores(self, text: str) -> np.ndarray:
+        vector = self.encoder.embed_queries([text])[0]
+        return self.index.vectors @ vector.astype(np.float32)
+
+    def bm25_scores(self, text: str) -> np.ndarray:
+        terms = [t for t in tokenize(text) if t in self.index.bm25.vocab_dict]
+        if not terms:
+            return np.zeros(len(self.index.chunks), dtype=np.float32)
+        with self._lock:
+            return np.asarray(self.index.bm25.get_scores(terms), dtype=np.float32)
+
+    def _collapse(self, order: list[int], scores: dict[int, float], k: int) -> list[Hit]:
+        """Top ``k`` hits, each near-duplicate from another document folded into the first."""
+        kept: list[tuple[int, list[str]]] = []
+        for i in order[: max(50, 5 * k)]:
+            twin = self._twin(i, [j for j, _ in kept])
+            if twin is None:
+                if len(kept) < k:
+                    kept.append((i, []))
+            else:
+                kept[twin][1].append(self.index.chunks[i].chunk_id)
+        chunks: tuple[Chunk, ...] = self.index.chunks
+        return [
+            Hit(chunks[i], rank, float(scores.get(i, 0.0)), tuple(alts))
+            for rank, (i, alts) in enumerate(kept, start=1)
+        ]
+
+    def _twin(self, i: int, kept: list[int]) -> int | None:
+        mine = self._shingles[i]
+        doc = self.index.chunks[i].doc_id
+        for pos, j in enumerate(kept):
+            other = self._shingles[j]
+            if self.index.chunks[j].doc_id == doc or not mine or not other:
+                continue
+            if len(mine & other) / min(len(mine), len(other)) >= DUP_OVERLAP:
+                return pos
+        return None
+
+
+def _ranked(scores: np.ndarray, drop_zero: bool = False) -> tuple[list[int], dict[int, float]]:
+    order = [int(i) for i in np.argsort(-scores, kind="stable")]
+    if drop_zero:
+        order = [i for i in order if scores[i] > 0]
+    return order, {i: float(scores[i]) for i in order}
