@@ -40,7 +40,7 @@ def sentence_spans(text: str, start: int = 0, end: int | None = None) -> list[tu
     cuts = [start]
     for line in re.finditer(r"[^\n]+", text[start:end]):
         a, b = start + line.start(), start + line.end()
-        cuts += [a + m.start() for m in _BOUNDARY_RE.finditer(text, a, b) if a < m.start() < b]
+        cuts += [m.start() for m in _BOUNDARY_RE.finditer(text, a, b) if a < m.start() < b]
         cuts.append(b)
     spans = []
     cuts = sorted(set(cuts))
@@ -106,10 +106,10 @@ def sections(text: str, min_chars: int = 40) -> list[Section]:
 class Chunker:
     """Sentence-aligned passages of about ``size`` characters, ``overlap`` shared between them."""
 
-    def __init__(self, size: int = 300, overlap: int = 60) -> None:
+    def __init__(self, size: int = 300, overlap: int = 60, min_chars: int = 80) -> None:
         from langchain_text_splitters import RecursiveCharacterTextSplitter
 
-        self.size, self.overlap = size, overlap
+        self.size, self.overlap, self.min_chars = size, overlap, min_chars
         self._splitter = RecursiveCharacterTextSplitter(
             separators=["\n\n", "\n", SENTENCE_BOUNDARY],
             is_separator_regex=True,
@@ -121,7 +121,8 @@ class Chunker:
 
     @property
     def params(self) -> dict[str, object]:
-        return {"splitter": "recursive-zh-sentence", "size": self.size, "overlap": self.overlap}
+        return {"splitter": "recursive-zh-sentence", "size": self.size, "overlap": self.overlap,
+                "min_chars": self.min_chars}
 
     def split(self, doc: Document) -> list[Chunk]:
         chunks: list[Chunk] = []
@@ -136,14 +137,37 @@ class Chunker:
 
     def _spans(self, text: str) -> Iterator[tuple[int, int, tuple[str, ...]]]:
         for sec in sections(text):
-            body = text[sec.start : sec.end]
-            cursor = 0
-            for piece in self._splitter.split_text(body):
-                at = body.find(piece, cursor)
-                if at < 0:  # never expected: pieces are exact substrings of body
-                    raise RuntimeError("chunk not found in its section")
-                cursor = at + 1
-                a = sec.start + at + len(piece) - len(piece.lstrip())
-                b = sec.start + at + len(piece.rstrip())
-                if b > a:
-                    yield a, b, sec.path
+            for a, b in _absorb_short(list(self._pieces(text, sec)), self.min_chars):
+                yield a, b, sec.path
+
+    def _pieces(self, text: str, sec: Section) -> Iterator[tuple[int, int]]:
+        body = text[sec.start : sec.end]
+        cursor = 0
+        for piece in self._splitter.split_text(body):
+            at = body.find(piece, cursor)
+            if at < 0:  # never expected: pieces are exact substrings of body
+                raise RuntimeError("chunk not found in its section")
+            cursor = at + 1
+            a = sec.start + at + len(piece) - len(piece.lstrip())
+            b = sec.start + at + len(piece.rstrip())
+            if b > a:
+                yield a, b
+
+
+def _absorb_short(spans: list[tuple[int, int]], min_chars: int) -> list[tuple[int, int]]:
+    """Join a too-short piece (a lone heading, a caption) to its neighbour in the section."""
+    out: list[tuple[int, int]] = []
+    carry: int | None = None
+    for a, b in spans:
+        a = min(a, carry) if carry is not None else a
+        carry = None
+        if b - a < min_chars:
+            carry = a
+            continue
+        out.append((a, b))
+    if carry is not None:
+        if out:
+            out[-1] = (out[-1][0], max(out[-1][1], spans[-1][1]))
+        else:
+            out.append((carry, spans[-1][1]))
+    return out

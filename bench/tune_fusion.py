@@ -1,0 +1,64 @@
+"""Compare fusion rules on the dev set without re-embedding (dev-time tuning aid).
+
+Usage: .venv/bin/python bench/tune_fusion.py [eval/questions.jsonl]
+Prints hit@1 / hit@5 / MRR@10 per rule, overall and for English questions.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import numpy as np
+
+from askbj import evaluate as ev
+from askbj import pipeline
+
+
+def minmax(x: np.ndarray) -> np.ndarray:
+    span = float(x.max() - x.min())
+    return (x - x.min()) / span if span > 0 else np.zeros_like(x)
+
+
+def rules(dense: np.ndarray, bm25: np.ndarray) -> dict[str, np.ndarray]:
+    def rrf(w_d: float, w_b: float, k: int = 60) -> np.ndarray:
+        out = np.zeros_like(dense)
+        for w, s, drop in ((w_d, dense, False), (w_b, bm25, True)):
+            order = np.argsort(-s, kind="stable")
+            for r, i in enumerate(order):
+                if drop and s[i] <= 0:
+                    break
+                out[i] += w / (k + r + 1)
+        return out
+
+    found = {f"rrf k60 {wd}:{wb}": rrf(wd, wb) for wd, wb in ((1, 1), (1, 1.5), (1, 2), (1.5, 1))}
+    found.update({f"rrf k10 {wd}:{wb}": rrf(wd, wb, 10) for wd, wb in ((1, 1), (1, 1.5))})
+    for a in (0.5, 0.6, 0.7, 0.75, 0.8, 0.9):
+        found[f"minmax a={a}"] = a * minmax(dense) + (1 - a) * minmax(bm25)
+    return found
+
+
+def main() -> None:
+    path = Path(sys.argv[1] if len(sys.argv) > 1 else "eval/questions.jsonl")
+    questions, gold = ev.read_questions(path)
+    searcher = pipeline.open_searcher(pipeline.Settings())
+    table: dict[str, list[tuple[str, dict[str, float]]]] = {}
+    for q in questions:
+        g = gold.get(q.id)
+        if not g or not g.answerable:
+            continue
+        dense, bm25 = searcher.dense_scores(q.question), searcher.bm25_scores(q.question)
+        for name, fused in rules(dense, bm25).items():
+            order = [int(i) for i in np.argsort(-fused, kind="stable")]
+            hits = searcher._collapse(order, {i: float(fused[i]) for i in order}, 10)
+            table.setdefault(name, []).append(
+                (q.lang, ev.score_ranking([h.chunk.text for h in hits], g)))
+    for name, rows in table.items():
+        s = ev.summarize(rows)
+        o, e = s["overall"], s.get("en", {})
+        print(f"{name:18s} hit@1 {o['hit@1']:.3f} hit@5 {o['hit@5']:.3f} mrr {o['mrr@10']:.3f}"
+              f" | en hit@5 {e.get('hit@5', 0):.3f} mrr {e.get('mrr@10', 0):.3f}")
+
+
+if __name__ == "__main__":
+    main()

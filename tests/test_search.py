@@ -1,0 +1,156 @@
+"""Hybrid search over a tiny index built by the real pipeline (with the fake embedder)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from conftest import FakeEmbedder
+
+from askbj import pipeline
+from askbj.errors import AskbjError
+from askbj.normalize import to_traditional
+from askbj.search import MAX_QUESTION, MODES, Searcher, prepare_query
+
+SHARED = (
+    "北京国际大数据交易所推出了国内首个“可用不可见，可控可计量”的数据交易平台IDeX系统，"
+    "为数据要素市场化配置提供了新的路径。该平台已经服务数百家机构。"
+)
+DOCS = {
+    # alpha and beta carry the same paragraph, in simplified and in traditional script
+    "alpha.txt": f"一、数据交易\n\n{SHARED}\n\n二、算力布局\n\n"
+    "北京以中关村科学城为核心算力走廊，协同怀柔科学城、未来科学城、北京经济技术开发区和"
+    "首钢园四极联动，形成一廊四极的算力格局。",
+    "beta.txt": f"一、數據交易\n\n{to_traditional(SHARED)}\n\n二、其他\n\n"
+    "本文還討論了人才培養與國際合作的若干問題，並提出政策建議。",
+    "gamma.txt": "2023年北京市数字经济实现增加值18766.7亿元，占地区生产总值比重达到42.9%。\n\n"
+    "北京率先建设全球数字经济标杆城市，推动智慧城市建设，完善数字政府服务体系。",
+}
+
+
+@pytest.fixture(scope="module")
+def searcher(tmp_path_factory: pytest.TempPathFactory) -> Searcher:
+    root = tmp_path_factory.mktemp("search")
+    ingest = root / "ingest"
+    ingest.mkdir()
+    for name, text in DOCS.items():
+        (ingest / name).write_text(text, encoding="utf-8")
+    settings = pipeline.Settings(ingest_dir=ingest, index_dir=root / "index")
+    embedder = FakeEmbedder()
+    pipeline.build(settings, embedder=embedder)
+    return pipeline.open_searcher(settings, embedder)
+
+
+def doc_ids(hits: list) -> list[str]:  # type: ignore[type-arg]
+    return [h.chunk.doc_id for h in hits]
+
+
+def test_fixture_has_the_passages_the_tests_rely_on(searcher: Searcher) -> None:
+    assert {c.doc_id for c in searcher.index.chunks} == {"alpha", "beta", "gamma"}
+    assert sum("怀柔科学城" in c.text for c in searcher.index.chunks) == 1
+    assert not any("懷柔" in c.text or "１" in c.text for c in searcher.index.chunks)
+
+
+def test_bm25_finds_exact_rare_term(searcher: Searcher) -> None:
+    hits = searcher.search("怀柔科学城", k=5, mode="bm25")
+    assert hits and "怀柔科学城" in hits[0].chunk.text
+    # bm25 returns only passages sharing a term with the question
+    assert len(hits) == 1
+    assert [h.rank for h in hits] == [1] and hits[0].score > 0
+
+
+def test_traditional_question_finds_simplified_passage(searcher: Searcher) -> None:
+    hits = searcher.search("懷柔科學城", k=5, mode="bm25")
+    assert hits and "怀柔科学城" in hits[0].chunk.text
+    assert hits[0].chunk.doc_id == "alpha"
+
+
+def test_full_width_digits_match_half_width(searcher: Searcher) -> None:
+    hits = searcher.search("１８７６６．７", k=5, mode="bm25")
+    assert hits and "18766.7" in hits[0].chunk.text
+    assert hits[0].chunk.doc_id == "gamma"
+
+
+def test_latin_term_is_case_insensitive(searcher: Searcher) -> None:
+    hits = searcher.search("idex", k=5, mode="bm25")
+    assert hits and "IDeX" in hits[0].chunk.text
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_every_mode_ranks_the_matching_passage_first(searcher: Searcher, mode: str) -> None:
+    hits = searcher.search("怀柔科学城和首钢园四极联动", k=3, mode=mode)
+    assert "四极联动" in hits[0].chunk.text
+    assert [h.rank for h in hits] == list(range(1, len(hits) + 1))
+    assert len(hits) <= 3
+    scores = [h.score for h in hits]
+    assert scores == sorted(scores, reverse=True)
+
+
+@pytest.mark.parametrize("mode", ["", "semantic", "BM25", "hybrid "])
+def test_unknown_mode_is_rejected(searcher: Searcher, mode: str) -> None:
+    with pytest.raises(AskbjError, match="mode"):
+        searcher.search("数据交易", mode=mode)
+
+
+@pytest.mark.parametrize("question", ["", "   ", "\n\t\u3000"])
+def test_empty_question_is_rejected(searcher: Searcher, question: str) -> None:
+    with pytest.raises(AskbjError, match="empty"):
+        searcher.search(question)
+    with pytest.raises(AskbjError):
+        prepare_query(question)
+
+
+def test_prepare_query_keeps_normal_questions() -> None:
+    query = prepare_query("  北京数字经济占比是多少？ ")
+    assert query.text == "北京数字经济占比是多少？" and query.notice == ""
+
+
+def test_huge_question_is_truncated_with_notice_and_still_answered(searcher: Searcher) -> None:
+    question = "怀柔科学城" * 2000
+    assert len(question) == 10_000
+    query = prepare_query(question)
+    assert len(query.text) == MAX_QUESTION
+    assert "10000" in query.notice and str(MAX_QUESTION) in query.notice
+    hits = searcher.search(question, k=3, mode="hybrid")
+    assert hits and "怀柔科学城" in hits[0].chunk.text
+
+
+def test_doc_filter_is_honoured(searcher: Searcher) -> None:
+    unfiltered = searcher.search("北京数字经济", k=10, mode="hybrid")
+    assert len(set(doc_ids(unfiltered))) > 1
+    only = searcher.search("北京数字经济", k=10, mode="hybrid", doc_ids={"gamma"})
+    assert only and set(doc_ids(only)) == {"gamma"}
+    assert [h.rank for h in only] == list(range(1, len(only) + 1))
+    both = searcher.search("怀柔科学城", k=10, mode="bm25", doc_ids={"beta", "gamma"})
+    assert "alpha" not in doc_ids(both)
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_same_paragraph_in_two_scripts_is_one_hit(searcher: Searcher, mode: str) -> None:
+    hits = searcher.search("可用不可见的数据交易平台IDeX系统", k=5, mode=mode)
+    with_shared = [h for h in hits if "IDeX" in h.chunk.text]
+    assert len(with_shared) == 1
+    (top,) = with_shared
+    assert top.rank == 1
+    twin = next(c for c in searcher.index.chunks
+                if "IDeX" in c.text and c.doc_id != top.chunk.doc_id)
+    assert top.alternates == (twin.chunk_id,)
+    # other hits carry no alternates: nothing else is duplicated
+    assert all(h.alternates == () for h in hits if h is not top)
+
+
+def test_duplicates_within_one_document_are_not_collapsed(
+    tmp_path: Path,
+) -> None:
+    ingest = tmp_path / "ingest"
+    ingest.mkdir()
+    para = "这一段关于数据交易平台的说明在同一篇文档里出现了两次，内容完全一样，位置不同。" * 3
+    filler = "中间隔着另一段毫不相干的文字，讲述人才培养与国际合作的若干问题和建议。" * 3
+    (ingest / "one.txt").write_text(f"{para}\n\n{filler}\n\n{para}", encoding="utf-8")
+    settings = pipeline.Settings(ingest_dir=ingest, index_dir=tmp_path / "index",
+                                 chunk_size=130, chunk_overlap=0)
+    embedder = FakeEmbedder()
+    pipeline.build(settings, embedder=embedder)
+    hits = pipeline.open_searcher(settings, embedder).search("数据交易平台", k=5, mode="bm25")
+    assert sum(h.chunk.text == para for h in hits) == 2
+    assert all(h.alternates == () for h in hits)
