@@ -33,7 +33,7 @@ def rules(dense: np.ndarray, bm25: np.ndarray) -> dict[str, np.ndarray]:
 
     found = {f"rrf k60 {wd}:{wb}": rrf(wd, wb) for wd, wb in ((1, 1), (1, 1.5), (1, 2), (1.5, 1))}
     found.update({f"rrf k10 {wd}:{wb}": rrf(wd, wb, 10) for wd, wb in ((1, 1), (1, 1.5))})
-    for a in (0.5, 0.6, 0.7, 0.75, 0.8, 0.9):
+    for a in (0.4, 0.5, 0.6, 0.7, 0.8):
         found[f"minmax a={a}"] = a * minmax(dense) + (1 - a) * minmax(bm25)
     return found
 

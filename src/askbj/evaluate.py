@@ -55,7 +55,7 @@ def read_questions(path: Path) -> tuple[list[Question], dict[str, Gold]]:
             q = Question(str(row["id"]), str(row["question"]), str(row.get("lang", "")))
         except (ValueError, KeyError, TypeError) as exc:
             raise AskbjError(f"{path}:{n}: not a question object ({exc}); "
-                             "each line needs at least {{\"id\", \"question\"}}.") from exc
+                             "each line needs at least {\"id\", \"question\"}.") from exc
         questions.append(q)
         if "evidence" in row:
             gold[q.id] = _gold(row["evidence"])

@@ -1,0 +1,232 @@
+"""Ingest end to end with the fake embedder: incremental updates, stale indexes, bad files."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from conftest import FakeEmbedder
+
+from askbj import index as index_store
+from askbj import pipeline
+from askbj.errors import AskbjError, IndexDamaged, IndexMissing
+
+# Each document has two sections of one passage each (with the default chunk settings),
+# so editing one section changes exactly one passage.
+DOCS = {
+    "a.txt": "一、数据交易\n\n北京国际大数据交易所推出了国内首个数据交易平台IDeX系统，"
+    "为数据要素市场化配置提供了新的路径。该平台已经服务数百家机构，交易规模持续扩大，"
+    "并在跨境数据流通方面开展了积极探索。\n\n二、算力布局\n\n"
+    "北京以中关村科学城为核心算力走廊，协同怀柔科学城、未来科学城、北京经济技术开发区和"
+    "首钢园四极联动，形成一廊四极的算力格局，为人工智能大模型训练提供了坚实的基础支撑。",
+    "b.txt": "一、发展规模\n\n2023年北京市数字经济实现增加值18766.7亿元，占地区生产总值"
+    "比重达到42.9%，数字经济已经成为推动首都高质量发展的重要引擎和关键力量之一。\n\n"
+    "二、发展方向\n\n北京率先建设全球数字经济标杆城市，推动智慧城市建设，完善数字政府"
+    "服务体系，持续提升城市治理的数字化、网络化和智能化水平，打造数字经济创新高地。",
+    "c.txt": "一、人才培养\n\n本文讨论了数字经济领域人才培养与引进的若干问题，认为高校、"
+    "科研院所和企业应当加强协同，共同建设面向产业需求的复合型人才培养体系和评价机制。\n\n"
+    "二、国际合作\n\n北京应当积极参与数字经济国际规则制定，拓展数字贸易合作伙伴，"
+    "推动数据跨境流动试点，建设具有全球影响力的数字经济开放合作平台和交流中心。",
+}
+EDIT_FROM, EDIT_TO = "打造数字经济创新高地", "打造全球数字经济创新高地"
+
+
+def write_ingest(root: Path, docs: dict[str, str] = DOCS) -> pipeline.Settings:
+    ingest = root / "ingest"
+    ingest.mkdir(exist_ok=True)
+    for name, text in docs.items():
+        (ingest / name).write_text(text, encoding="utf-8")
+    return pipeline.Settings(ingest_dir=ingest, index_dir=root / "index")
+
+
+@pytest.fixture
+def built(tmp_path: Path) -> tuple[pipeline.Settings, index_store.Index]:
+    settings = write_ingest(tmp_path)
+    embedder = FakeEmbedder()
+    report = pipeline.build(settings, embedder=embedder)
+    idx = index_store.load(settings.index_dir)
+    # the premise of the incremental tests: two passages per document, all embedded once
+    assert [c.doc_id for c in idx.chunks] == ["a", "a", "b", "b", "c", "c"]
+    assert report.added == ("a", "b", "c") and report.embedded == embedder.calls == 6
+    return settings, idx
+
+
+def ids_of(idx: index_store.Index, doc_id: str) -> list[str]:
+    return [c.chunk_id for c in idx.chunks if c.doc_id == doc_id]
+
+
+def test_unchanged_corpus_embeds_nothing(built: tuple[pipeline.Settings, index_store.Index]) -> None:
+    settings, before = built
+    embedder = FakeEmbedder()
+    report = pipeline.build(settings, embedder=embedder)
+    assert embedder.calls == 0 and report.embedded == 0
+    assert report.unchanged == ("a", "b", "c")
+    assert report.added == report.changed == report.removed == ()
+    after = index_store.load(settings.index_dir)
+    assert after.chunks == before.chunks
+    np.testing.assert_array_equal(after.vectors, before.vectors)
+
+
+def test_edit_re_embeds_only_changed_passages(
+    built: tuple[pipeline.Settings, index_store.Index],
+) -> None:
+    settings, before = built
+    path = settings.ingest_dir / "b.txt"
+    path.write_text(path.read_text(encoding="utf-8").replace(EDIT_FROM, EDIT_TO),
+                    encoding="utf-8")
+    embedder = FakeEmbedder()
+    report = pipeline.build(settings, embedder=embedder)
+
+    assert report.changed == ("b",)
+    assert report.unchanged == ("a", "c")
+    assert report.added == report.removed == ()
+    assert embedder.calls == 1 and report.embedded == 1 and report.chunks == 6
+
+    after = index_store.load(settings.index_dir)
+    assert ids_of(after, "a") == ids_of(before, "a") and ids_of(after, "c") == ids_of(before, "c")
+    old_b, new_b = ids_of(before, "b"), ids_of(after, "b")
+    assert old_b[0] == new_b[0] and old_b[1] != new_b[1]
+    # reused vectors stay with their passages; the new passage got its own fresh vector
+    old_vectors = {c.chunk_id: v for c, v in zip(before.chunks, before.vectors, strict=True)}
+    for chunk, vector in zip(after.chunks, after.vectors, strict=True):
+        if chunk.chunk_id in old_vectors:
+            np.testing.assert_array_equal(vector, old_vectors[chunk.chunk_id])
+        else:
+            assert EDIT_TO in chunk.text
+            expected = FakeEmbedder().embed_documents([chunk.indexed_text])[0]
+            np.testing.assert_allclose(vector, expected, rtol=1e-6)
+    # and the edited text is what search now sees
+    searcher = pipeline.open_searcher(settings, FakeEmbedder())
+    assert EDIT_TO in searcher.search("全球数字经济创新高地", k=1, mode="bm25")[0].chunk.text
+
+
+def test_removed_file_is_reported_and_its_passages_are_gone(
+    built: tuple[pipeline.Settings, index_store.Index],
+) -> None:
+    settings, _ = built
+    (settings.ingest_dir / "c.txt").unlink()
+    embedder = FakeEmbedder()
+    report = pipeline.build(settings, embedder=embedder)
+    assert report.removed == ("c",) and report.unchanged == ("a", "b")
+    assert embedder.calls == 0
+    after = index_store.load(settings.index_dir)
+    assert {c.doc_id for c in after.chunks} == {"a", "b"}
+    assert [d.doc_id for d in after.documents] == ["a", "b"]
+    hits = pipeline.open_searcher(settings, FakeEmbedder()).search("人才培养", k=5, mode="bm25")
+    assert "c" not in {h.chunk.doc_id for h in hits}
+
+
+def test_added_file_is_reported_and_only_it_is_embedded(
+    built: tuple[pipeline.Settings, index_store.Index],
+) -> None:
+    settings, _ = built
+    (settings.ingest_dir / "d.txt").write_text(
+        "新增的文档讨论了数字经济统计口径的问题，并建议尽快建立统一的核算标准和发布制度。",
+        encoding="utf-8",
+    )
+    embedder = FakeEmbedder()
+    report = pipeline.build(settings, embedder=embedder)
+    assert report.added == ("d",) and report.unchanged == ("a", "b", "c")
+    assert report.changed == report.removed == ()
+    after = index_store.load(settings.index_dir)
+    assert len(ids_of(after, "d")) == 1
+    assert embedder.calls == 1 and report.chunks == 7
+
+
+def test_rebuild_re_embeds_everything(built: tuple[pipeline.Settings, index_store.Index]) -> None:
+    settings, before = built
+    embedder = FakeEmbedder()
+    report = pipeline.build(settings, embedder=embedder, rebuild=True)
+    assert embedder.calls == report.embedded == len(before.chunks) == report.chunks
+    after = index_store.load(settings.index_dir)
+    assert after.chunks == before.chunks
+
+
+def test_other_model_or_chunking_is_not_reused(
+    built: tuple[pipeline.Settings, index_store.Index],
+) -> None:
+    settings, before = built
+
+    class OtherEmbedder(FakeEmbedder):
+        name = "fake/other-model"
+
+    other = OtherEmbedder()
+    pipeline.build(settings, embedder=other)
+    assert other.calls == len(before.chunks)
+    assert index_store.load(settings.index_dir).manifest.model == "fake/other-model"
+
+    resized = pipeline.Settings(settings.ingest_dir, settings.index_dir, chunk_size=200,
+                                chunk_overlap=20)
+    again = OtherEmbedder()
+    report = pipeline.build(resized, embedder=again)
+    assert again.calls == report.chunks > 0
+
+
+def test_progress_reports_embedding(tmp_path: Path) -> None:
+    settings = write_ingest(tmp_path)
+    seen: list[tuple[str, int, int]] = []
+    pipeline.build(settings, embedder=FakeEmbedder(),
+                   progress=lambda stage, done, total: seen.append((stage, done, total)))
+    assert seen and seen[-1] == ("embed", 6, 6)
+
+
+def test_load_index_with_another_model_names_both(
+    built: tuple[pipeline.Settings, index_store.Index],
+) -> None:
+    settings, _ = built
+    with pytest.raises(IndexDamaged, match="askbj ingest --rebuild") as info:
+        pipeline.load_index(settings, "some/other-model")
+    assert "some/other-model" in str(info.value) and FakeEmbedder.name in str(info.value)
+    assert pipeline.load_index(settings, FakeEmbedder.name).chunks
+
+
+@pytest.mark.parametrize("change", ["edit", "add", "remove"])
+def test_stale_index_asks_for_ingest(
+    built: tuple[pipeline.Settings, index_store.Index], change: str
+) -> None:
+    settings, _ = built
+    if change == "edit":
+        path = settings.ingest_dir / "a.txt"
+        path.write_text(path.read_text(encoding="utf-8") + "补充一句。", encoding="utf-8")
+    elif change == "add":
+        (settings.ingest_dir / "new.md").write_text("新的文档。", encoding="utf-8")
+    else:
+        (settings.ingest_dir / "a.txt").unlink()
+    with pytest.raises(IndexDamaged, match="askbj ingest"):
+        pipeline.open_searcher(settings, FakeEmbedder())
+    pipeline.build(settings, embedder=FakeEmbedder())
+    assert pipeline.open_searcher(settings, FakeEmbedder()).search("北京", k=1)
+
+
+def test_search_before_ingest_is_index_missing(tmp_path: Path) -> None:
+    settings = write_ingest(tmp_path)
+    with pytest.raises(IndexMissing, match="askbj ingest"):
+        pipeline.open_searcher(settings, FakeEmbedder())
+
+
+def test_legacy_encoding_is_read_and_bad_files_are_warnings(tmp_path: Path) -> None:
+    settings = write_ingest(tmp_path, {"a.txt": DOCS["a.txt"]})
+    legacy = "数字经济标杆城市建设取得了显著成效，算力基础设施日益完善。"
+    (settings.ingest_dir / "legacy.txt").write_bytes(legacy.encode("gb18030"))
+    (settings.ingest_dir / "binary.txt").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR")
+    (settings.ingest_dir / "garbage.md").write_bytes(bytes(range(128, 256)) * 4)
+    embedder = FakeEmbedder()
+    report = pipeline.build(settings, embedder=embedder)
+
+    assert report.added == ("a", "legacy")
+    assert len(report.warnings) == 2
+    assert any("binary.txt" in w for w in report.warnings)
+    assert any("garbage.md" in w for w in report.warnings)
+    idx = index_store.load(settings.index_dir)
+    assert idx.document("legacy").text == legacy
+    hits = pipeline.open_searcher(settings, embedder).search("标杆城市", k=1, mode="bm25")
+    assert hits[0].chunk.doc_id == "legacy"
+
+
+def test_nothing_readable_is_an_error(tmp_path: Path) -> None:
+    settings = write_ingest(tmp_path, {})
+    (settings.ingest_dir / "binary.txt").write_bytes(b"\x00\x01\x02")
+    with pytest.raises(AskbjError, match="No readable documents"):
+        pipeline.build(settings, embedder=FakeEmbedder())
+    assert not settings.index_dir.exists()
