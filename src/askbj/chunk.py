@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from itertools import pairwise
 
 from askbj.records import Chunk, Document, content_id
 
@@ -44,7 +45,7 @@ def sentence_spans(text: str, start: int = 0, end: int | None = None) -> list[tu
         cuts.append(b)
     spans = []
     cuts = sorted(set(cuts))
-    for a, b in zip(cuts, cuts[1:], strict=False):
+    for a, b in pairwise(cuts):
         piece = text[a:b]
         lead = len(piece) - len(piece.lstrip())
         trail = len(piece) - len(piece.rstrip())
@@ -83,7 +84,7 @@ def sections(text: str, min_chars: int = 40) -> list[Section]:
     for i, m in enumerate(lines):
         level = heading_level(m.group())
         nxt = lines[i + 1].group() if i + 1 < len(lines) else ""
-        if level and (level < 3 or len(nxt) > len(m.group())) and heading_level(nxt) != 1 or (
+        if (level and (level < 3 or len(nxt) > len(m.group())) and heading_level(nxt) != 1) or (
             level and i + 1 < len(lines) and len(nxt) > MAX_HEADING
         ):
             stack = [(lv, h) for lv, h in stack if lv < level] + [(level, m.group().strip())]

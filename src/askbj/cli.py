@@ -35,7 +35,8 @@ KOpt = Annotated[int, typer.Option("-k", min=1, max=100, help="How many passages
 
 @app.callback()
 def _options(
-    index_dir: Annotated[Path | None, typer.Option(help="Index folder [env ASKBJ_HOME/index].")] = None,
+    index_dir: Annotated[
+        Path | None, typer.Option(help="Index folder [env ASKBJ_HOME/index].")] = None,
     ingest_dir: Annotated[Path | None, typer.Option(help="Documents folder [./ingest].")] = None,
     model: Annotated[str | None, typer.Option(
         help="Sentence-transformers model name or path [env ASKBJ_MODEL; default: bundled "
@@ -80,8 +81,9 @@ def ingest(
         _emit_json({k: list(v) if isinstance(v, tuple) else v for k, v in vars(report).items()})
         return
     out.print(
-        f"Indexed {report.chunks} passages from {len(report.added) + len(report.changed) + len(report.unchanged)} "
-        f"documents in {report.seconds:.1f} s ({report.embedded} embedded). "
+        f"Indexed {report.chunks} passages from "
+        f"{len(report.added) + len(report.changed) + len(report.unchanged)} documents in "
+        f"{report.seconds:.1f} s ({report.embedded} embedded). "
         f"added: {len(report.added)}, changed: {len(report.changed)}, "
         f"removed: {len(report.removed)}, unchanged: {len(report.unchanged)}"
     )
@@ -115,7 +117,8 @@ def search(
 def evaluate(
     questions: Annotated[Path, typer.Argument(help="Questions JSONL (id, question[, lang]).")],
     out_path: Annotated[Path | None, typer.Option("--out", help="Write results JSON here.")] = None,
-    mode: Annotated[str, typer.Option("--mode", "-m", help="hybrid, dense, bm25 or all.")] = "hybrid",
+    mode: Annotated[
+        str, typer.Option("--mode", "-m", help="hybrid, dense, bm25 or all.")] = "hybrid",
     k: KOpt = 10, as_json: JsonOpt = False,
 ) -> None:
     """Run a question set; with gold evidence, print hit@1/hit@5/MRR@10/nDCG@10 per language."""

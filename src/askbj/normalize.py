@@ -22,7 +22,7 @@ STOPWORDS = frozenset(
     "到 由 将 并 又 该 各 所 吗 呢 吧 啊 什么 哪些 怎么 如何 为什么 多少 哪 几 是否 分别 "
     "里 说 提到 文章 报告 作者 认为 哪几 方面 一个 一些 这些 那些 通过 进行 "
     "a an the of to in on for and or is are was were be by with as at from that this "
-    "what which who how why when where does did do according its it their they".split()  # noqa: SIM905
+    "what which who how why when where does did do according its it their they".split()
 )
 
 

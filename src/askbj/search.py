@@ -47,9 +47,11 @@ def prepare_query(question: str) -> Query:
     """Reject empty questions, truncate huge ones (with a notice) so they are still answered."""
     text = (question or "").strip()
     if not text:
-        raise AskbjError("The question is empty: type a question, e.g. 北京数字经济占GDP比重是多少?")
+        raise AskbjError(
+            "The question is empty: type a question, e.g. 北京数字经济占GDP比重是多少?")
     if len(text) > MAX_QUESTION:
-        notice = f"The question was {len(text)} characters long; only the first {MAX_QUESTION} were used."
+        notice = (f"The question was {len(text)} characters long; "
+                  f"only the first {MAX_QUESTION} were used.")
         return Query(text[:MAX_QUESTION], notice)
     return Query(text)
 
