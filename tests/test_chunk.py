@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from itertools import pairwise
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -127,7 +129,7 @@ def test_sections_nest_heading_paths_and_tile_the_text() -> None:
         ("二、保障措施",),
     ]
     assert found[0].start == 0 and found[-1].end == len(STRUCTURED)
-    assert all(a.end == b.start for a, b in zip(found, found[1:], strict=False))
+    assert all(a.end == b.start for a, b in pairwise(found))
     for sec in found[1:]:
         assert STRUCTURED[sec.start :].startswith(sec.path[-1])
 
@@ -213,8 +215,9 @@ def test_chunk_ids_are_stable_and_local() -> None:
     after = [c.chunk_id for c in Chunker(size=120, overlap=30).split(edited)]
     assert after != first
     boundary = DOC_TEXT.index("二、保障措施")
-    before_edit = [c.chunk_id for c in Chunker(size=120, overlap=30).split(doc)
-                   if c.end <= boundary]
+    before_edit = [
+        c.chunk_id for c in Chunker(size=120, overlap=30).split(doc) if c.end <= boundary
+    ]
     assert before_edit and set(before_edit) <= set(after)
 
 
@@ -243,11 +246,29 @@ def test_repeated_passage_gets_distinct_ids() -> None:
 # --- property: arbitrary text never breaks the chunker ---------------------------------
 
 ODD = st.sampled_from(
-    list("。！？；，、“”‘’「」『』（）()【】《》[]①⑳.!?;\n\n \t\r\u3000")
-    + ["\u200f", "\u202e", "\u200b", "\ufeff", "\x00", "\x07", "\x1b", "\u2028"]
-    + ["🙂", "👍🏽", "👨‍👩‍👧", "مرحبا", "שלום", "Ελλάδα", "Привет", "ｆｕｌｌ１２３"]
-    + ["北京數字經濟", "数据要素", "一、总体要求\n", "（一）目标\n", "图 1 说明\n", "| a | b |\n"]
-    + ["[3]", "41.4%", "# 标题\n", "**粗体**", "<sup>5</sup>", "区(qū)"]
+    [
+        *"。！？；，、“”‘’「」『』（）()【】《》[]①⑳.!?;\n\n \t\r\u3000",
+        *["\u200f", "\u202e", "\u200b", "\ufeff", "\x00", "\x07", "\x1b", "\u2028"],
+        *[
+            "🙂",
+            "👍🏽",
+            "👨\u200d👩\u200d👧",
+            "مرحبا",
+            "שלום",
+            "Ελλάδα",
+            "Привет",
+            "ｆｕｌｌ１２３",
+        ],
+        *[
+            "北京數字經濟",
+            "数据要素",
+            "一、总体要求\n",
+            "（一）目标\n",
+            "图 1 说明\n",
+            "| a | b |\n",
+        ],
+        *["[3]", "41.4%", "# 标题\n", "**粗体**", "<sup>5</sup>", "区(qū)"],
+    ]
 )
 RAW_TEXT = st.lists(st.one_of(st.text(max_size=15), ODD), max_size=60).map("".join)
 PROPERTY_CHUNKER = Chunker(size=60, overlap=15)

@@ -9,7 +9,6 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import FakeEmbedder
 
 from askbj import index as index_store
 from askbj.chunk import Chunker
@@ -25,18 +24,35 @@ TEXTS = {
 }
 
 
-def build_index(model: str = FakeEmbedder.name) -> index_store.Index:
+MODEL = "fake/model"
+
+
+def build_index(model: str = MODEL) -> index_store.Index:
     docs = [
-        Document(doc_id=k, path=f"ingest/{k}.txt", title=f"《{k}》", text=v, sha256=k * 4,
-                 authors=("张三", "李四"), date="2025-01-17", lang="zh-Hans",
-                 offsets=tuple(range(len(v))))
+        Document(
+            doc_id=k,
+            path=f"ingest/{k}.txt",
+            title=f"《{k}》",
+            text=v,
+            sha256=k * 4,
+            authors=("张三", "李四"),
+            date="2025-01-17",
+            lang="zh-Hans",
+            offsets=tuple(range(len(v))),
+        )
         for k, v in TEXTS.items()
     ]
     chunker = Chunker(size=60, overlap=10)
     chunks = [c for d in docs for c in chunker.split(d)]
-    vectors = FakeEmbedder().embed_documents([c.indexed_text for c in chunks])
-    manifest = index_store.Manifest(model=model, dim=vectors.shape[1], chunking=chunker.params,
-                                    corpus={f"{k}.txt": k for k in TEXTS})
+    rng = np.random.default_rng(len(chunks))
+    vectors = rng.standard_normal((len(chunks), 16)).astype(np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    manifest = index_store.Manifest(
+        model=model,
+        dim=vectors.shape[1],
+        chunking=chunker.params,
+        corpus={f"{k}.txt": k for k in TEXTS},
+    )
     return index_store.make_index(docs, chunks, vectors, manifest)
 
 
@@ -85,8 +101,9 @@ def test_round_trip(saved: tuple[index_store.Index, Path]) -> None:
 def test_make_index_rejects_vector_count_mismatch() -> None:
     idx = build_index()
     with pytest.raises(ValueError, match="vectors"):
-        index_store.make_index(list(idx.documents), list(idx.chunks), idx.vectors[:-1],
-                               idx.manifest)
+        index_store.make_index(
+            list(idx.documents), list(idx.chunks), idx.vectors[:-1], idx.manifest
+        )
 
 
 def test_save_replaces_previous_index_and_keeps_readme(tmp_path: Path) -> None:
@@ -147,8 +164,9 @@ def _corrupt_jsonl(path: Path) -> None:
 def _drop_field(path: Path) -> None:
     rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
     del rows[0]["text"]
-    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows),
-                    encoding="utf-8")
+    path.write_text(
+        "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8"
+    )
 
 
 DAMAGE: dict[str, tuple[str, Callable[[Path], None]]] = {
@@ -185,7 +203,7 @@ def test_damaged_bm25_file_is_detected(saved: tuple[index_store.Index, Path]) ->
 def test_deleted_file_is_index_damaged(saved: tuple[index_store.Index, Path]) -> None:
     _, folder = saved
     (folder / "chunks.jsonl").unlink()
-    with pytest.raises(IndexDamaged, match="missing.*askbj ingest"):
+    with pytest.raises(IndexDamaged, match=r"missing.*askbj ingest"):
         index_store.load(folder)
 
 
@@ -195,7 +213,7 @@ def test_changed_format_version_is_index_damaged(saved: tuple[index_store.Index,
     manifest = json.loads(path.read_text(encoding="utf-8"))
     manifest["format_version"] = index_store.FORMAT_VERSION + 1
     path.write_text(json.dumps(manifest), encoding="utf-8")
-    with pytest.raises(IndexDamaged, match="format.*askbj ingest"):
+    with pytest.raises(IndexDamaged, match=r"format.*askbj ingest"):
         index_store.load(folder)
 
 

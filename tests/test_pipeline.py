@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
-from conftest import FakeEmbedder
 
 from askbj import index as index_store
 from askbj import pipeline
@@ -41,9 +41,15 @@ def write_ingest(root: Path, docs: dict[str, str] = DOCS) -> pipeline.Settings:
 
 
 @pytest.fixture
-def built(tmp_path: Path) -> tuple[pipeline.Settings, index_store.Index]:
+def fake_cls(fake_embedder: Any) -> type[Any]:
+    """The fake embedder class, so a test can start fresh call counters."""
+    return type(fake_embedder)
+
+
+@pytest.fixture
+def built(tmp_path: Path, fake_cls: type[Any]) -> tuple[pipeline.Settings, index_store.Index]:
     settings = write_ingest(tmp_path)
-    embedder = FakeEmbedder()
+    embedder = fake_cls()
     report = pipeline.build(settings, embedder=embedder)
     idx = index_store.load(settings.index_dir)
     # the premise of the incremental tests: two passages per document, all embedded once
@@ -56,9 +62,11 @@ def ids_of(idx: index_store.Index, doc_id: str) -> list[str]:
     return [c.chunk_id for c in idx.chunks if c.doc_id == doc_id]
 
 
-def test_unchanged_corpus_embeds_nothing(built: tuple[pipeline.Settings, index_store.Index]) -> None:
+def test_unchanged_corpus_embeds_nothing(
+    built: tuple[pipeline.Settings, index_store.Index], fake_cls: type[Any]
+) -> None:
     settings, before = built
-    embedder = FakeEmbedder()
+    embedder = fake_cls()
     report = pipeline.build(settings, embedder=embedder)
     assert embedder.calls == 0 and report.embedded == 0
     assert report.unchanged == ("a", "b", "c")
@@ -69,13 +77,12 @@ def test_unchanged_corpus_embeds_nothing(built: tuple[pipeline.Settings, index_s
 
 
 def test_edit_re_embeds_only_changed_passages(
-    built: tuple[pipeline.Settings, index_store.Index],
+    built: tuple[pipeline.Settings, index_store.Index], fake_cls: type[Any]
 ) -> None:
     settings, before = built
     path = settings.ingest_dir / "b.txt"
-    path.write_text(path.read_text(encoding="utf-8").replace(EDIT_FROM, EDIT_TO),
-                    encoding="utf-8")
-    embedder = FakeEmbedder()
+    path.write_text(path.read_text(encoding="utf-8").replace(EDIT_FROM, EDIT_TO), encoding="utf-8")
+    embedder = fake_cls()
     report = pipeline.build(settings, embedder=embedder)
 
     assert report.changed == ("b",)
@@ -94,38 +101,38 @@ def test_edit_re_embeds_only_changed_passages(
             np.testing.assert_array_equal(vector, old_vectors[chunk.chunk_id])
         else:
             assert EDIT_TO in chunk.text
-            expected = FakeEmbedder().embed_documents([chunk.indexed_text])[0]
+            expected = fake_cls().embed_documents([chunk.indexed_text])[0]
             np.testing.assert_allclose(vector, expected, rtol=1e-6)
     # and the edited text is what search now sees
-    searcher = pipeline.open_searcher(settings, FakeEmbedder())
+    searcher = pipeline.open_searcher(settings, fake_cls())
     assert EDIT_TO in searcher.search("全球数字经济创新高地", k=1, mode="bm25")[0].chunk.text
 
 
 def test_removed_file_is_reported_and_its_passages_are_gone(
-    built: tuple[pipeline.Settings, index_store.Index],
+    built: tuple[pipeline.Settings, index_store.Index], fake_cls: type[Any]
 ) -> None:
     settings, _ = built
     (settings.ingest_dir / "c.txt").unlink()
-    embedder = FakeEmbedder()
+    embedder = fake_cls()
     report = pipeline.build(settings, embedder=embedder)
     assert report.removed == ("c",) and report.unchanged == ("a", "b")
     assert embedder.calls == 0
     after = index_store.load(settings.index_dir)
     assert {c.doc_id for c in after.chunks} == {"a", "b"}
     assert [d.doc_id for d in after.documents] == ["a", "b"]
-    hits = pipeline.open_searcher(settings, FakeEmbedder()).search("人才培养", k=5, mode="bm25")
+    hits = pipeline.open_searcher(settings, fake_cls()).search("人才培养", k=5, mode="bm25")
     assert "c" not in {h.chunk.doc_id for h in hits}
 
 
 def test_added_file_is_reported_and_only_it_is_embedded(
-    built: tuple[pipeline.Settings, index_store.Index],
+    built: tuple[pipeline.Settings, index_store.Index], fake_cls: type[Any]
 ) -> None:
     settings, _ = built
     (settings.ingest_dir / "d.txt").write_text(
         "新增的文档讨论了数字经济统计口径的问题，并建议尽快建立统一的核算标准和发布制度。",
         encoding="utf-8",
     )
-    embedder = FakeEmbedder()
+    embedder = fake_cls()
     report = pipeline.build(settings, embedder=embedder)
     assert report.added == ("d",) and report.unchanged == ("a", "b", "c")
     assert report.changed == report.removed == ()
@@ -134,9 +141,11 @@ def test_added_file_is_reported_and_only_it_is_embedded(
     assert embedder.calls == 1 and report.chunks == 7
 
 
-def test_rebuild_re_embeds_everything(built: tuple[pipeline.Settings, index_store.Index]) -> None:
+def test_rebuild_re_embeds_everything(
+    built: tuple[pipeline.Settings, index_store.Index], fake_cls: type[Any]
+) -> None:
     settings, before = built
-    embedder = FakeEmbedder()
+    embedder = fake_cls()
     report = pipeline.build(settings, embedder=embedder, rebuild=True)
     assert embedder.calls == report.embedded == len(before.chunks) == report.chunks
     after = index_store.load(settings.index_dir)
@@ -144,11 +153,11 @@ def test_rebuild_re_embeds_everything(built: tuple[pipeline.Settings, index_stor
 
 
 def test_other_model_or_chunking_is_not_reused(
-    built: tuple[pipeline.Settings, index_store.Index],
+    built: tuple[pipeline.Settings, index_store.Index], fake_cls: type[Any]
 ) -> None:
     settings, before = built
 
-    class OtherEmbedder(FakeEmbedder):
+    class OtherEmbedder(fake_cls):
         name = "fake/other-model"
 
     other = OtherEmbedder()
@@ -156,34 +165,38 @@ def test_other_model_or_chunking_is_not_reused(
     assert other.calls == len(before.chunks)
     assert index_store.load(settings.index_dir).manifest.model == "fake/other-model"
 
-    resized = pipeline.Settings(settings.ingest_dir, settings.index_dir, chunk_size=200,
-                                chunk_overlap=20)
+    resized = pipeline.Settings(
+        settings.ingest_dir, settings.index_dir, chunk_size=200, chunk_overlap=20
+    )
     again = OtherEmbedder()
     report = pipeline.build(resized, embedder=again)
     assert again.calls == report.chunks > 0
 
 
-def test_progress_reports_embedding(tmp_path: Path) -> None:
+def test_progress_reports_embedding(tmp_path: Path, fake_cls: type[Any]) -> None:
     settings = write_ingest(tmp_path)
     seen: list[tuple[str, int, int]] = []
-    pipeline.build(settings, embedder=FakeEmbedder(),
-                   progress=lambda stage, done, total: seen.append((stage, done, total)))
+    pipeline.build(
+        settings,
+        embedder=fake_cls(),
+        progress=lambda stage, done, total: seen.append((stage, done, total)),
+    )
     assert seen and seen[-1] == ("embed", 6, 6)
 
 
 def test_load_index_with_another_model_names_both(
-    built: tuple[pipeline.Settings, index_store.Index],
+    built: tuple[pipeline.Settings, index_store.Index], fake_cls: type[Any]
 ) -> None:
     settings, _ = built
     with pytest.raises(IndexDamaged, match="askbj ingest --rebuild") as info:
         pipeline.load_index(settings, "some/other-model")
-    assert "some/other-model" in str(info.value) and FakeEmbedder.name in str(info.value)
-    assert pipeline.load_index(settings, FakeEmbedder.name).chunks
+    assert "some/other-model" in str(info.value) and fake_cls.name in str(info.value)
+    assert pipeline.load_index(settings, fake_cls.name).chunks
 
 
 @pytest.mark.parametrize("change", ["edit", "add", "remove"])
 def test_stale_index_asks_for_ingest(
-    built: tuple[pipeline.Settings, index_store.Index], change: str
+    built: tuple[pipeline.Settings, index_store.Index], change: str, fake_cls: type[Any]
 ) -> None:
     settings, _ = built
     if change == "edit":
@@ -194,24 +207,26 @@ def test_stale_index_asks_for_ingest(
     else:
         (settings.ingest_dir / "a.txt").unlink()
     with pytest.raises(IndexDamaged, match="askbj ingest"):
-        pipeline.open_searcher(settings, FakeEmbedder())
-    pipeline.build(settings, embedder=FakeEmbedder())
-    assert pipeline.open_searcher(settings, FakeEmbedder()).search("北京", k=1)
+        pipeline.open_searcher(settings, fake_cls())
+    pipeline.build(settings, embedder=fake_cls())
+    assert pipeline.open_searcher(settings, fake_cls()).search("北京", k=1)
 
 
-def test_search_before_ingest_is_index_missing(tmp_path: Path) -> None:
+def test_search_before_ingest_is_index_missing(tmp_path: Path, fake_cls: type[Any]) -> None:
     settings = write_ingest(tmp_path)
     with pytest.raises(IndexMissing, match="askbj ingest"):
-        pipeline.open_searcher(settings, FakeEmbedder())
+        pipeline.open_searcher(settings, fake_cls())
 
 
-def test_legacy_encoding_is_read_and_bad_files_are_warnings(tmp_path: Path) -> None:
+def test_legacy_encoding_is_read_and_bad_files_are_warnings(
+    tmp_path: Path, fake_cls: type[Any]
+) -> None:
     settings = write_ingest(tmp_path, {"a.txt": DOCS["a.txt"]})
     legacy = "数字经济标杆城市建设取得了显著成效，算力基础设施日益完善。"
     (settings.ingest_dir / "legacy.txt").write_bytes(legacy.encode("gb18030"))
     (settings.ingest_dir / "binary.txt").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR")
     (settings.ingest_dir / "garbage.md").write_bytes(bytes(range(128, 256)) * 4)
-    embedder = FakeEmbedder()
+    embedder = fake_cls()
     report = pipeline.build(settings, embedder=embedder)
 
     assert report.added == ("a", "legacy")
@@ -224,9 +239,9 @@ def test_legacy_encoding_is_read_and_bad_files_are_warnings(tmp_path: Path) -> N
     assert hits[0].chunk.doc_id == "legacy"
 
 
-def test_nothing_readable_is_an_error(tmp_path: Path) -> None:
+def test_nothing_readable_is_an_error(tmp_path: Path, fake_cls: type[Any]) -> None:
     settings = write_ingest(tmp_path, {})
     (settings.ingest_dir / "binary.txt").write_bytes(b"\x00\x01\x02")
     with pytest.raises(AskbjError, match="No readable documents"):
-        pipeline.build(settings, embedder=FakeEmbedder())
+        pipeline.build(settings, embedder=fake_cls())
     assert not settings.index_dir.exists()

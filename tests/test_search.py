@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
-from conftest import FakeEmbedder
 
 from askbj import pipeline
 from askbj.errors import AskbjError
@@ -28,17 +28,16 @@ DOCS = {
 }
 
 
-@pytest.fixture(scope="module")
-def searcher(tmp_path_factory: pytest.TempPathFactory) -> Searcher:
-    root = tmp_path_factory.mktemp("search")
+@pytest.fixture
+def searcher(tmp_path: Path, fake_embedder: Any) -> Searcher:
+    root = tmp_path
     ingest = root / "ingest"
     ingest.mkdir()
     for name, text in DOCS.items():
         (ingest / name).write_text(text, encoding="utf-8")
     settings = pipeline.Settings(ingest_dir=ingest, index_dir=root / "index")
-    embedder = FakeEmbedder()
-    pipeline.build(settings, embedder=embedder)
-    return pipeline.open_searcher(settings, embedder)
+    pipeline.build(settings, embedder=fake_embedder)
+    return pipeline.open_searcher(settings, fake_embedder)
 
 
 def doc_ids(hits: list) -> list[str]:  # type: ignore[type-arg]
@@ -132,25 +131,26 @@ def test_same_paragraph_in_two_scripts_is_one_hit(searcher: Searcher, mode: str)
     assert len(with_shared) == 1
     (top,) = with_shared
     assert top.rank == 1
-    twin = next(c for c in searcher.index.chunks
-                if "IDeX" in c.text and c.doc_id != top.chunk.doc_id)
+    twin = next(
+        c for c in searcher.index.chunks if "IDeX" in c.text and c.doc_id != top.chunk.doc_id
+    )
     assert top.alternates == (twin.chunk_id,)
     # other hits carry no alternates: nothing else is duplicated
     assert all(h.alternates == () for h in hits if h is not top)
 
 
 def test_duplicates_within_one_document_are_not_collapsed(
-    tmp_path: Path,
+    tmp_path: Path, fake_embedder: Any
 ) -> None:
     ingest = tmp_path / "ingest"
     ingest.mkdir()
     para = "这一段关于数据交易平台的说明在同一篇文档里出现了两次，内容完全一样，位置不同。" * 3
     filler = "中间隔着另一段毫不相干的文字，讲述人才培养与国际合作的若干问题和建议。" * 3
     (ingest / "one.txt").write_text(f"{para}\n\n{filler}\n\n{para}", encoding="utf-8")
-    settings = pipeline.Settings(ingest_dir=ingest, index_dir=tmp_path / "index",
-                                 chunk_size=130, chunk_overlap=0)
-    embedder = FakeEmbedder()
-    pipeline.build(settings, embedder=embedder)
-    hits = pipeline.open_searcher(settings, embedder).search("数据交易平台", k=5, mode="bm25")
+    settings = pipeline.Settings(
+        ingest_dir=ingest, index_dir=tmp_path / "index", chunk_size=130, chunk_overlap=0
+    )
+    pipeline.build(settings, embedder=fake_embedder)
+    hits = pipeline.open_searcher(settings, fake_embedder).search("数据交易平台", k=5, mode="bm25")
     assert sum(h.chunk.text == para for h in hits) == 2
     assert all(h.alternates == () for h in hits)

@@ -22,7 +22,8 @@ _ENDS = "。！？!?；;"
 # unless yet another closer or marker follows.
 SENTENCE_BOUNDARY = (
     rf"(?:(?<=[{_ENDS}])|(?<=[{_ENDS}][{_CLOSERS}])|(?<=[{_ENDS}]\[\d\])|(?<=[{_ENDS}]\[\d\d\])"
-    rf"|(?<=[{_ENDS}][①-⑳])|(?<=\.)(?=[ \t]))(?![{_CLOSERS}{_ENDS}①-⑳\[])"
+    rf"|(?<=[{_ENDS}][①-⑳])|(?<=[{_ENDS}][{_CLOSERS}]\[\d\])|(?<=\.)(?=[ \t]))"
+    rf"(?![{_CLOSERS}{_ENDS}①-⑳\[])"
 )
 _BOUNDARY_RE = re.compile(SENTENCE_BOUNDARY)
 _NUMBERED = [

@@ -58,7 +58,11 @@ def read_questions(path: Path) -> tuple[list[Question], dict[str, Gold]]:
                              "each line needs at least {\"id\", \"question\"}.") from exc
         questions.append(q)
         if "evidence" in row:
-            gold[q.id] = _gold(row["evidence"])
+            evidence = row["evidence"]
+            evidence = [evidence] if isinstance(evidence, str) else evidence
+            if not isinstance(evidence, list) or not all(isinstance(e, str) for e in evidence):
+                raise AskbjError(f"{path}:{n}: \"evidence\" must be a list of strings.")
+            gold[q.id] = _gold(evidence)
     return questions, gold
 
 
@@ -86,12 +90,13 @@ def score_ranking(texts: list[str], gold: Gold, k: int = K) -> dict[str, float]:
 
     first = next((r for r, g in enumerate(per_rank, start=1) if g), None)
     dcg = sum(1.0 / math.log2(r + 1) for r, g in enumerate(per_rank, start=1) if g)
-    ideal = sum(1.0 / math.log2(r + 1) for r in range(1, min(k, max(n_groups, 1)) + 1))
+    n_relevant = max(sum(1 for g in per_rank if g), n_groups, 1)
+    ideal = sum(1.0 / math.log2(r + 1) for r in range(1, min(k, n_relevant) + 1))
     return {
         "hit@1": hit(1),
         "hit@5": hit(5),
         "mrr@10": 1.0 / first if first else 0.0,
-        "ndcg@10": min(1.0, dcg / ideal) if ideal else 0.0,
+        "ndcg@10": dcg / ideal if ideal else 0.0,
     }
 
 

@@ -141,8 +141,15 @@ def _swap_in(tmp: Path, folder: Path) -> None:
     old = folder.with_name(f".{folder.name}-old-{os.getpid()}")
     if folder.exists():
         os.replace(folder, old)
-    os.replace(tmp, folder)
+    try:
+        os.replace(tmp, folder)
+    except OSError:
+        if old.exists():
+            os.replace(old, folder)  # put the previous index back
+        raise
     shutil.rmtree(old, ignore_errors=True)
+    for stale in folder.parent.glob(f".{folder.name}-old-*"):
+        shutil.rmtree(stale, ignore_errors=True)
 
 
 def read_manifest(folder: Path) -> Manifest:

@@ -6,7 +6,8 @@ they cannot drift apart.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -97,9 +98,34 @@ def _embed(chunks: list[Chunk], embedder, reuse: dict[str, np.ndarray],  # type:
     return vectors, len(todo)
 
 
+@contextmanager
+def _ingest_lock(index_dir: Path) -> Iterator[None]:
+    """One ingest at a time per index: a second one fails fast instead of racing the first."""
+    import fcntl
+
+    index_dir.parent.mkdir(parents=True, exist_ok=True)
+    with open(index_dir.parent / f".{index_dir.name}.lock", "w") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError as exc:
+            raise AskbjError(
+                f"Another `askbj ingest` is running on {index_dir}/: wait for it to finish."
+            ) from exc
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
 def build(settings: Settings, embedder=None, rebuild: bool = False,  # type: ignore[no-untyped-def]
           progress: Progress | None = None) -> BuildReport:
     """Ingest ``settings.ingest_dir`` into ``settings.index_dir`` (incrementally unless told)."""
+    with _ingest_lock(settings.index_dir):
+        return _build(settings, embedder, rebuild, progress)
+
+
+def _build(settings: Settings, embedder, rebuild: bool,  # type: ignore[no-untyped-def]
+           progress: Progress | None) -> BuildReport:
     import time
 
     started = time.perf_counter()
@@ -108,7 +134,8 @@ def build(settings: Settings, embedder=None, rebuild: bool = False,  # type: ign
     if not docs:
         raise AskbjError(f"No readable documents in {settings.ingest_dir}/: add .txt or .md files.")
     chunker = Chunker(settings.chunk_size, settings.chunk_overlap)
-    old = None if rebuild else _previous(settings)
+    previous = _previous(settings)
+    old = None if rebuild else previous
     if old and (old.manifest.model != embedder.name or old.manifest.chunking != chunker.params):
         old = None
     chunks = [c for d in docs for c in chunker.split(d)]
@@ -119,7 +146,7 @@ def build(settings: Settings, embedder=None, rebuild: bool = False,  # type: ign
         corpus=file_hashes(settings.ingest_dir),
     )
     index_store.save(index_store.make_index(docs, chunks, vectors, manifest), settings.index_dir)
-    diff = _diff(docs, old)
+    diff = _diff(docs, previous)
     return BuildReport(
         **{k: tuple(v) for k, v in diff.items()}, warnings=tuple(warnings), chunks=len(chunks),
         embedded=embedded, seconds=time.perf_counter() - started,
