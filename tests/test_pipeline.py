@@ -245,3 +245,15 @@ def test_nothing_readable_is_an_error(tmp_path: Path, fake_cls: type[Any]) -> No
     with pytest.raises(AskbjError, match="No readable documents"):
         pipeline.build(settings, embedder=fake_cls())
     assert not settings.index_dir.exists()
+
+
+def test_second_concurrent_ingest_is_refused_and_index_survives(
+    built: tuple[pipeline.Settings, index_store.Index], fake_cls: type[Any]
+) -> None:
+    settings, before = built
+    with pipeline._ingest_lock(settings.index_dir):
+        with pytest.raises(AskbjError, match="Another `askbj ingest` is running"):
+            pipeline.build(settings, embedder=fake_cls(), rebuild=True)
+    after = index_store.load(settings.index_dir)
+    assert [c.chunk_id for c in after.chunks] == [c.chunk_id for c in before.chunks]
+    pipeline.build(settings, embedder=fake_cls())  # the lock is released afterwards
