@@ -253,3 +253,15 @@ def test_installed_script_reports_missing_index(tmp_path: Path) -> None:
     assert proc.returncode == 1
     assert "askbj ingest" in one_line(proc.stderr)
     assert "Traceback" not in proc.stderr and proc.stdout == ""
+
+
+def test_doctor_says_what_to_fix_then_passes(askbj: Callable[..., Result]) -> None:
+    before = askbj("doctor", "--json")
+    assert before.exit_code == 1
+    checks = {c["check"]: c for c in json.loads(before.stdout)}
+    assert checks["package faiss"]["ok"] is True
+    assert "askbj ingest" in checks["model/index"]["detail"]
+    assert askbj("ingest").exit_code == 0
+    after = askbj("doctor", "--json")
+    assert after.exit_code == 0, after.stdout
+    assert all(c["ok"] for c in json.loads(after.stdout))

