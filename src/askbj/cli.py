@@ -120,6 +120,8 @@ def evaluate(
     mode: Annotated[
         str, typer.Option("--mode", "-m", help="hybrid, dense, bm25 or all.")] = "hybrid",
     k: KOpt = 10, as_json: JsonOpt = False,
+    answers: Annotated[bool, typer.Option(
+        "--answers/--no-answers", help="Also answer each question and score the answers.")] = True,
 ) -> None:
     """Run a question set; with gold evidence, print hit@1/hit@5/MRR@10/nDCG@10 per language."""
     from askbj import evaluate as ev
@@ -129,12 +131,19 @@ def evaluate(
     modes = ["hybrid", "dense", "bm25"] if mode == "all" else [mode]
     runs = {m: ev.run(qs, gold, searcher, m, k) for m in modes}
     result = ev.combine(runs)
+    if answers:
+        from askbj.answer import Answerer
+
+        answered = ev.run_answers(qs, gold, Answerer(searcher), mode=modes[0])
+        result = ev.merge_answers(result, answered)
     if out_path:
         out_path.write_text(json.dumps(result, ensure_ascii=False, indent=2), encoding="utf-8")
     if as_json:
         _emit_json(result)
     else:
         _print_metrics(runs)
+        if answers:
+            _print_answer_metrics(result["summary"]["answers"])
 
 
 def _print_metrics(runs: dict[str, dict[str, Any]]) -> None:
@@ -164,6 +173,91 @@ def doctor(as_json: JsonOpt = False) -> None:
             out.print(f"{mark} {escape(c.name)}: {escape(c.detail)}")
     if not all(c.ok for c in checks):
         raise typer.Exit(1)
+
+
+def _print_answer_metrics(summary: dict[str, Any]) -> None:
+    out.print(
+        f"answers: evidence carried {summary['evidence_carried']} of {summary['answerable']} "
+        f"answerable, false abstentions {summary['false_abstentions']}, abstained on "
+        f"{summary['unanswerable_abstained']}/{summary['unanswerable']} unanswerable, "
+        f"citation validity {summary['citation_validity']}, "
+        f"p50 {summary['latency_ms_p50']} ms, p95 {summary['latency_ms_p95']} ms"
+    )
+
+
+ScriptOpt = Annotated[str, typer.Option(
+    "--script", help="Answer script: auto (follows the question), simplified or traditional.")]
+
+
+@app.command()
+def ask(
+    question: Annotated[str, typer.Argument(help="The question, in Chinese or English.")],
+    k: KOpt = 8, mode: ModeOpt = "hybrid", script: ScriptOpt = "auto", as_json: JsonOpt = False,
+) -> None:
+    """Answer a question from the documents, with numbered, verified citations."""
+    from askbj.evaluate import answer_record, hit_record
+
+    answerer = pipeline.open_answerer(_settings())
+    answer = answerer.ask(question, k=k, mode=mode, script=script)
+    if as_json:
+        _emit_json({"question": question, "answer": answer_record(answer),
+                    "hits": [hit_record(h) for h in answer.hits]})
+        return
+    if answer.notice:
+        err.print(f"[yellow]note:[/] {escape(answer.notice)}")
+    out.print(escape(answer.text))
+    titles = {d.doc_id: d.title for d in answerer.searcher.index.documents}
+    if answer.citations:
+        out.print("\n[bold]Sources[/]")
+        for n in sorted({c.n for c in answer.citations}):
+            c = next(c for c in answer.citations if c.n == n)
+            out.print(f"[bold][{n}][/] {escape(_source_line(titles[c.doc_id], c.section, c.quote))}"
+                      f" [dim]({c.doc_id}:{c.start}-{c.end}, {c.chunk_id})[/]")
+    elif answer.hits:
+        out.print("\n[bold]Possibly related[/]")
+        for h in answer.hits:
+            line = _source_line(titles[h.chunk.doc_id], h.chunk.section, h.chunk.text)
+            out.print(f"- {escape(line)} [dim]({h.chunk.chunk_id})[/]")
+
+
+def _source_line(title: str, section: tuple[str, ...], text: str) -> str:
+    snippet = " ".join(text.split())
+    snippet = snippet if len(snippet) <= 80 else snippet[:80] + "…"
+    return " · ".join(p for p in (title, " / ".join(section), snippet) if p)
+
+
+@app.command()
+def cite(
+    ref: Annotated[str, typer.Argument(
+        help="A chunk id, a span DOC:START-END, or a quoted sentence (either script).")],
+    context: Annotated[int, typer.Option(
+        "--context", min=0, max=20, help="Sentences shown before and after.")] = 1,
+    as_json: JsonOpt = False,
+) -> None:
+    """Show where a citation points: document, author, section, and the text around it."""
+    from dataclasses import asdict
+
+    from askbj.cite import lookup
+
+    places = lookup(pipeline.open_index(_settings()), ref, context=context)
+    if as_json:
+        _emit_json({"ref": ref, "places": [asdict(p) for p in places]})
+        return
+    if len(places) > 1:
+        out.print(f"[dim]{len(places)} places[/]\n")
+    for i, p in enumerate(places):
+        if i:
+            out.print()
+        out.print(f"[bold]{escape(p.title)}[/]")
+        for label, value in (("author", "、".join(p.authors)), ("venue", p.venue),
+                             ("date", p.date), ("section", " / ".join(p.section))):
+            if value:
+                out.print(f"[dim]{label}:[/] {escape(value)}")
+        out.print(f"[dim]span:[/] {p.doc_id}:{p.start}-{p.end}"
+                  + (f" [dim](chunk {p.chunk_id})[/]" if p.chunk_id else ""))
+        text = p.passage
+        out.print(escape(text[: p.mark_start]) + "[bold reverse]"
+                  + escape(text[p.mark_start : p.mark_end]) + "[/]" + escape(text[p.mark_end :]))
 
 
 def main() -> None:

@@ -163,3 +163,92 @@ def combine(runs: dict[str, dict[str, object]]) -> dict[str, object]:
         for i, q in enumerate(result["questions"]):  # type: ignore[arg-type]
             q["hits_by_mode"] = {m: r["questions"][i]["hits"] for m, r in runs.items()}  # type: ignore[index]
     return result
+
+
+def citation_record(c) -> dict[str, object]:  # type: ignore[no-untyped-def]
+    """A citation in the public JSON contract (see README, "JSON output")."""
+    return {
+        "n": c.n, "chunk_id": c.chunk_id, "doc_id": c.doc_id, "title": c.title,
+        "section": " / ".join(c.section), "start": c.start, "end": c.end, "quote": c.quote,
+        "text": c.text, "alternates": list(c.alternates),
+    }
+
+
+def answer_record(answer) -> dict[str, object]:  # type: ignore[no-untyped-def]
+    return {
+        "text": answer.text, "abstained": answer.abstained,
+        "citations": [citation_record(c) for c in answer.citations], "notice": answer.notice,
+    }
+
+
+def quotes_carry(quotes: list[str], gold: Gold) -> float:
+    """Share of evidence groups met by the cited quotes (one quote, or all of them joined:
+    an evidence span may straddle two cited sentences)."""
+    if not gold.groups:
+        return 0.0
+    joined = squash("".join(quotes))
+    met = [g for g, spans in gold.groups.items() if any(s and s in joined for s in spans)]
+    return len(met) / len(gold.groups)
+
+
+def citations_valid(answer, documents: dict[str, str]) -> bool:  # type: ignore[no-untyped-def]
+    """Every quote is the document's text at its span (what a citation promises)."""
+    return all(bool(c.quote) and documents.get(c.doc_id, "")[c.start : c.end] == c.quote
+               for c in answer.citations)
+
+
+def run_answers(questions: list[Question], gold: dict[str, Gold], answerer,  # type: ignore[no-untyped-def]
+                mode: str = "hybrid", k: int = 8) -> dict[str, object]:
+    """Answer every question; with gold, score evidence carried, abstentions and validity."""
+    import time
+
+    texts = {d.doc_id: d.text for d in answerer.searcher.index.documents}
+    records, latencies = [], []
+    for q in questions:
+        started = time.perf_counter()
+        answer = answerer.ask(q.question, k=k, mode=mode)
+        latencies.append((time.perf_counter() - started) * 1000)
+        record: dict[str, object] = {"id": q.id, "answer": answer_record(answer),
+                                     "latency_ms": round(latencies[-1], 2),
+                                     "citations_valid": citations_valid(answer, texts)}
+        g = gold.get(q.id)
+        if g is not None and g.answerable:
+            record["evidence_recall"] = quotes_carry([c.quote for c in answer.citations], g)
+        records.append(record)
+    return {"summary": _answer_summary(records, gold, sorted(latencies)), "questions": records}
+
+
+def _answer_summary(records: list[dict[str, object]], gold: dict[str, Gold],
+                    latencies: list[float]) -> dict[str, object]:
+    answerable = [r for r in records if "evidence_recall" in r]
+    unanswerable = [r for r in records if r["id"] in gold and not gold[str(r["id"])].answerable]
+
+    def abstained(r: dict[str, object]) -> bool:
+        return bool(r["answer"]["abstained"])  # type: ignore[index]
+
+    carried = sum(r["evidence_recall"] == 1.0 for r in answerable)
+    return {
+        "questions": len(records), "answerable": len(answerable),
+        "evidence_carried": round(carried / len(answerable), 4) if answerable else None,
+        "false_abstentions": sum(abstained(r) for r in answerable),
+        "unanswerable": len(unanswerable),
+        "unanswerable_abstained": sum(abstained(r) for r in unanswerable),
+        "citation_validity": round(sum(bool(r["citations_valid"]) for r in records)
+                                   / len(records), 4) if records else None,
+        "latency_ms_p50": round(latencies[len(latencies) // 2], 2) if latencies else None,
+        "latency_ms_p95": round(latencies[min(len(latencies) - 1, int(0.95 * len(latencies)))],
+                                2) if latencies else None,
+    }
+
+
+def merge_answers(result: dict[str, object], answers: dict[str, object]) -> dict[str, object]:
+    """Add the answer run to a retrieval result: each question gains ``answer`` (and its
+    scores), the summary gains ``answers``; no existing key changes."""
+    by_id = {r["id"]: r for r in answers["questions"]}  # type: ignore[attr-defined]
+    for q in result["questions"]:  # type: ignore[attr-defined]
+        extra = by_id.get(q["id"], {})
+        q.update({k: v for k, v in extra.items() if k not in ("id", "latency_ms")})
+        if "latency_ms" in extra:  # "latency_ms" stays the retrieval latency
+            q["answer_latency_ms"] = extra["latency_ms"]
+    result["summary"]["answers"] = answers["summary"]  # type: ignore[index]
+    return result

@@ -1,0 +1,290 @@
+"""Cited answers without an LLM: pick the sentences of the retrieved passages that carry the
+question's terms, attach a verified citation to each, or abstain.
+
+Offline and on two CPU cores, an extractive answer is the only one we can both afford and
+trust: every sentence shown is a sentence of a source, so a citation can be checked by
+string equality rather than believed. Sentences are scored lexically (see ``support``)
+because embedding them at query time would cost about a second per question; the passage's
+search rank stands in for semantic similarity. When no passage carries the question's
+anchors and enough of its terms, saying so beats quoting something merely nearby.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from askbj import listing
+from askbj.chunk import sections, sentence_spans
+from askbj.cite import find_quote
+from askbj.errors import AskbjError
+from askbj.normalize import fold, looks_traditional, squash, to_simplified, to_traditional
+from askbj.records import Answer, Chunk, Citation, Hit
+from askbj.search import Query, prepare_query
+from askbj.support import (
+    Question,
+    TermStats,
+    analyze,
+    anchors_met,
+    coverage,
+    passage_coverage,
+    too_thin,
+)
+
+ABSTAIN_TEXT = "文档中没有找到与该问题直接相关的内容。"
+ABSTAIN_EN = "No passage in the documents directly answers this question."
+NO_WORDS = "The question has no words to search for: ask in Chinese or English."
+SCRIPTS = ("auto", "simplified", "traditional")
+# Calibrated on the dev set by bench/calibrate_abstain.py (see bench/abstain_calibration.md).
+MIN_SUPPORT = 0.3
+_KEEP = 0.6  # a sentence joins the answer when it scores at least this share of the best
+_MAX_PASSAGES = 3
+_WORD = re.compile(r"[0-9a-z\u3400-\u9fff]")
+_FOOTNOTE = re.compile(r"(?:\[\d{1,3}\])+|(?<=[。；;!?！？”])[①-⑳]")
+
+
+@dataclass(frozen=True)
+class Support:
+    """One hit as evidence: idf-weighted term coverage of its passage, anchors met."""
+
+    hit: Hit
+    coverage: float
+    anchors: float
+
+    @property
+    def strength(self) -> float:
+        """Coverage, but nothing at all when an anchor (number, place) is missing."""
+        return self.coverage if self.anchors >= 1.0 else 0.0
+
+
+@dataclass(frozen=True)
+class Assessment:
+    """What the abstention decision sees; exposed so the threshold can be calibrated."""
+
+    question: Question
+    supports: tuple[Support, ...]
+
+    @property
+    def best(self) -> float:
+        return max((s.strength for s in self.supports), default=0.0)
+
+
+@dataclass(frozen=True)
+class Pick:
+    """A sentence chosen for the answer, in document coordinates, with the chunk it cites."""
+
+    chunk: Chunk
+    start: int
+    end: int
+    score: float
+    alternates: tuple[str, ...] = ()
+
+
+class Answerer:
+    """Answers questions from one Searcher's index; holds only read-only lookups."""
+
+    def __init__(self, searcher, max_sentences: int = 4, max_items: int = 8,  # type: ignore[no-untyped-def]
+                 min_support: float = MIN_SUPPORT) -> None:
+        self.searcher = searcher
+        self.max_sentences, self.max_items, self.min_support = max_sentences, max_items, min_support
+        index = searcher.index
+        self.stats = TermStats(index)
+        self.docs = {d.doc_id: d for d in index.documents}
+        self._titles = {d.doc_id: squash(d.title) for d in index.documents}
+        self._sections = {d.doc_id: sections(d.text) for d in index.documents}
+        self._chunks = {c.chunk_id: c for c in index.chunks}
+        self._by_doc: dict[str, list[Chunk]] = {}
+        for c in index.chunks:
+            self._by_doc.setdefault(c.doc_id, []).append(c)
+
+    def ask(self, question: str, k: int = 8, mode: str = "hybrid",
+            doc_ids: set[str] | None = None, script: str = "auto") -> Answer:
+        """Search, then answer from the hits or abstain; never raises for a question that
+        merely has no answer (only for an empty one or a bad ``mode``/``script``)."""
+        if script not in SCRIPTS:
+            raise AskbjError(f"Unknown script {script!r}: use one of {', '.join(SCRIPTS)}.")
+        query = prepare_query(question)
+        if not _WORD.search(fold(query.text)):
+            return self._abstain(question, query, (), script, NO_WORDS)
+        hits = tuple(self.searcher.search(query.text, k=k, mode=mode, doc_ids=doc_ids))
+        assessment = self.assess(query.text, hits)
+        if not hits or assessment.best < self.min_support:
+            return self._abstain(question, query, hits[:3], script)
+        picks = self._picks(assessment)
+        citations, text = self._compose(picks, _target_script(query.text, script))
+        if not citations:
+            return self._abstain(question, query, hits[:3], script)
+        return Answer(question, text, False, citations, hits, query.notice)
+
+    def assess(self, question: str, hits: tuple[Hit, ...]) -> Assessment:
+        """Score each hit as evidence for ``question`` (no search; hits come from outside)."""
+        q = analyze(question, self.stats)
+        supports = []
+        for h in hits:
+            context = squash(" ".join((*h.chunk.section, h.chunk.text)))
+            title = self._titles.get(h.chunk.doc_id, "")
+            cov, met = passage_coverage(q, context), anchors_met(q, context, title)
+            supports.append(Support(h, cov, met))
+        return Assessment(q, tuple(supports))
+
+    def _abstain(self, question: str, query: Query, hits: tuple[Hit, ...], script: str,
+                 notice: str = "") -> Answer:
+        text = ABSTAIN_TEXT
+        if _target_script(query.text, script) == "traditional":
+            text = to_traditional(text)
+        if not re.search(r"[\u3400-\u9fff]", query.text) and re.search(r"[A-Za-z]", query.text):
+            text = f"{text}\n{ABSTAIN_EN}"
+        notice = " ".join(n for n in (query.notice, notice) if n)
+        return Answer(question, text, True, (), hits, notice)
+
+    def _picks(self, a: Assessment) -> list[Pick]:
+        """The answer's sentences: a numbered list for list questions, else the best few."""
+        scored = self._score_sentences(a)
+        if not scored:
+            return []
+        if a.question.wants_list:
+            items = self._list_items(scored[0])
+            if items:
+                return items
+        return _select(scored, self.max_sentences)
+
+    def _score_sentences(self, a: Assessment) -> list[Pick]:
+        """Every sentence of the usable passages, best first, each once."""
+        q = a.question
+        usable = [s for s in a.supports if s.anchors >= 1.0] or list(a.supports)
+        picks: dict[str, Pick] = {}
+        for s in usable:
+            doc = self.docs[s.hit.chunk.doc_id]
+            prior = 1.0 / (1.0 + 0.25 * (s.hit.rank - 1))
+            spans = sentence_spans(doc.text, s.hit.chunk.start, s.hit.chunk.end)
+            for pos, (start, end) in enumerate(spans):
+                sentence = doc.text[start:end]
+                if too_thin(sentence):
+                    continue
+                flat = squash(sentence)
+                score = (coverage(q, flat) + 0.5 * s.strength + 0.25 * prior
+                         + 0.3 * _anchor_share(q, flat) + 0.05 / (1 + pos))
+                pick = Pick(s.hit.chunk, start, end, score, s.hit.alternates)
+                if flat not in picks or picks[flat].score < score:
+                    picks[flat] = pick
+        return sorted(picks.values(), key=lambda p: -p.score)
+
+    def _list_items(self, best: Pick) -> list[Pick]:
+        """The enumerated list the best sentence opens or belongs to; [] when it has none.
+
+        Only that list: a question with 哪些 is often answered inside one item (an inline
+        series such as "利用A、B等技术"), and the items around it would bury the answer.
+        """
+        doc = self.docs[best.chunk.doc_id]
+        section = next((s for s in self._sections[doc.doc_id]
+                        if s.start <= best.start < s.end), None)
+        if section is None:
+            return []
+        spans = sentence_spans(doc.text, section.start, section.end)
+        run = listing.best_run(listing.runs(doc.text, spans), best.chunk.start, best.chunk.end)
+        at = [i for i, sp in enumerate(spans) if sp[0] == best.start]
+        intro = bool(run and at and at[0] + 1 < len(spans) and spans[at[0] + 1][0] == run[0].start)
+        if not run or not (intro or any(i.start == best.start for i in run)):
+            return []
+        picks = [best] if intro else []
+        for item in run[: self.max_items]:
+            chunk = self._chunk_for(doc.doc_id, item.start, item.end, best.chunk)
+            if chunk is not None:
+                alts = best.alternates if chunk == best.chunk else ()
+                picks.append(Pick(chunk, item.start, item.end, best.score, alts))
+        return picks
+
+    def _chunk_for(self, doc_id: str, start: int, end: int, prefer: Chunk) -> Chunk | None:
+        if prefer.start <= start and end <= prefer.end:
+            return prefer
+        return next((c for c in self._by_doc.get(doc_id, [])
+                     if c.start <= start and end <= c.end), None)
+
+    def _compose(self, picks: list[Pick], script: str) -> tuple[tuple[Citation, ...], str]:
+        """Answer text with ``[n]`` after each sentence; only verified citations survive."""
+        numbers: dict[str, int] = {}
+        citations, parts = [], []
+        for p in _readable_order([self._in_script(p, script) for p in picks]):
+            doc = self.docs[p.chunk.doc_id]
+            n = numbers.get(p.chunk.chunk_id, len(numbers) + 1)
+            quote = doc.text[p.start : p.end]
+            citation = Citation(n, p.chunk.chunk_id, doc.doc_id, doc.title, p.chunk.section,
+                                p.start, p.end, quote, p.chunk.text, p.alternates)
+            if not verified(citation, doc.text, p.chunk):
+                continue
+            numbers[p.chunk.chunk_id] = n
+            citations.append(citation)
+            parts.append(f"{_render(quote, script)}[{n}]")
+        return tuple(citations), "".join(parts)
+
+
+    def _in_script(self, p: Pick, script: str) -> Pick:
+        """The same sentence in an alternate copy written in the reader's script, if there is
+        one: a reader checking a citation should land on text in the script they read."""
+        quote = self.docs[p.chunk.doc_id].text[p.start : p.end]
+        if looks_traditional(quote) == (script == "traditional"):
+            return p
+        for alt_id in p.alternates:
+            alt = self._chunks.get(alt_id)
+            if alt is None:
+                continue
+            places = [(s, e) for s, e in find_quote(self.docs[alt.doc_id].text, quote)
+                      if alt.start <= s and e <= alt.end]
+            if len(places) == 1:
+                others = tuple(a for a in p.alternates if a != alt_id)
+                return Pick(alt, *places[0], p.score, (p.chunk.chunk_id, *others))
+        return p
+
+
+def verified(citation: Citation, text: str, chunk: Chunk) -> bool:
+    """The promise a citation makes: its quote is the document text at its span, inside the
+    passage it names, and that passage is the document text at the chunk's span."""
+    return (
+        bool(citation.quote.strip())
+        and text[citation.start : citation.end] == citation.quote
+        and chunk.start <= citation.start < citation.end <= chunk.end
+        and text[chunk.start : chunk.end] == chunk.text == citation.text
+    )
+
+
+def _select(scored: list[Pick], limit: int) -> list[Pick]:
+    """The best sentences within ``_KEEP`` of the top score, from at most a few passages."""
+    top = scored[0].score
+    chosen: list[Pick] = []
+    passages: set[str] = set()
+    for p in scored:
+        if len(chosen) >= limit or p.score < _KEEP * top:
+            break
+        if p.chunk.chunk_id not in passages and len(passages) >= _MAX_PASSAGES:
+            continue
+        if any(p.chunk.doc_id == c.chunk.doc_id and p.start < c.end and c.start < p.end
+               for c in chosen):
+            continue  # the same sentence through an overlapping chunk
+        passages.add(p.chunk.chunk_id)
+        chosen.append(p)
+    return chosen
+
+
+def _readable_order(picks: list[Pick]) -> list[Pick]:
+    """Passages in order of their best sentence; sentences in document order within each."""
+    first: dict[str, int] = {}
+    for i, p in enumerate(picks):
+        first.setdefault(p.chunk.chunk_id, i)
+    return sorted(picks, key=lambda p: (first[p.chunk.chunk_id], p.start))
+
+
+def _anchor_share(q: Question, flat: str) -> float:
+    return anchors_met(q, flat) if q.anchors or q.places else 0.0
+
+
+def _target_script(question: str, script: str) -> str:
+    if script != "auto":
+        return script
+    return "traditional" if looks_traditional(question) else "simplified"
+
+
+def _render(quote: str, script: str) -> str:
+    """The quote as answer text: one line, in the reader's script, footnote marks dropped
+    (a ``[13]`` of the source next to our ``[1]`` would read as a citation)."""
+    text = _FOOTNOTE.sub("", re.sub(r"\s*\n\s*", " ", quote)).strip()
+    return to_traditional(text) if script == "traditional" else to_simplified(text)

@@ -1,0 +1,85 @@
+"""Enumerations in policy prose: 一是…二是…, 第一,…第二,…, (一)…(二)…, ①②, 1、2、.
+
+A "which measures…" question is answered by the list, not by the one sentence that shares
+most words with the question; and the list often starts in the passage before the one that
+matched, or runs on into the next. So items are found over a whole section of the document,
+as numbered *runs* (一, 二, 三 … in one marker style), and the run that touches the best
+passage is the answer.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+_NUMERALS = "一二三四五六七八九十"
+# (style, pattern) — the pattern's group 1 is the item's ordinal. A short lead-in such as
+# "其中," may precede the marker; "第一位" (first place) and "第一批" are not items.
+_STYLES = (
+    ("shi", re.compile(rf"^.{{0,6}}?(?<![{_NUMERALS}第])([{_NUMERALS}]{{1,2}})是[,，、:：]?")),
+    ("di", re.compile(rf"^.{{0,6}}?第([{_NUMERALS}]{{1,2}})[,，、:：]")),
+    ("paren", re.compile(rf"^\s*[(（]([{_NUMERALS}]{{1,2}}|\d{{1,2}})[)）]")),
+    ("circled", re.compile(r"^\s*([①-⑳])")),
+    ("arabic", re.compile(r"^\s*(\d{1,2})[、.．](?!\d)")),
+)
+
+
+@dataclass(frozen=True)
+class Item:
+    """One enumerated sentence, in document coordinates."""
+
+    start: int
+    end: int
+    style: str
+    ordinal: int
+
+
+def ordinal(token: str) -> int:
+    """一 → 1, 十二 → 12, ③ → 3, "7" → 7; 0 when it is not a number."""
+    if token.isdigit():
+        return int(token)
+    if "①" <= token <= "⑳":
+        return ord(token) - ord("①") + 1
+    if token == "十":
+        return 10
+    if len(token) == 2 and token[0] == "十":
+        return 10 + _NUMERALS.index(token[1]) + 1
+    if len(token) == 2 and token[1] == "十":
+        return (_NUMERALS.index(token[0]) + 1) * 10
+    return _NUMERALS.index(token) + 1 if len(token) == 1 and token in _NUMERALS else 0
+
+
+def item_of(text: str, start: int, end: int) -> Item | None:
+    """The enumeration marker ``text[start:end]`` opens with, if any."""
+    sentence = text[start:end]
+    for style, pattern in _STYLES:
+        m = pattern.match(sentence)
+        if m and ordinal(m.group(1)):
+            return Item(start, end, style, ordinal(m.group(1)))
+    return None
+
+
+def runs(text: str, spans: list[tuple[int, int]]) -> list[list[Item]]:
+    """Numbered runs (1, 2, 3 … in one style) among the sentences ``spans`` of ``text``."""
+    found: list[list[Item]] = []
+    open_runs: dict[str, list[Item]] = {}
+    for start, end in spans:
+        item = item_of(text, start, end)
+        if item is None:
+            continue
+        current = open_runs.get(item.style)
+        if current and item.ordinal == current[-1].ordinal + 1:
+            current.append(item)
+        elif item.ordinal == 1:
+            open_runs[item.style] = [item]
+            found.append(open_runs[item.style])
+    return [r for r in found if len(r) >= 2]
+
+
+def best_run(runs_found: list[list[Item]], start: int, end: int) -> list[Item]:
+    """The run with most items inside ``[start, end)`` (ties: the earlier run); [] if none."""
+    def inside(run: list[Item]) -> int:
+        return sum(start <= i.start < end for i in run)
+
+    scored = [(inside(r), -r[0].start, r) for r in runs_found if inside(r)]
+    return max(scored, key=lambda t: (t[0], t[1]))[2] if scored else []

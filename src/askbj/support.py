@@ -1,0 +1,208 @@
+"""How well a passage or sentence supports a question, without any model.
+
+An extractive answer is only as good as the sentences it picks, and abstaining needs a
+reason that survives a held-out question set. Both rest on the same lexical evidence:
+which of the question's terms a text contains, weighted by how rare each term is in the
+corpus (BM25's idf), and whether the question's *anchors* — numbers such as years and
+place names — occur at all. A question about 2022 in 合肥 is not answered by a passage
+about 2023 in 北京, however similar the rest of the wording is.
+
+English questions share no words with the Chinese corpus, so for them only numbers and a
+small gazetteer of place names (pinyin or English → Chinese) can carry lexical evidence.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import threading
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+from askbj.chunk import heading_level
+from askbj.normalize import fold, tokenize
+
+_NUMBER = re.compile(r"(?<![\d.])\d{2,}(?:\.\d+)?(?![\d.])")
+_CJK = re.compile(r"[\u3400-\u9fff]")
+_LATIN = re.compile(r"[a-z]")
+_LIST_ZH = re.compile(
+    r"哪些|哪几|有几|几个|几项|几方面|分别|各自|各有|各区|列举|哪[一二三四五六七八九十两]"
+)
+_LIST_EN = re.compile(r"\b(what are|which|list|name the|what measures|in what ways)\b")
+_PLACE_SUFFIX = re.compile(r"(?<=..)[市省]$")
+_posseg_lock = threading.Lock()
+_WORD = re.compile(r"[0-9a-z\u3400-\u9fff]")
+_CAPTION = re.compile(r"^\W*[图表圖]\s*\d")
+# A footnote, source note or bibliography entry: "① 某协会:《报告》, 2024年2月。",
+# "[3] 作者.题目", "* 基金项目…", "资料来源:北京市统计局。".
+_REFERENCE = re.compile(
+    r"^(?:[①-⑳]|\[\d{1,3}\]|\*+)\s|^(?:资料|数据)?来源\s*[:：]|^注\s*[:：]"
+    r"|《[^》]{2,60}》[^。]{0,20}\d{4}\s*年(?:\s*\d{1,2}\s*月)?(?:\s*\d{1,2}\s*日)?\W*$"
+)
+
+UNSEEN = 1.0
+
+# English (and pinyin) names of places a question about Chinese policy is likely to name.
+GAZETTEER = {
+    "beijing": "北京", "shanghai": "上海", "tianjin": "天津", "chongqing": "重庆",
+    "shenzhen": "深圳", "guangzhou": "广州", "hangzhou": "杭州", "hefei": "合肥",
+    "chengdu": "成都", "nanjing": "南京", "wuhan": "武汉", "suzhou": "苏州",
+    "xi'an": "西安", "xian": "西安", "changsha": "长沙", "zhengzhou": "郑州",
+    "qingdao": "青岛", "xiamen": "厦门", "ningbo": "宁波", "jinan": "济南",
+    "shenyang": "沈阳", "dalian": "大连", "harbin": "哈尔滨", "kunming": "昆明",
+    "guiyang": "贵阳", "fuzhou": "福州", "nanning": "南宁", "dongguan": "东莞",
+    "foshan": "佛山", "wuxi": "无锡", "hong kong": "香港", "macau": "澳门",
+    "guangdong": "广东", "zhejiang": "浙江", "jiangsu": "江苏", "shandong": "山东",
+    "hebei": "河北", "henan": "河南", "hubei": "湖北", "hunan": "湖南", "anhui": "安徽",
+    "fujian": "福建", "sichuan": "四川", "guizhou": "贵州", "yunnan": "云南",
+    "shaanxi": "陕西", "shanxi": "山西", "liaoning": "辽宁", "jilin": "吉林",
+    "xiong'an": "雄安", "xiongan": "雄安", "haidian": "海淀", "chaoyang": "朝阳",
+    "dongcheng": "东城", "xicheng": "西城", "fengtai": "丰台", "shijingshan": "石景山",
+    "tongzhou": "通州", "shunyi": "顺义", "changping": "昌平", "daxing": "大兴",
+    "mentougou": "门头沟", "fangshan": "房山", "huairou": "怀柔", "pinggu": "平谷",
+    "miyun": "密云", "yanqing": "延庆", "zhongguancun": "中关村", "shougang": "首钢",
+    "shijiazhuang": "石家庄", "taiyuan": "太原", "hohhot": "呼和浩特", "changchun": "长春",
+    "nanchang": "南昌", "haikou": "海口", "lanzhou": "兰州", "xining": "西宁",
+    "yinchuan": "银川", "urumqi": "乌鲁木齐", "lhasa": "拉萨", "hainan": "海南",
+    "jiangxi": "江西", "gansu": "甘肃", "qinghai": "青海", "ningxia": "宁夏",
+    "xinjiang": "新疆", "tibet": "西藏", "inner mongolia": "内蒙古", "heilongjiang": "黑龙江",
+    "guangxi": "广西", "taiwan": "台湾",
+    "china": "中国", "united states": "美国", "america": "美国", "american": "美国",
+    "european union": "欧盟", "europe": "欧", "japan": "日本", "germany": "德国",
+    "france": "法国", "britain": "英国", "united kingdom": "英国", "korea": "韩国",
+    "singapore": "新加坡", "india": "印度", "russia": "俄罗斯", "brazil": "巴西",
+}
+# Acronyms written in capitals; "US"/"EU" as plain lowercase words would be pronouns.
+ACRONYMS = {"US": "美国", "U.S.": "美国", "USA": "美国", "EU": "欧盟", "UK": "英国"}
+
+
+@dataclass(frozen=True)
+class Question:
+    """A question as evidence sees it: must-match anchors, the other terms weighted by idf."""
+
+    text: str
+    weights: tuple[tuple[str, float], ...]
+    anchors: tuple[str, ...]
+    places: tuple[str, ...]
+    english: bool
+    wants_list: bool
+
+    @property
+    def total(self) -> float:
+        return sum(w for _, w in self.weights)
+
+
+class TermStats:
+    """Document frequencies of BM25 terms, read from the index's own BM25 matrix."""
+
+    def __init__(self, index: Any) -> None:
+        self.df, self.n = _frequencies(index)
+
+    def idf(self, term: str) -> float:
+        df = self.df.get(term, 0)
+        return math.log(1.0 + (self.n - df + 0.5) / (df + 0.5)) if df else 0.0
+
+    def weight(self, term: str) -> float:
+        """idf; a word the corpus never uses still counts a little (``UNSEEN``): it may be
+        phrasing (名字, 理解), or the very thing asked about (红烧肉) that no passage has."""
+        if term in self.df:
+            return self.idf(term)
+        return UNSEEN if len(term) >= 2 and not term.isascii() else 0.0
+
+
+def _frequencies(index: Any) -> tuple[dict[str, int], int]:
+    """From bm25s' CSC matrix when present (free); else by tokenizing every chunk once."""
+    bm25 = index.bm25
+    scores = getattr(bm25, "scores", None)
+    if isinstance(scores, dict) and "indptr" in scores and getattr(bm25, "vocab_dict", None):
+        indptr = scores["indptr"]
+        df = {t: int(indptr[i + 1] - indptr[i])
+              for t, i in bm25.vocab_dict.items() if t and i + 1 < len(indptr)}
+        return df, int(scores.get("num_docs", len(index.chunks)))
+    counts: dict[str, int] = {}
+    for chunk in index.chunks:
+        for term in set(tokenize(chunk.indexed_text)):
+            counts[term] = counts.get(term, 0) + 1
+    return counts, len(index.chunks)
+
+
+def analyze(question: str, stats: TermStats) -> Question:
+    """Weigh the question's terms and find the anchors an answer cannot do without."""
+    folded = fold(question)
+    english = not _CJK.search(folded) and bool(_LATIN.search(folded))
+    numbers = list(dict.fromkeys(_NUMBER.findall(folded)))
+    places = _english_places(question) if english else _chinese_places(folded)
+    anchored = [*numbers, *places]
+    terms = [t for t in dict.fromkeys(tokenize(question))
+             if not any(t in a or a in t for a in anchored)]
+    weights = tuple((t, stats.weight(t)) for t in terms if stats.weight(t) > 0)
+    wants_list = bool((_LIST_EN if english else _LIST_ZH).search(folded))
+    return Question(question, weights, tuple(numbers), tuple(places), english, wants_list)
+
+
+def _english_places(question: str) -> list[str]:
+    lowered = question.lower()
+    found = [zh for name, zh in GAZETTEER.items()
+             if re.search(rf"(?<![a-z]){re.escape(name)}(?![a-z])", lowered)]
+    found += [zh for name, zh in ACRONYMS.items()
+              if re.search(rf"(?<![A-Za-z.]){re.escape(name)}(?![A-Za-z])", question)]
+    return list(dict.fromkeys(found))
+
+
+@lru_cache(maxsize=1)
+def _posseg():  # type: ignore[no-untyped-def]
+    import jieba.posseg as posseg
+
+    tokenize("初始化")  # jieba's dictionary loads once, quietly, through normalize
+    return posseg
+
+
+def _chinese_places(folded: str) -> list[str]:
+    """Place names jieba tags ``ns``, without a trailing 市/省 (texts often drop it)."""
+    posseg = _posseg()
+    with _posseg_lock:
+        pairs = [(p.word, p.flag) for p in posseg.cut(folded)]
+    places = [_PLACE_SUFFIX.sub("", w) for w, flag in pairs if flag == "ns" and len(w) >= 2]
+    return list(dict.fromkeys(places))
+
+
+def contains(haystack: str, term: str) -> bool:
+    """``term`` in squashed ``haystack``; digits and latin letters must not run on."""
+    if term[:1].isdigit() or (term[:1].isascii() and term[:1].isalpha()):
+        return re.search(rf"(?<![0-9a-z.]){re.escape(term)}(?![0-9a-z])", haystack) is not None
+    return term in haystack
+
+
+def coverage(q: Question, squashed: str) -> float:
+    """idf-weighted share of the question's terms that occur in the (squashed) text."""
+    if q.total <= 0:
+        return 0.0
+    return sum(w for t, w in q.weights if contains(squashed, t)) / q.total
+
+
+def passage_coverage(q: Question, squashed: str) -> float:
+    """``coverage`` as the abstention signal: English terms cannot match Chinese text, so an
+    English question is judged by its anchors alone; so is a question of anchors only."""
+    if q.english:
+        return 1.0
+    if q.total > 0:
+        return coverage(q, squashed)
+    return 1.0 if q.anchors or q.places else 0.0
+
+
+def anchors_met(q: Question, squashed: str, title: str = "") -> float:
+    """Share of anchors present; place names may also be met by the document's title."""
+    needed = [*q.anchors, *q.places]
+    if not needed:
+        return 1.0
+    met = sum(contains(squashed, a) for a in q.anchors)
+    met += sum(p in squashed or p in title for p in q.places)
+    return met / len(needed)
+
+
+def too_thin(sentence: str) -> bool:
+    """Headings, captions and fragments read badly as answers (list items come separately)."""
+    words = len(_WORD.findall(fold(sentence)))
+    heading = heading_level(sentence) > 0 and words < 30
+    return words < 8 or heading or bool(_CAPTION.match(sentence) or _REFERENCE.search(sentence))

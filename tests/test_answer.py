@@ -1,0 +1,146 @@
+"""Extractive answers over a tiny hand-made corpus, with the fake embedder.
+
+The corpus holds one article twice (simplified and traditional, as the real corpus does),
+a list of measures written 一是…二是…三是, numbers, and a second city; every property the
+answer promises (exact citation spans, markers that map to citations, abstention in the
+right direction, the reader's script) is checked against it.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from askbj.answer import ABSTAIN_TEXT, Answerer
+from askbj.errors import AskbjError
+from askbj.normalize import to_traditional
+from askbj.records import Answer
+
+pytest_plugins = ["answer_corpus"]  # the tiny corpus and its fixtures
+
+
+def check_citations(answer: Answer, answerer: Answerer) -> None:
+    """Every citation is exact, and the ``[n]`` markers are exactly the citations' numbers."""
+    assert answer.citations
+    for c in answer.citations:
+        doc = answerer.docs[c.doc_id]
+        assert doc.text[c.start : c.end] == c.quote
+        chunk = next(ch for ch in answerer.searcher.index.chunks if ch.chunk_id == c.chunk_id)
+        assert chunk.text == c.text and chunk.start <= c.start < c.end <= chunk.end
+    markers = [int(n) for n in re.findall(r"\[(\d+)\]", answer.text)]
+    assert sorted(set(markers)) == list(range(1, len({c.n for c in answer.citations}) + 1))
+    assert len(markers) == len(answer.citations)  # one marker after each cited sentence
+    assert {c.n for c in answer.citations} == set(markers)
+
+
+def test_answer_cites_exact_spans(answerer: Answerer) -> None:
+    answer = answerer.ask("截至2023年11月末北京累计建设了多少个5G基站?")
+    assert not answer.abstained
+    assert "10.6万个" in answer.text
+    check_citations(answer, answerer)
+    assert any("10.6万个" in c.quote for c in answer.citations)
+
+
+def test_markers_follow_the_sentences_they_cite(answerer: Answerer) -> None:
+    answer = answerer.ask("北京国际大数据交易所推出的数据交易平台叫什么?")
+    check_citations(answer, answerer)
+    pieces = re.findall(r"(.+?)\[(\d+)\]", answer.text)
+    assert len(pieces) == len(answer.citations)
+    for (sentence, n), c in zip(pieces, answer.citations, strict=True):
+        assert int(n) == c.n
+        assert sentence == c.quote or sentence == to_traditional(c.quote) or c.doc_id == "101"
+
+
+def test_list_question_gathers_enumerated_items(answerer: Answerer) -> None:
+    answer = answerer.ask("为推动数据要素市场化配置，北京采取了哪些措施?")
+    assert not answer.abstained
+    for item in ("一是完善数据产权制度", "二是建设高水平数据交易平台", "三是加强数据安全监管"):
+        assert item in answer.text
+    assert answer.text.index("一是") < answer.text.index("二是") < answer.text.index("三是")
+    check_citations(answer, answerer)
+
+
+def test_traditional_question_gets_traditional_text_and_original_quotes(
+    answerer: Answerer,
+) -> None:
+    answer = answerer.ask("北京國際大數據交易所推出的數據交易平臺叫什麼?")
+    assert not answer.abstained
+    assert "數據" in answer.text and "数据" not in answer.text
+    check_citations(answer, answerer)
+    # Quotes stay the document's own text, whichever script the document is in.
+    for c in answer.citations:
+        assert answerer.docs[c.doc_id].text[c.start : c.end] == c.quote
+
+
+def test_script_option_overrides_the_question(answerer: Answerer) -> None:
+    answer = answerer.ask("北京國際大數據交易所推出的數據交易平臺叫什麼?", script="simplified")
+    assert "数据" in answer.text and "數據" not in answer.text
+    with pytest.raises(AskbjError, match="script"):
+        answerer.ask("数据交易平台", script="klingon")
+
+
+def test_duplicate_article_cites_one_version_with_the_other_as_alternate(
+    answerer: Answerer,
+) -> None:
+    answer = answerer.ask("北京国际大数据交易所推出的数据交易平台叫什么?")
+    cited_docs = {c.doc_id for c in answer.citations}
+    assert cited_docs == {"100"}, "a simplified reader is sent to the simplified copy"
+    first = answer.citations[0]
+    assert first.alternates, "the other script's copy should be listed, not cited again"
+    other = {c.chunk_id: c for c in answerer.searcher.index.chunks}[first.alternates[0]]
+    assert other.doc_id == "101"
+    traditional = answerer.ask("北京國際大數據交易所推出的數據交易平臺叫什麼?")
+    assert {c.doc_id for c in traditional.citations} == {"101"}
+    assert traditional.citations[0].alternates
+
+
+def test_abstention_goes_the_right_way(answerer: Answerer) -> None:
+    """The classic bug is a threshold that silently drops everything: check both sides."""
+    answered = answerer.ask("上海确立了什么数据交易价格原则?")
+    assert not answered.abstained and "自定+评估" in answered.text
+    for unrelated in ("2022年合肥市的常住人口是多少?", "红烧肉怎么做才好吃?"):
+        refused = answerer.ask(unrelated)
+        assert refused.abstained, unrelated
+        assert refused.text == ABSTAIN_TEXT and not refused.citations
+        assert refused.hits, "the closest passages are still offered as possibly related"
+
+
+def test_abstention_follows_the_question_script_and_language(answerer: Answerer) -> None:
+    assert answerer.ask("2022年合肥市的常住人口是多少?").text == ABSTAIN_TEXT
+    assert answerer.ask("2022年合肥市的常住人口是多少?", script="traditional").text == (
+        to_traditional(ABSTAIN_TEXT))
+    english = answerer.ask("What was Hangzhou's population in 2019?")
+    assert english.abstained and "No passage" in english.text
+
+
+def test_year_or_place_missing_from_the_passage_abstains(answerer: Answerer) -> None:
+    assert answerer.ask("截至2023年11月末北京累计建设了多少个5G基站?").abstained is False
+    assert answerer.ask("截至2019年11月末北京累计建设了多少个5G基站?").abstained
+    assert answerer.ask("截至2023年11月末深圳累计建设了多少个5G基站?").abstained
+
+
+def test_english_question_is_answered_from_chinese_text(answerer: Answerer) -> None:
+    answer = answerer.ask("How many national-level smart factories has Shanghai built?")
+    assert not answer.abstained
+    check_citations(answer, answerer)
+    assert any(c.doc_id == "102" for c in answer.citations)
+
+
+@pytest.mark.parametrize("question", ["？！。", "😀😀", "…… ——", "?!"])
+def test_punctuation_or_emoji_question_abstains_politely(
+    answerer: Answerer, question: str
+) -> None:
+    answer = answerer.ask(question)
+    assert answer.abstained and answer.question == question
+    assert answer.notice and not answer.citations
+
+
+def test_empty_question_is_an_error(answerer: Answerer) -> None:
+    with pytest.raises(AskbjError, match="empty"):
+        answerer.ask("   ")
+
+
+def test_doc_ids_restrict_the_answer(answerer: Answerer) -> None:
+    answer = answerer.ask("北京国际大数据交易所推出的数据交易平台叫什么?", doc_ids={"101"})
+    assert {c.doc_id for c in answer.citations} == {"101"}
