@@ -20,7 +20,7 @@ setup() {
 browser() {
   # The end-to-end UI test drives Debian's Chromium; install it when we can (root, apt).
   if [ ! -x /usr/bin/chromium ] && command -v apt-get >/dev/null && [ "$(id -u)" = 0 ]; then
-    (apt-get update -qq && apt-get install -y -qq chromium >/dev/null) \
+    (apt-get update -qq && apt-get install -y -qq chromium fonts-noto-cjk >/dev/null) \
       || echo "note: could not install chromium; the browser test will be skipped" >&2
   fi
 }

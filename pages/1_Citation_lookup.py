@@ -1,0 +1,39 @@
+"""Check a citation: paste a passage id, a ``doc:start-end`` span or a quoted sentence and see
+every place it points to, in context, with the document's metadata."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from askbj import ui
+from askbj.cite import lookup
+from askbj.errors import AskbjError
+
+ui.setup_page("Citation lookup", ":material/link:")
+
+st.title("Citation lookup")
+st.caption("Paste a passage id (e.g. 40a6892db10aa5b7), a span such as 002:120-180, or a "
+           "sentence you were shown — simplified or traditional script, spacing ignored.")
+engine = ui.ensure_engine()
+if engine is None:
+    st.stop()
+with st.sidebar:
+    ui.render_index_panel(engine.settings)
+with st.form("lookup"):
+    ref = st.text_area("Reference", key="cite_ref", height=90,
+                       placeholder="2023年全市实现数字经济增加值18766.7亿元")
+    context = st.slider("Sentences of context on each side", 0, 5, 1, key="cite_context")
+    st.form_submit_button("Look up", type="primary")
+if ref.strip():
+    try:
+        places = lookup(engine.index, ref, context=context, searcher=engine.searcher)
+    except AskbjError as exc:
+        st.error(ui.md_literal(str(exc)))
+        places = []
+    if places:
+        st.success(f"Found {len(places)} place{'s' if len(places) != 1 else ''}.")
+    for place in places:
+        with st.container(border=True):
+            st.markdown(f"**{ui.md_literal(place.title)}**")
+            st.markdown(ui.passage_html(ui.place_view(place)), unsafe_allow_html=True)
+            st.markdown(ui.table_html(ui.place_meta(place)), unsafe_allow_html=True)

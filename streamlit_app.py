@@ -1,0 +1,89 @@
+"""Ask Beijing — chat over Beijing digital-economy policy documents, with cited answers.
+
+Run: ``streamlit run streamlit_app.py``. Layout only: loading, answering and all escaping of
+corpus and user text live in ``askbj.ui``.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from askbj import ui
+from askbj.errors import AskbjError
+
+ui.setup_page("问北京", ":material/forum:")
+
+
+def clear_conversation() -> None:
+    st.session_state["history"] = []
+
+
+def queue_question(question: str) -> None:
+    st.session_state["pending"] = question
+
+
+def sidebar(engine: ui.Engine) -> ui.AskOptions:
+    docs = {d.doc_id: d for d in engine.index.documents}
+    with st.sidebar:
+        st.button("Clear conversation", icon=":material/delete_sweep:", key="clear",
+                  on_click=clear_conversation, width="stretch")
+        st.subheader("Search")
+        mode = st.radio("Search mode", ui.MODES, horizontal=True, key="mode",
+                        help="hybrid = dense (meaning, cross-lingual) + BM25 (exact words)")
+        k = st.slider("Passages to retrieve", 1, 20, 8, key="k")
+        chosen = st.multiselect("Only these documents", list(docs), key="doc_filter",
+                                format_func=lambda d: ui.doc_label(docs[d]),
+                                placeholder="All documents")
+        script = st.selectbox("Answer script", list(ui.SCRIPT_CHOICES), key="script",
+                              format_func=ui.SCRIPT_CHOICES.__getitem__)
+        ui.render_index_panel(engine.settings)
+    return ui.AskOptions(mode, k, tuple(chosen), script)
+
+
+def show_turn(turn: dict, index: ui.Index) -> None:  # type: ignore[type-arg]
+    with st.chat_message(turn["role"]):
+        if turn["role"] == "user":
+            ui.render_text(turn["text"])
+        elif "error" in turn:
+            st.error(ui.md_literal(turn["error"]))
+        else:
+            ui.render_answer(turn["answer"], index, turn["caption"])
+
+
+def answer(engine: ui.Engine, question: str, options: ui.AskOptions) -> dict:  # type: ignore[type-arg]
+    try:
+        with st.spinner("Searching the documents…"):
+            result = engine.ask(question, options)
+    except AskbjError as exc:
+        return {"role": "assistant", "error": str(exc)}
+    return {"role": "assistant", "answer": result, "caption": options.describe(engine.index)}
+
+
+def examples() -> None:
+    st.markdown("##### Try a question · 试试这些问题")
+    cols = st.columns(2)
+    for i, question in enumerate(ui.EXAMPLES):
+        cols[i % 2].button(question, key=f"example_{i}", on_click=queue_question,
+                           args=(question,), width="stretch")
+
+
+st.title("Ask Beijing · 问北京")
+st.caption("Cited answers from Beijing digital-economy policy documents — offline, every "
+           "sentence quoted from a source. Ask in Chinese or English.")
+engine = ui.ensure_engine()
+if engine is None:
+    st.stop()
+options = sidebar(engine)
+history: list[dict] = st.session_state.setdefault("history", [])  # type: ignore[type-arg]
+question = st.chat_input("Ask about Beijing's digital economy · 输入问题") or st.session_state.pop(
+    "pending", None)
+if not history and not question:
+    examples()
+for turn in history:
+    show_turn(turn, engine.index)
+if question:
+    user_turn = {"role": "user", "text": question}
+    show_turn(user_turn, engine.index)
+    reply = answer(engine, question, options)
+    history.extend([user_turn, reply])
+    show_turn(reply, engine.index)
