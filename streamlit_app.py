@@ -1,17 +1,17 @@
 """Ask Beijing — chat over Beijing digital-economy policy documents, with cited answers.
 
 Run: ``streamlit run streamlit_app.py``. Layout only: loading, answering and all escaping of
-corpus and user text live in ``askbj.ui``.
+corpus and user text live in ``askbj.ui`` and ``askbj.ui_widgets``.
 """
 
 from __future__ import annotations
 
 import streamlit as st
 
-from askbj import ui
+from askbj import ui, ui_widgets
 from askbj.errors import AskbjError
 
-ui.setup_page("问北京", ":material/forum:")
+ui_widgets.setup_page("问北京", ":material/forum:")
 
 
 def clear_conversation() -> None:
@@ -36,18 +36,18 @@ def sidebar(engine: ui.Engine) -> ui.AskOptions:
                                 placeholder="All documents")
         script = st.selectbox("Answer script", list(ui.SCRIPT_CHOICES), key="script",
                               format_func=ui.SCRIPT_CHOICES.__getitem__)
-        ui.render_index_panel(engine.settings)
+        ui_widgets.render_index_panel(engine.settings)
     return ui.AskOptions(mode, k, tuple(chosen), script)
 
 
 def show_turn(turn: dict, index: ui.Index) -> None:  # type: ignore[type-arg]
     with st.chat_message(turn["role"]):
         if turn["role"] == "user":
-            ui.render_text(turn["text"])
+            ui_widgets.render_text(turn["text"])
         elif "error" in turn:
             st.error(ui.md_literal(turn["error"]))
         else:
-            ui.render_answer(turn["answer"], index, turn["caption"])
+            ui_widgets.render_answer(turn["answer"], index, turn["caption"])
 
 
 def answer(engine: ui.Engine, question: str, options: ui.AskOptions) -> dict:  # type: ignore[type-arg]
@@ -70,7 +70,7 @@ def examples() -> None:
 st.title("Ask Beijing · 问北京")
 st.caption("Cited answers from Beijing digital-economy policy documents — offline, every "
            "sentence quoted from a source. Ask in Chinese or English.")
-engine = ui.ensure_engine()
+engine = ui_widgets.ensure_engine()
 if engine is None:
     st.stop()
 options = sidebar(engine)

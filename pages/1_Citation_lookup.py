@@ -5,20 +5,20 @@ from __future__ import annotations
 
 import streamlit as st
 
-from askbj import ui
+from askbj import ui, ui_widgets
 from askbj.cite import lookup
 from askbj.errors import AskbjError
 
-ui.setup_page("Citation lookup", ":material/link:")
+ui_widgets.setup_page("Citation lookup", ":material/link:")
 
 st.title("Citation lookup")
 st.caption("Paste a passage id (e.g. 40a6892db10aa5b7), a span such as 002:120-180, or a "
            "sentence you were shown — simplified or traditional script, spacing ignored.")
-engine = ui.ensure_engine()
+engine = ui_widgets.ensure_engine()
 if engine is None:
     st.stop()
 with st.sidebar:
-    ui.render_index_panel(engine.settings)
+    ui_widgets.render_index_panel(engine.settings)
 with st.form("lookup"):
     ref = st.text_area("Reference", key="cite_ref", height=90,
                        placeholder="2023年全市实现数字经济增加值18766.7亿元")

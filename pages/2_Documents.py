@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from askbj import ui
+from askbj import ui, ui_widgets
 
-ui.setup_page("Documents", ":material/description:", "wide")
+ui_widgets.setup_page("Documents", ":material/description:", "wide")
 
 
 def step(key: str, delta: int, count: int) -> None:
@@ -14,11 +14,11 @@ def step(key: str, delta: int, count: int) -> None:
 
 
 st.title("Documents")
-engine = ui.ensure_engine()
+engine = ui_widgets.ensure_engine()
 if engine is None:
     st.stop()
 with st.sidebar:
-    ui.render_index_panel(engine.settings)
+    ui_widgets.render_index_panel(engine.settings)
 index = engine.index
 st.dataframe(ui.documents_rows(index), hide_index=True, column_config={
     "id": st.column_config.TextColumn("id", width="small"),
@@ -41,7 +41,7 @@ right.button("Next ▶", key="next_section", on_click=step, args=(key, 1, len(se
 pick = mid.selectbox("Section", range(len(sections)), key=key,
                      format_func=lambda i: f"{i + 1}/{len(sections)} · {sections[i][0]}")
 label, start, end = sections[pick]
-ui.render_text(doc.text[start:end], "askbj-doc")
+ui_widgets.render_text(doc.text[start:end], "askbj-doc")
 st.caption(ui.md_literal(f"Characters {start}–{end} of {len(doc.text)}"))
 with st.expander("Document details"):
     st.markdown(ui.meta_html(doc), unsafe_allow_html=True)

@@ -6,11 +6,11 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from askbj import ui
+from askbj import ui, ui_widgets
 from askbj.errors import AskbjError
 from askbj.evaluate import read_questions
 
-ui.setup_page("Evaluation", ":material/monitoring:", "wide")
+ui_widgets.setup_page("Evaluation", ":material/monitoring:", "wide")
 
 
 def load_questions(uploaded) -> tuple[str, list, dict]:  # type: ignore[no-untyped-def, type-arg]
@@ -82,16 +82,17 @@ def show_retrieved(runs: dict, gold: dict, index: ui.Index, qid: str) -> None:  
             for source, ok in zip(ui.sources_of_records(record["hits"], index), flags,
                                   strict=False):
                 mark = "✓ " if ok else ""
-                ui.render_source(source, index, f"{mark}{source.n}. "
-                                 f"{ui.shorten(source.document.title, 28)} — {source.snippet}")
+                ui_widgets.render_source(source, index, f"{mark}{source.n}. "
+                                         f"{ui.shorten(source.document.title, 28)} — "
+                                         f"{source.snippet}")
 
 
 st.title("Evaluation")
-engine = ui.ensure_engine()
+engine = ui_widgets.ensure_engine()
 if engine is None:
     st.stop()
 with st.sidebar:
-    ui.render_index_panel(engine.settings)
+    ui_widgets.render_index_panel(engine.settings)
 st.caption(ui.md_literal(f"Runs {ui.display_path(ui.default_questions())} — or upload a JSONL "
                          "file with id, question and optional lang and evidence."))
 uploaded = st.file_uploader("Question set (JSONL)", type=["jsonl", "json"], key="eval_upload")

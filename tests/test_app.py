@@ -509,12 +509,13 @@ def test_evaluation_page_accepts_an_uploaded_question_set(fake_app: Path) -> Non
 
 # --- the real model over the real corpus ----------------------------------------------------
 
-def real_home(cache: pytest.Cache) -> Path:
+def real_home(factory: pytest.TempPathFactory) -> Path:
     """A home whose ingest/ is the repository's, with a fresh real index (copied from
-    ./index when that is current, else built once and kept in pytest's cache)."""
+    ./index when that is current, else built once per test session)."""
     from askbj.embed import DEFAULT_MODEL_NAME
 
-    home = cache.mkdir("askbj_real_home")
+    home = factory.getbasetemp() / "askbj_real_home"
+    home.mkdir(exist_ok=True)
     for name in ("ingest", "eval"):
         if not (home / name).exists():
             (home / name).symlink_to(ROOT / name)
@@ -535,8 +536,9 @@ def real_home(cache: pytest.Cache) -> Path:
 
 
 @pytest.fixture
-def real_app(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    home = real_home(request.config.cache)
+def real_app(tmp_path_factory: pytest.TempPathFactory,
+             monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    home = real_home(tmp_path_factory)
     monkeypatch.setenv("ASKBJ_HOME", str(home))
     monkeypatch.delenv("ASKBJ_MODEL", raising=False)
     yield home

@@ -62,7 +62,7 @@ def server(request: pytest.FixtureRequest,
 
     port = _free_port()
     log = tmp_path_factory.mktemp("streamlit") / "server.log"
-    env = {**os.environ, "ASKBJ_HOME": str(real_home(request.config.cache))}
+    env = {**os.environ, "ASKBJ_HOME": str(real_home(tmp_path_factory))}
     env.pop("ASKBJ_MODEL", None)
     cmd = [sys.executable, "-m", "streamlit", "run", str(ROOT / "streamlit_app.py"),
            "--server.headless", "true", "--server.port", str(port),

@@ -1,0 +1,175 @@
+"""The Streamlit pieces shared by the pages: page setup, rendering of text, answers and
+sources, and loading (or first building) the index.
+
+The hooks ``SETTINGS_FACTORY`` / ``EMBEDDER_FACTORY`` and the cached loaders are read from
+``askbj.ui`` at call time (``ui.X``, never ``from askbj.ui import X``), so tests that swap
+them on ``askbj.ui`` are seen here.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from askbj import pipeline, ui
+from askbj.errors import AskbjError
+from askbj.index import Index
+from askbj.records import Answer
+from askbj.ui_html import (
+    Source,
+    alternate_titles,
+    answer_html,
+    html_block,
+    literal,
+    md_literal,
+    meta_html,
+    passage_html,
+    passage_view,
+    shorten,
+    source_item_html,
+    sources_of,
+    sources_of_hits,
+)
+
+FIRST_RUN = ("**First run:** there is no index yet, so askbj is reading the documents in "
+             "`{ingest}` and embedding every passage once. This takes a minute or two; "
+             "later starts load the saved index in seconds.")
+
+
+CSS = """<style>
+.askbj-answer{line-height:1.8;font-size:1.02rem}
+.askbj-ref{color:#1a62d6;font-weight:700;font-size:.78em;vertical-align:super;margin:0 1px}
+.askbj-user{line-height:1.7}
+.askbj-src{padding:.35rem .7rem;border-left:3px solid #c9d3e0;margin:.35rem 0;font-size:.9rem;
+ line-height:1.6}
+.askbj-src .n{font-weight:700;color:#1a62d6}
+.askbj-src .meta{color:#5b6675}
+.askbj-src .snip{color:#39424e}
+.askbj-src .alt{color:#7a4fc2;font-size:.85em}
+.askbj-passage{line-height:1.85;padding:.8rem 1rem;background:rgba(127,140,160,.08);
+ border-radius:.5rem;margin-bottom:.6rem}
+.askbj-passage .ctx{color:#8a94a3}
+.askbj-passage mark{background:#ffe98a;color:inherit;padding:0 2px;border-radius:3px}
+.askbj-meta table{font-size:.85rem;border-collapse:collapse;margin:0}
+.askbj-meta th{color:#5b6675;font-weight:600;padding:1px 12px 1px 0;text-align:left;
+ border:none;vertical-align:top;white-space:nowrap}
+.askbj-meta td{padding:1px 0;border:none}
+.askbj-doc{line-height:1.85;max-height:32rem;overflow-y:auto;padding:.8rem 1rem;
+ background:rgba(127,140,160,.06);border-radius:.5rem}
+</style>"""
+
+
+NAV = (("streamlit_app.py", "Ask", ":material/forum:"),
+       ("pages/1_Citation_lookup.py", "Citation lookup", ":material/link:"),
+       ("pages/2_Documents.py", "Documents", ":material/description:"),
+       ("pages/3_Evaluation.py", "Evaluation", ":material/monitoring:"))
+
+
+def setup_page(title: str, icon: str, layout: str = "centered") -> None:
+    """Page config, the app's CSS, and sidebar links to the pages (Streamlit's own page list
+    is switched off in .streamlit/config.toml because it would call the chat "streamlit app")."""
+    st.set_page_config(page_title=f"{title} · Ask Beijing", page_icon=icon,
+                       layout=layout)  # type: ignore[arg-type]
+    st.html(CSS)
+    with st.sidebar:
+        for path, label, nav_icon in NAV:
+            st.page_link(path, label=label, icon=nav_icon)
+        st.divider()
+
+
+def render_text(text: str, css_class: str = "askbj-user") -> None:
+    """User- or corpus-supplied text, shown literally."""
+    st.markdown(html_block(literal(text), css_class), unsafe_allow_html=True)
+
+
+def render_source(source: Source, index: Index, label: str | None = None) -> None:
+    """An expander showing the passage in its document, cited sentences highlighted."""
+    title = label or f"[{source.n}] {shorten(source.document.title, 40)}"
+    with st.expander(md_literal(title), expanded=False):
+        if source.section:
+            st.caption(md_literal(source.section))
+        st.markdown(passage_html(passage_view(source)), unsafe_allow_html=True)
+        extra = [("Passage", f"{source.chunk.chunk_id} · characters "
+                             f"{source.chunk.start}–{source.chunk.end}")]
+        also = alternate_titles(source, index)
+        if also:
+            extra.append(("Also in", "; ".join(also)))
+        st.markdown(meta_html(source.document, extra), unsafe_allow_html=True)
+
+
+def render_answer(answer: Answer, index: Index, caption: str = "") -> None:
+    """An answer with its numbered sources, or an abstention with possibly related passages."""
+    if answer.notice:
+        st.caption(md_literal(answer.notice))
+    if answer.abstained:
+        st.info(md_literal(answer.text), icon=":material/search_off:")
+        related = sources_of_hits(answer.hits[:3], index)
+        if related:
+            st.caption("Possibly related passages")
+        for s in related:
+            render_source(s, index, f"{s.n}. {shorten(s.document.title, 24)} — "
+                                    f"{shorten(s.snippet, 48)}")
+    else:
+        st.markdown(answer_html(answer), unsafe_allow_html=True)
+        sources = sources_of(answer, index)
+        st.caption(f"Sources ({len(sources)})")
+        for s in sources:
+            st.markdown(source_item_html(s, alternate_titles(s, index)), unsafe_allow_html=True)
+        for s in sources:
+            render_source(s, index, f"[{s.n}] Open in document · {shorten(s.document.title, 30)}")
+    if caption:
+        st.caption(md_literal(caption))
+
+
+def build_index(settings: pipeline.Settings, rebuild: bool = False) -> pipeline.BuildReport:
+    """Ingest with a progress bar, then drop the cached engine so the new index is used."""
+    bar = st.progress(0.0, text="Reading documents…")
+
+    def progress(stage: str, done: int, total: int) -> None:
+        bar.progress(min(1.0, done / total) if total else 1.0,
+                     text=f"Embedding passages: {done} / {total}")
+
+    report = pipeline.build(settings, embedder=ui.get_embedder(settings, ui.factory_key()),
+                            rebuild=rebuild, progress=progress)
+    bar.progress(1.0, text=f"Indexed {report.chunks} passages ({report.embedded} embedded) "
+                           f"in {report.seconds:.1f} s")
+    ui.get_engine.clear()
+    return report
+
+
+def ensure_engine() -> ui.Engine | None:
+    """The engine, building the index on first run; a clear message when that cannot work."""
+    settings = ui.SETTINGS_FACTORY()
+    try:
+        if not ui.index_status(settings).exists:
+            st.info(FIRST_RUN.format(ingest=settings.ingest_dir))
+            build_index(settings)
+        with st.spinner("Loading the model and the index…"):
+            return ui.get_engine(settings, ui.factory_key())
+    except AskbjError as exc:
+        st.error(md_literal(str(exc)))
+        if st.button("Update the index now", key="fix_index", type="primary"):
+            build_index(settings)
+            st.rerun()
+        return None
+
+
+def render_index_panel(settings: pipeline.Settings | None = None) -> None:
+    """Sidebar: index status and an update/rebuild button with progress."""
+    settings = settings or ui.SETTINGS_FACTORY()
+    status = ui.index_status(settings)
+    st.subheader("Index")
+    if not status.exists or status.problem:
+        st.warning(md_literal(status.problem or "No index yet."))
+    else:
+        fresh = {True: "✓ matches ingest/", False: "⚠ ingest/ changed — update",
+                 None: "ingest/ not found"}[status.corpus_matches]
+        st.markdown(md_literal(f"Model: {status.model}\n{status.documents} documents, "
+                               f"{status.chunks} passages\nBuilt: {status.built_at}\n"
+                               f"Corpus: {fresh}"))
+    scratch = st.checkbox("Re-embed everything", key="rebuild_all",
+                          help="Otherwise only new or changed passages are embedded.")
+    if st.button("Update index", key="rebuild", width="stretch"):
+        try:
+            build_index(settings, rebuild=scratch)
+        except AskbjError as exc:
+            st.error(md_literal(str(exc)))
