@@ -1,72 +1,11 @@
-"""Shared fixtures: a fast, deterministic stand-in for the real embedding model.
-
-Most tests care about what the pipeline does with vectors, not about vector quality; loading
-torch and a model for each of them would make the suite slow and hide real failures in noise.
-"""
+"""Shared fixtures. The fake embedder lives in ``fakes.py`` so tests can import it by a
+name no other conftest shadows (tests/integration has a conftest of its own)."""
 
 from __future__ import annotations
 
-import hashlib
-import unicodedata
-from collections.abc import Callable
-
-import numpy as np
 import pytest
 
-FAKE_DIM = 64
-
-
-def _grams(text: str) -> list[str]:
-    """Character unigrams and bigrams: overlap in these is what makes texts 'similar'."""
-    norm = unicodedata.normalize("NFKC", text).lower()
-    unigrams = [ch for ch in norm if not ch.isspace()]
-    bigrams = [norm[i : i + 2] for i in range(len(norm) - 1) if not norm[i : i + 2].isspace()]
-    return unigrams + bigrams
-
-
-def _bucket(gram: str) -> tuple[int, float]:
-    # hashlib, not hash(): str hashes are salted per process and tests must be reproducible.
-    digest = hashlib.blake2b(gram.encode("utf-8"), digest_size=8).digest()
-    return int.from_bytes(digest[:4], "little") % FAKE_DIM, 1.0 if digest[4] & 1 else -1.0
-
-
-class FakeEmbedder:
-    """Same interface as ``askbj.embed.Embedder``; hashed character n-grams into 64 dims.
-
-    ``calls`` counts texts embedded (not method calls), so tests can assert that caching or
-    incremental ingest really skipped work.
-    """
-
-    name = "fake/hashed-char-ngrams-64"
-    dim = FAKE_DIM
-
-    def __init__(self) -> None:
-        self.calls = 0
-
-    def embed_documents(
-        self, texts: list[str], progress: Callable[[int], None] | None = None
-    ) -> np.ndarray:
-        vectors = self._embed(texts)
-        if progress is not None and texts:
-            progress(len(texts))
-        return vectors
-
-    def embed_queries(self, texts: list[str]) -> np.ndarray:
-        return self._embed(texts)
-
-    def _embed(self, texts: list[str]) -> np.ndarray:
-        self.calls += len(texts)
-        rows = np.zeros((len(texts), FAKE_DIM), dtype=np.float32)
-        for i, text in enumerate(texts):
-            for gram in _grams(text):
-                index, sign = _bucket(gram)
-                rows[i, index] += sign
-            norm = float(np.linalg.norm(rows[i]))
-            if norm == 0.0:  # empty text: still a unit vector, like a real model
-                rows[i, 0] = 1.0
-            else:
-                rows[i] /= norm
-        return rows
+from fakes import FakeEmbedder
 
 
 @pytest.fixture

@@ -25,7 +25,7 @@ from askbj import pipeline, ui
 from askbj.errors import AskbjError
 from askbj.normalize import looks_traditional, to_traditional
 from askbj.records import Answer, Chunk, Citation, Document
-from conftest import FakeEmbedder
+from fakes import FakeEmbedder
 
 ROOT = Path(__file__).resolve().parents[1]
 APP = ROOT / "streamlit_app.py"

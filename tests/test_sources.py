@@ -1,14 +1,17 @@
-"""Reading the ingest folder: manifest, decoding, skipping bad files, the real corpus."""
+"""Reading the ingest folder: manifest, decoding, PDF and .docx, bad files, the real corpus."""
 
 from __future__ import annotations
 
 import hashlib
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from askbj import pipeline
 from askbj.errors import AskbjError
 from askbj.sources import decode, file_hashes, load_documents
+from office_files import chinese_pdf, docx, latin_pdf, paragraph, scanned_pdf
 
 REAL_INGEST = Path(__file__).resolve().parents[1] / "ingest"
 
@@ -151,7 +154,7 @@ def test_bad_files_skipped_with_warning(tmp_path: Path) -> None:
             "garbage.txt": b"abc \x80\xff\x80\xff",
             "shiftjis.txt": "日本語のテキストです。データ経済".encode("shift_jis"),
             "good.txt": SIMPLIFIED.encode(),
-            "report.pdf": b"%PDF-1.7",
+            "report.doc": b"\xd0\xcf\x11\xe0 an old Word file",
         },
     )
     docs, warnings = load_documents(ingest)
@@ -162,7 +165,7 @@ def test_bad_files_skipped_with_warning(tmp_path: Path) -> None:
         "binary.txt": "binary",
         "garbage.txt": "not valid",
         "shiftjis.txt": "gibberish",
-        "report.pdf": "unsupported",
+        "report.doc": "unsupported",
     }
     assert len(warnings) == len(expected)
     for name, reason in expected.items():
@@ -170,12 +173,10 @@ def test_bad_files_skipped_with_warning(tmp_path: Path) -> None:
 
 
 def test_file_hashes_cover_supported_files_only(tmp_path: Path) -> None:
-    ingest = make_ingest(
-        tmp_path, {"a.txt": b"one", "b.md": b"two", "c.pdf": b"three"}, "# empty manifest\n"
-    )
+    files = {"a.txt": b"one", "b.md": b"two", "c.pdf": b"three", "d.docx": b"4", "e.rtf": b"5"}
+    ingest = make_ingest(tmp_path, files, "# empty manifest\n")
     assert file_hashes(ingest) == {
-        "a.txt": hashlib.sha256(b"one").hexdigest(),
-        "b.md": hashlib.sha256(b"two").hexdigest(),
+        name: hashlib.sha256(data).hexdigest() for name, data in files.items() if name[0] in "abcd"
     }
 
 
@@ -194,3 +195,98 @@ def test_real_ingest_folder() -> None:
     raw = (REAL_INGEST.parent / docs[1].path).read_text(encoding="utf-8")
     for ch, off in zip(docs[1].text, docs[1].offsets, strict=True):
         assert ch.isspace() or raw[off] == ch
+
+
+PDF_ZH = "北京市数字经济增加值占地区生产总值比重达到百分之四十二点九，居全国前列。"
+DOCX_BODY = (
+    paragraph("一、算力", "布局")
+    + paragraph("北京以中关村科学城为核心", "建设算力走廊，", "形成一廊四极的格局。")
+    + '<w:p><w:r><w:delText>删掉的旧句子。</w:delText></w:r></w:p>'
+    + "<w:tbl><w:tr><w:tc>" + paragraph("海淀区") + "</w:tc><w:tc>"
+    + paragraph("智算中心") + "</w:tc></w:tr></w:tbl>"
+    + '<w:p><w:r><w:t>主文</w:t></w:r><w:r><w:txbxContent>'
+    + paragraph("文本框里的话") + "</w:txbxContent></w:r></w:p>"
+)
+DOCX_TEXT = (
+    "一、算力布局\n\n北京以中关村科学城为核心建设算力走廊，形成一廊四极的格局。\n\n"
+    "海淀区\n\n智算中心\n\n主文\n\n文本框里的话"
+)
+
+
+def test_pdf_and_docx_text_is_extracted_exactly(tmp_path: Path) -> None:
+    ingest = make_ingest(tmp_path, {
+        "zh.pdf": chinese_pdf(PDF_ZH),
+        "en.pdf": latin_pdf(["Quantum ledger pilots in Haidian.", "Second line here."]),
+        "plan.docx": docx(DOCX_BODY),
+    })
+    docs, warnings = load_documents(ingest)
+    assert warnings == []
+    by_id = {d.doc_id: d for d in docs}
+    assert by_id["zh"].text == PDF_ZH
+    assert by_id["en"].text.split() == "Quantum ledger pilots in Haidian. Second line here.".split()
+    # runs joined, deleted text left out, table cells and the text box each read once
+    assert by_id["plan"].text == DOCX_TEXT
+    assert by_id["plan"].path == "ingest/plan.docx" and by_id["plan"].title == "plan"
+    data = (ingest / "plan.docx").read_bytes()
+    assert by_id["plan"].sha256 == hashlib.sha256(data).hexdigest()
+
+
+def test_pdf_and_docx_take_manifest_metadata_and_are_searchable(
+    tmp_path: Path, fake_embedder: Any
+) -> None:
+    ingest = make_ingest(
+        tmp_path,
+        {"zh.pdf": chinese_pdf(PDF_ZH), "plan.docx": docx(DOCX_BODY), "t.txt": SIMPLIFIED.encode()},
+        '[[document]]\nfile = "zh.pdf"\nid = "p1"\ntitle = "统计公报"\nauthors = ["北京市统计局"]\n'
+        '[[document]]\nfile = "plan.docx"\nid = "d1"\ntitle = "算力规划"\ndate = "2024"\n',
+    )
+    settings = pipeline.Settings(ingest_dir=ingest, index_dir=tmp_path / "index")
+    report = pipeline.build(settings, embedder=fake_embedder)
+    assert report.added == ("d1", "p1", "t") and report.warnings == ()
+    searcher = pipeline.open_searcher(settings, fake_embedder)
+    assert searcher.index.document("p1").authors == ("北京市统计局",)
+    assert searcher.index.document("d1").date == "2024"
+    for question, doc_id in (("地区生产总值比重", "p1"), ("一廊四极", "d1"), ("智算中心", "d1")):
+        (hit,) = searcher.search(question, k=1, mode="bm25")
+        assert hit.chunk.doc_id == doc_id, question
+
+
+def test_bad_pdf_and_docx_are_warnings_naming_them(tmp_path: Path) -> None:
+    good = latin_pdf(["Quantum ledger pilots in Haidian."])
+    ingest = make_ingest(tmp_path, {
+        "good.pdf": good,
+        "truncated.pdf": good[: len(good) // 3],
+        "notapdf.pdf": SIMPLIFIED.encode(),
+        "scan.pdf": scanned_pdf(),
+        "broken.docx": docx(DOCX_BODY)[:100],
+        "empty.docx": docx(""),
+        "plain.txt": SIMPLIFIED.encode(),
+    })
+    docs, warnings = load_documents(ingest)
+    assert [d.doc_id for d in docs] == ["good", "plain"]
+    expected = {
+        "truncated.pdf": "not a readable PDF",
+        "notapdf.pdf": "not a readable PDF",
+        "scan.pdf": "no extractable text",
+        "broken.docx": "not a readable .docx",
+        "empty.docx": "no text",
+    }
+    assert len(warnings) == len(expected), warnings
+    for name, reason in expected.items():
+        assert any(w.startswith(f"skipped {name}:") and reason in w for w in warnings), name
+
+
+def test_docx_reader_survives_deep_nesting(tmp_path: Path) -> None:
+    deep = "<w:r>" * 5000 + "<w:t>深处的文字</w:t>" + "</w:r>" * 5000
+    ingest = make_ingest(tmp_path, {"deep.docx": docx(f"<w:p>{deep}</w:p>")})
+    docs, warnings = load_documents(ingest)
+    assert warnings == [] and docs[0].text == "深处的文字"
+
+
+def test_pdf_with_a_broken_character_still_ingests(tmp_path: Path, fake_embedder: Any) -> None:
+    """pypdf passes lone surrogates through; OpenCC and the model would crash on them."""
+    ingest = make_ingest(tmp_path, {"odd.pdf": chinese_pdf("北京\ud800数字经济标杆城市建设。")})
+    settings = pipeline.Settings(ingest_dir=ingest, index_dir=tmp_path / "index")
+    pipeline.build(settings, embedder=fake_embedder)
+    doc = pipeline.open_index(settings).document("odd")
+    assert doc.text == "北京\ufffd数字经济标杆城市建设。"

@@ -21,7 +21,7 @@ from askbj.normalize import _PINYIN_GLOSS, fold
 from askbj.records import Chunk, Document
 
 _SPAN = re.compile(r"^(?P<doc>[^\s:]+):(?P<rest>\S*)$")
-_RANGE = re.compile(r"^(?P<start>\d+)-(?P<end>\d+)$")
+_RANGE = re.compile(r"^(?P<start>\d{1,15})-(?P<end>\d{1,15})$")  # int() refuses > 4300 digits
 _QUOTES = "\"'“”‘’「」『』＂"
 MIN_QUOTE = 2
 
@@ -53,7 +53,7 @@ class CitationPlace:
 
 def lookup(index, ref: str, context: int = 1, searcher=None) -> list[CitationPlace]:  # type: ignore[no-untyped-def]
     """Every place ``ref`` (chunk id, ``doc:start-end`` span, or quote) points to."""
-    ref = (ref or "").strip()
+    ref = re.sub("[\ud800-\udfff]", "\ufffd", ref or "").strip()  # bytes from argv
     if not ref:
         raise AskbjError("The reference is empty: give a chunk id, a span such as "
                          "002:120-180, or a quoted sentence.")

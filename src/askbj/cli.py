@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 from typing import Annotated, Any
@@ -31,6 +32,11 @@ _state: dict[str, pipeline.Settings] = {}
 ModeOpt = Annotated[str, typer.Option("--mode", "-m", help="hybrid (default), dense or bm25.")]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print stable JSON instead of text.")]
 KOpt = Annotated[int, typer.Option("-k", min=1, max=100, help="How many passages.")]
+LLMOpt = Annotated[bool | None, typer.Option("--llm/--no-llm", help="Generate the answer with a "
+    "model, checked against its citations (default: on when a base URL and model are set).")]
+UrlOpt = Annotated[str | None, typer.Option(help="OpenAI-compatible endpoint, e.g. "
+    "http://localhost:11434/v1 (env ASKBJ_LLM_BASE_URL).")]
+ModelOpt = Annotated[str | None, typer.Option(help="Model name (env ASKBJ_LLM_MODEL).")]
 
 
 @app.callback()
@@ -122,10 +128,13 @@ def evaluate(
     k: KOpt = 10, as_json: JsonOpt = False,
     answers: Annotated[bool, typer.Option(
         "--answers/--no-answers", help="Also answer each question and score the answers.")] = True,
+    llm: LLMOpt = None, llm_base_url: UrlOpt = None, llm_model: ModelOpt = None,
 ) -> None:
     """Run a question set; with gold evidence, print hit@1/hit@5/MRR@10/nDCG@10 per language."""
     from askbj import evaluate as ev
+    from askbj.generate import resolve_config
 
+    config = resolve_config(llm, llm_base_url, llm_model)
     qs, gold = ev.read_questions(questions)
     searcher = pipeline.open_searcher(_settings())
     modes = ["hybrid", "dense", "bm25"] if mode == "all" else [mode]
@@ -136,14 +145,18 @@ def evaluate(
 
         answered = ev.run_answers(qs, gold, Answerer(searcher), mode=modes[0])
         result = ev.merge_answers(result, answered)
+    if config.enabled:
+        generated = ev.run_generated(qs, gold, searcher, config, mode=modes[0])
+        result = ev.merge_generated(result, generated)
     if out_path:
         out_path.write_text(json.dumps(result, ensure_ascii=False, indent=2), encoding="utf-8")
     if as_json:
         _emit_json(result)
     else:
         _print_metrics(runs)
-        if answers:
-            _print_answer_metrics(result["summary"]["answers"])
+        for key in ("answers", "generated_answers"):
+            if key in result["summary"]:
+                _print_answer_metrics(result["summary"][key], key.replace("_", " "))
 
 
 def _print_metrics(runs: dict[str, dict[str, Any]]) -> None:
@@ -175,13 +188,14 @@ def doctor(as_json: JsonOpt = False) -> None:
         raise typer.Exit(1)
 
 
-def _print_answer_metrics(summary: dict[str, Any]) -> None:
+def _print_answer_metrics(summary: dict[str, Any], label: str = "answers") -> None:
     out.print(
-        f"answers: evidence carried {summary['evidence_carried']} of {summary['answerable']} "
+        f"{label}: evidence carried {summary['evidence_carried']} of {summary['answerable']} "
         f"answerable, false abstentions {summary['false_abstentions']}, abstained on "
         f"{summary['unanswerable_abstained']}/{summary['unanswerable']} unanswerable, "
         f"citation validity {summary['citation_validity']}, "
         f"p50 {summary['latency_ms_p50']} ms, p95 {summary['latency_ms_p95']} ms"
+        + (f", fell back to extracted {summary['fell_back']}" if "fell_back" in summary else "")
     )
 
 
@@ -193,19 +207,25 @@ ScriptOpt = Annotated[str, typer.Option(
 def ask(
     question: Annotated[str, typer.Argument(help="The question, in Chinese or English.")],
     k: KOpt = 8, mode: ModeOpt = "hybrid", script: ScriptOpt = "auto", as_json: JsonOpt = False,
+    llm: LLMOpt = None, llm_base_url: UrlOpt = None, llm_model: ModelOpt = None,
 ) -> None:
     """Answer a question from the documents, with numbered, verified citations."""
     from askbj.evaluate import answer_record, hit_record
+    from askbj.generate import Generator, resolve_config
 
+    config, streamed = resolve_config(llm, llm_base_url, llm_model), []
     answerer = pipeline.open_answerer(_settings())
-    answer = answerer.ask(question, k=k, mode=mode, script=script)
+    answer = Generator(config, answerer).ask(  # tokens shown as they come, then the checked text
+        question, k=k, mode=mode, script=script, on_token=None if as_json else _token(streamed),
+    ) if config.enabled else answerer.ask(question, k=k, mode=mode, script=script)
     if as_json:
         _emit_json({"question": question, "answer": answer_record(answer),
                     "hits": [hit_record(h) for h in answer.hits]})
         return
     if answer.notice:
         err.print(f"[yellow]note:[/] {escape(answer.notice)}")
-    out.print(escape(answer.text))
+    out.print(("\n\n[bold]Checked answer[/]\n" if streamed else "") + escape(answer.text)
+              if answer.text != "".join(streamed).strip() else "")  # else: it has just streamed
     titles = {d.doc_id: d.title for d in answerer.searcher.index.documents}
     if answer.citations:
         out.print("\n[bold]Sources[/]")
@@ -218,6 +238,14 @@ def ask(
         for h in answer.hits:
             line = _source_line(titles[h.chunk.doc_id], h.chunk.section, h.chunk.text)
             out.print(f"- {escape(line)} [dim]({h.chunk.chunk_id})[/]")
+
+
+def _token(streamed: list[str]) -> Callable[[str], None]:
+    def show(token: str) -> None:
+        streamed.append(token)
+        out.print(token, end="", markup=False, highlight=False)
+
+    return show
 
 
 def _source_line(title: str, section: tuple[str, ...], text: str) -> str:

@@ -252,3 +252,30 @@ def merge_answers(result: dict[str, object], answers: dict[str, object]) -> dict
             q["answer_latency_ms"] = extra["latency_ms"]
     result["summary"]["answers"] = answers["summary"]  # type: ignore[index]
     return result
+
+
+def merge_generated(result: dict[str, object], generated: dict[str, object]) -> dict[str, object]:
+    """Add a generated-answer run (``run_answers`` over a ``Generator``): each question gains
+    ``generated`` (the same answer record and scores as ``answer``), the summary gains
+    ``generated_answers`` with how often generation fell back to the extractive answer."""
+    from askbj.generate import FALLBACK
+
+    by_id = {r["id"]: r for r in generated["questions"]}  # type: ignore[attr-defined]
+    for q in result["questions"]:  # type: ignore[attr-defined]
+        extra = by_id.get(q["id"])
+        if extra is not None:
+            q["generated"] = {k: v for k, v in extra.items() if k != "id"}
+    summary = dict(generated["summary"])  # type: ignore[call-overload]
+    summary["fell_back"] = sum(FALLBACK in str(r["answer"]["notice"])  # type: ignore[index]
+                               for r in generated["questions"])  # type: ignore[attr-defined]
+    result["summary"]["generated_answers"] = summary  # type: ignore[index]
+    return result
+
+
+def run_generated(questions: list[Question], gold: dict[str, Gold], searcher,  # type: ignore[no-untyped-def]
+                  config, mode: str = "hybrid", k: int = 8) -> dict[str, object]:
+    """``run_answers`` through a model (``askbj.generate``): same records and scores."""
+    from askbj.answer import Answerer
+    from askbj.generate import Generator
+
+    return run_answers(questions, gold, Generator(config, Answerer(searcher)), mode=mode, k=k)

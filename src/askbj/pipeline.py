@@ -214,3 +214,12 @@ def open_answerer(settings: Settings, embedder=None):  # type: ignore[no-untyped
     from askbj.answer import Answerer
 
     return Answerer(open_searcher(settings, embedder))
+
+
+def open_generator(settings: Settings, config=None, embedder=None):  # type: ignore[no-untyped-def]
+    """Generated answers over ``open_answerer`` when a model endpoint is configured (``config``
+    or ``ASKBJ_LLM_*``); None when none is, so callers keep the extractive path."""
+    from askbj.generate import Generator, LLMConfig
+
+    config = config or LLMConfig.from_env()
+    return Generator(config, open_answerer(settings, embedder)) if config.enabled else None

@@ -27,6 +27,9 @@ MODES = ("hybrid", "dense", "bm25")
 MAX_QUESTION = 2000
 DENSE_WEIGHT = 0.6  # min-max fused; chosen on the dev set (bench/tune_fusion.py)
 DUP_OVERLAP = 0.5
+# Lone surrogates: what a terminal's non-UTF-8 bytes become in sys.argv (surrogateescape);
+# every C library below (OpenCC, the model) refuses them with UnicodeEncodeError.
+SURROGATES = re.compile("[\ud800-\udfff]")
 
 
 class QueryEncoder(Protocol):
@@ -45,7 +48,7 @@ class Query:
 
 def prepare_query(question: str) -> Query:
     """Reject empty questions, truncate huge ones (with a notice) so they are still answered."""
-    text = (question or "").strip()
+    text = SURROGATES.sub("\ufffd", question or "").strip()
     if not text:
         raise AskbjError(
             "The question is empty: type a question, e.g. 北京数字经济占GDP比重是多少?")

@@ -4,7 +4,8 @@ One bad file must not stop an ingest of many, so unreadable files become warning
 user sees; only a broken ``sources.toml`` is an error, because silently dropping the
 metadata the user wrote by hand would produce wrong citations without anyone noticing.
 Chinese documents arrive as UTF-8, GB18030 or Big5, and nothing in the bytes says which;
-``decode`` picks the reading whose characters look like ordinary Chinese.
+``decode`` picks the reading whose characters look like ordinary Chinese. PDF and .docx
+files are read by ``formats``; their extracted text plays the part of a text file's.
 """
 
 from __future__ import annotations
@@ -19,9 +20,10 @@ from typing import Any
 
 from askbj.clean import clean
 from askbj.errors import AskbjError
+from askbj.formats import docx_text, pdf_text
 from askbj.records import Document, content_id
 
-SUPPORTED = (".txt", ".md")
+SUPPORTED = (".txt", ".md", ".pdf", ".docx")
 MANIFEST = "sources.toml"
 
 _LEGACY_ENCODINGS = ("gb18030", "big5", "cp950", "big5hkscs")
@@ -124,7 +126,8 @@ def _supported_files(ingest_dir: Path, warnings: list[str]) -> list[Path]:
         if path.suffix.lower() in SUPPORTED:
             files.append(path)
         else:
-            warnings.append(f"skipped {path.name}: unsupported file type (use .txt or .md)")
+            kinds = ", ".join(SUPPORTED)
+            warnings.append(f"skipped {path.name}: unsupported file type (use {kinds})")
     return files
 
 
@@ -134,7 +137,7 @@ def _load_file(
     """One document, or None with a warning saying why the file was skipped."""
     try:
         data = path.read_bytes()
-        raw = decode(data)
+        raw = read_text(path.suffix.lower(), data)
     except (OSError, ValueError) as exc:
         warnings.append(f"skipped {path.name}: {exc}")
         return None
@@ -154,6 +157,15 @@ def _load_file(
         lang=entry.get("lang", ""),
         offsets=cleaned.offsets,
     )
+
+
+def read_text(suffix: str, data: bytes) -> str:
+    """The raw text of a file's bytes by its type; ValueError says why it has none."""
+    if suffix == ".pdf":
+        return pdf_text(data)
+    if suffix == ".docx":
+        return docx_text(data)
+    return decode(data)
 
 
 def decode(data: bytes) -> str:
