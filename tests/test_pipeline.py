@@ -251,9 +251,11 @@ def test_second_concurrent_ingest_is_refused_and_index_survives(
     built: tuple[pipeline.Settings, index_store.Index], fake_cls: type[Any]
 ) -> None:
     settings, before = built
-    with pipeline._ingest_lock(settings.index_dir):
-        with pytest.raises(AskbjError, match="Another `askbj ingest` is running"):
-            pipeline.build(settings, embedder=fake_cls(), rebuild=True)
+    with (
+        pipeline._ingest_lock(settings.index_dir),
+        pytest.raises(AskbjError, match="Another `askbj ingest` is running"),
+    ):
+        pipeline.build(settings, embedder=fake_cls(), rebuild=True)
     after = index_store.load(settings.index_dir)
     assert [c.chunk_id for c in after.chunks] == [c.chunk_id for c in before.chunks]
     pipeline.build(settings, embedder=fake_cls())  # the lock is released afterwards
