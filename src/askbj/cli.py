@@ -41,12 +41,13 @@ ModelOpt = Annotated[str | None, typer.Option(help="Model name (env ASKBJ_LLM_MO
 
 @app.callback()
 def _options(
-    index_dir: Annotated[
-        Path | None, typer.Option(help="Index folder [env ASKBJ_HOME/index].")] = None,
-    ingest_dir: Annotated[Path | None, typer.Option(help="Documents folder [./ingest].")] = None,
+    index_dir: Annotated[Path | None, typer.Option(
+        help="Index folder (default: $ASKBJ_HOME/index, else ./index).")] = None,
+    ingest_dir: Annotated[Path | None, typer.Option(
+        help="Documents folder (default: $ASKBJ_HOME/ingest, else ./ingest).")] = None,
     model: Annotated[str | None, typer.Option(
-        help="Sentence-transformers model name or path [env ASKBJ_MODEL; default: bundled "
-             "multilingual-e5-small 4-bit].")] = None,
+        help="Sentence-transformers model name or path (env ASKBJ_MODEL; default: bundled "
+             "multilingual-e5-small 4-bit).")] = None,
 ) -> None:
     settings = pipeline.Settings(model=model)
     if index_dir:
