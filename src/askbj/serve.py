@@ -1,0 +1,42 @@
+"""Start the chat UI with the slow imports already under way.
+
+A cold start spends most of its time importing torch/sentence-transformers and loading
+jieba's dictionaries, and Streamlit only runs the app once a browser connects. Doing that
+work in a thread while the server starts means the first question is answered seconds
+sooner. `./run.sh` starts the app through here; extra arguments go to `streamlit run`.
+"""
+
+from __future__ import annotations
+
+import sys
+import threading
+from pathlib import Path
+
+
+def warm_up() -> None:
+    """Import and initialise what the first answer needs (all cached process-wide)."""
+    import sentence_transformers  # noqa: F401
+
+    from askbj.normalize import fold, tokenize
+    from askbj.translate import to_chinese
+
+    fold("預熱")
+    tokenize("北京数字经济")
+    import jieba.posseg
+
+    jieba.posseg.lcut("北京数字经济")
+    to_chinese("digital economy", lambda word: True)
+
+
+def main() -> None:
+    from streamlit.web import cli as streamlit_cli
+
+    app = Path.cwd() / "streamlit_app.py"
+    threading.Thread(target=warm_up, name="askbj-warm-up", daemon=True).start()
+    sys.argv = ["streamlit", "run", str(app), "--browser.gatherUsageStats", "false",
+                *sys.argv[1:]]
+    sys.exit(streamlit_cli.main())
+
+
+if __name__ == "__main__":
+    main()
