@@ -22,7 +22,7 @@ def queue_question(question: str) -> None:
     st.session_state["pending"] = question
 
 
-def sidebar(engine: ui.Engine) -> ui.AskOptions:
+def sidebar(engine: ui.Engine, llm: ui.LLMConfig) -> ui.AskOptions:
     docs = {d.doc_id: d for d in engine.index.documents}
     with st.sidebar:
         st.button("Clear conversation", icon=":material/delete_sweep:", key="clear",
@@ -36,27 +36,36 @@ def sidebar(engine: ui.Engine) -> ui.AskOptions:
                                 placeholder="All documents")
         script = st.selectbox("Answer script", list(ui.SCRIPT_CHOICES), key="script",
                               format_func=ui.SCRIPT_CHOICES.__getitem__)
+        generate = ui_widgets.render_llm_panel(llm)
         ui_widgets.render_index_panel(engine.settings)
-    return ui.AskOptions(mode, k, tuple(chosen), script)
+    return ui.AskOptions(mode, k, tuple(chosen), script, llm.model if generate else "")
+
+
+def show_body(turn: dict, index: ui.Index) -> None:  # type: ignore[type-arg]
+    if turn["role"] == "user":
+        ui_widgets.render_text(turn["text"])
+    elif "error" in turn:
+        st.error(ui.md_literal(turn["error"]))
+    else:
+        ui_widgets.render_answer(turn["answer"], index, turn["caption"])
 
 
 def show_turn(turn: dict, index: ui.Index) -> None:  # type: ignore[type-arg]
     with st.chat_message(turn["role"]):
-        if turn["role"] == "user":
-            ui_widgets.render_text(turn["text"])
-        elif "error" in turn:
-            st.error(ui.md_literal(turn["error"]))
-        else:
-            ui_widgets.render_answer(turn["answer"], index, turn["caption"])
+        show_body(turn, index)
 
 
-def answer(engine: ui.Engine, question: str, options: ui.AskOptions) -> dict:  # type: ignore[type-arg]
+def answer(engine: ui.Engine, question: str, options: ui.AskOptions,  # type: ignore[type-arg]
+           llm: ui.LLMConfig) -> dict:
     try:
         with st.spinner("Searching the documents…"):
             result = engine.ask(question, options)
     except AskbjError as exc:
         return {"role": "assistant", "error": str(exc)}
-    return {"role": "assistant", "answer": result, "caption": options.describe(engine.index)}
+    if options.llm and not result.abstained:  # the model never sees an unanswerable question
+        result = ui_widgets.stream_answer(engine.generator(llm), result, options.script)
+    return {"role": "assistant", "answer": result,
+            "caption": options.describe(engine.index, result)}
 
 
 def examples() -> None:
@@ -73,7 +82,8 @@ st.caption("Cited answers from Beijing digital-economy policy documents — offl
 engine = ui_widgets.ensure_engine()
 if engine is None:
     st.stop()
-options = sidebar(engine)
+llm = ui.llm_config()
+options = sidebar(engine, llm)
 history: list[dict] = st.session_state.setdefault("history", [])  # type: ignore[type-arg]
 question = st.chat_input("Ask about Beijing's digital economy · 输入问题") or st.session_state.pop(
     "pending", None)
@@ -84,6 +94,7 @@ for turn in history:
 if question:
     user_turn = {"role": "user", "text": question}
     show_turn(user_turn, engine.index)
-    reply = answer(engine, question, options)
+    with st.chat_message("assistant"):
+        reply = answer(engine, question, options, llm)
+        show_body(reply, engine.index)
     history.extend([user_turn, reply])
-    show_turn(reply, engine.index)

@@ -1,4 +1,5 @@
-"""The indexed documents: a table, and a reader that moves through a document by section."""
+"""The indexed documents: a table, a reader that moves through a document by section, and
+an upload that adds a document to the index."""
 
 from __future__ import annotations
 
@@ -45,3 +46,6 @@ ui_widgets.render_text(doc.text[start:end], "askbj-doc")
 st.caption(ui.md_literal(f"Characters {start}–{end} of {len(doc.text)}"))
 with st.expander("Document details"):
     st.markdown(ui.meta_html(doc), unsafe_allow_html=True)
+
+st.subheader("Add a document")
+ui_widgets.render_upload(engine.settings)

@@ -7,7 +7,8 @@ the hooks below from this module at call time.
 
 Configuration: ``ASKBJ_HOME`` is the folder holding ``ingest/``, ``index/`` and ``eval/``
 (default: the working directory); ``ASKBJ_MODEL`` selects the embedding model (default: the
-bundled one). Tests swap ``SETTINGS_FACTORY`` / ``EMBEDDER_FACTORY`` to use a tiny index.
+bundled one); ``ASKBJ_LLM_BASE_URL`` and ``ASKBJ_LLM_MODEL`` (see ``askbj.chat``) turn on
+generated answers. Tests swap ``SETTINGS_FACTORY`` / ``EMBEDDER_FACTORY`` to use a tiny index.
 """
 
 from __future__ import annotations
@@ -16,12 +17,14 @@ import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit, urlunsplit
 
 import streamlit as st
 
 from askbj import index as index_store
 from askbj import pipeline
+from askbj.chat import LLMConfig
 from askbj.errors import AskbjError, IndexDamaged, IndexMissing
 from askbj.index import Index
 from askbj.records import Answer, Document
@@ -56,19 +59,24 @@ from askbj.ui_html import (
     sources_of,
     sources_of_hits,
     sources_of_records,
+    stream_literal,
     table_html,
 )
 
+if TYPE_CHECKING:
+    from askbj.generate import Generator
+
 __all__ = [  # own names, and the helpers of ui_html and ui_eval the pages use
-    "EMBEDDER_FACTORY", "EXAMPLES", "METRICS", "MODES", "SCRIPT_CHOICES", "SETTINGS_FACTORY",
-    "STATUS_STYLES", "AskOptions", "Engine", "Index", "IndexStatus", "PassageView", "Source",
-    "alternate_titles", "answer_html", "default_questions", "display_path", "doc_label",
-    "document_meta", "document_sections", "documents_rows", "factory_key", "get_embedder",
-    "get_engine", "hit_curve", "home", "html_block", "index_status", "literal", "md_literal",
-    "meta_html", "metrics_side_by_side", "passage_html", "passage_view", "place_meta", "place_view",
-    "question_rows", "read_uploaded_questions", "relevant_flags", "run_modes", "settings_from_env",
-    "shorten", "source_item_html", "sources_of", "sources_of_hits", "sources_of_records",
-    "status_style", "table_html",
+    "EMBEDDER_FACTORY", "EXAMPLES", "LLM_OFF", "METRICS", "MODES", "SCRIPT_CHOICES",
+    "SETTINGS_FACTORY", "STATUS_STYLES", "AskOptions", "Engine", "Index", "IndexStatus",
+    "LLMConfig", "PassageView", "Source", "alternate_titles", "answer_html", "default_questions",
+    "display_path", "doc_label", "document_meta", "document_sections", "documents_rows",
+    "factory_key", "get_embedder", "get_engine", "hit_curve", "home", "html_block", "index_status",
+    "literal", "llm_config", "llm_label", "md_literal", "meta_html", "metrics_side_by_side",
+    "passage_html", "passage_view", "place_meta", "place_view", "question_rows",
+    "read_uploaded_questions", "relevant_flags", "run_modes", "settings_from_env", "shorten",
+    "source_item_html", "sources_of", "sources_of_hits", "sources_of_records", "status_style",
+    "stream_literal", "table_html",
 ]
 
 MODES = ("hybrid", "dense", "bm25")
@@ -89,6 +97,24 @@ EXAMPLES = (
 def settings_from_env() -> pipeline.Settings:
     """Settings from ``ASKBJ_HOME`` (ingest/, index/) and ``ASKBJ_MODEL``."""
     return pipeline.Settings(model=os.environ.get("ASKBJ_MODEL") or None)
+
+
+def llm_config() -> LLMConfig:
+    """The model endpoint from ``ASKBJ_LLM_*``, read on every run so a changed environment
+    (or a test's) is seen without restarting the server."""
+    return LLMConfig.from_env()
+
+
+LLM_OFF = "off — extractive answers (set ASKBJ_LLM_BASE_URL and ASKBJ_LLM_MODEL)"
+
+
+def llm_label(config: LLMConfig) -> str:
+    """Which model answers, for the sidebar; user:password in the URL is never shown."""
+    if not config.enabled:
+        return LLM_OFF
+    parts = urlsplit(config.base_url)
+    host = parts.netloc.rpartition("@")[2]
+    return f"{config.model} at {urlunsplit(parts._replace(netloc=host))}"
 
 
 SETTINGS_FACTORY: Callable[[], pipeline.Settings] = settings_from_env
@@ -134,6 +160,13 @@ class Engine:
             question, k=options.k, mode=options.mode,
             doc_ids=set(options.doc_ids) if options.doc_ids else None, script=options.script)
 
+    def generator(self, config: LLMConfig) -> Generator:
+        """Generated answers over this engine's answerer: cheap to make per question, and
+        unlike ``pipeline.open_generator`` it does not load the index a second time."""
+        from askbj.generate import Generator
+
+        return Generator(config, self.answerer)
+
 
 @dataclass(frozen=True)
 class AskOptions:
@@ -141,11 +174,17 @@ class AskOptions:
     k: int = 8
     doc_ids: tuple[str, ...] = ()
     script: str = "auto"
+    llm: str = ""  # the model that writes the answer; "" for the extractive one
 
-    def describe(self, index: Index) -> str:
+    def describe(self, index: Index, answer: Answer | None = None) -> str:
+        """The settings behind ``answer``; the model is named only if it wrote the answer."""
+        from askbj.generate import fell_back
+
         scope = (f"{len(self.doc_ids)} of {len(index.documents)} documents" if self.doc_ids
                  else "all documents")
-        return f"{self.mode} · top {self.k} passages · {scope} · script: {self.script}"
+        wrote = bool(self.llm and answer and not answer.abstained and not fell_back(answer))
+        written = f" · written by {self.llm}, checked against the sources" if wrote else ""
+        return f"{self.mode} · top {self.k} passages · {scope} · script: {self.script}{written}"
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)

@@ -9,7 +9,7 @@ without a browser.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -34,6 +34,14 @@ def md_literal(text: str) -> str:
     """``text`` for Markdown-only places (alerts, labels): no HTML, hard line breaks."""
     lines = (line.strip().translate(_ENTITIES) for line in text.replace("\r\n", "\n").split("\n"))
     return "  \n".join(lines)
+
+
+def stream_literal(tokens: Iterable[str]) -> Iterator[str]:
+    """Model tokens as inert Markdown for ``st.write_stream``: escaping is per character, so
+    the escaped tokens join to the escaped text; a model copying ``<script>`` from a passage
+    shows it as typed."""
+    for token in tokens:
+        yield token.replace("\r", "").translate(_ENTITIES).replace("\n", "  \n")
 
 
 def html_block(inner_html: str, css_class: str) -> str:

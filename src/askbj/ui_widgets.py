@@ -1,5 +1,6 @@
 """The Streamlit pieces shared by the pages: page setup, rendering of text, answers and
-sources, and loading (or first building) the index.
+sources, streaming a generated answer, loading (or first building) the index, and adding
+an uploaded document to it.
 
 The hooks ``SETTINGS_FACTORY`` / ``EMBEDDER_FACTORY`` and the cached loaders are read from
 ``askbj.ui`` at call time (``ui.X``, never ``from askbj.ui import X``), so tests that swap
@@ -11,9 +12,12 @@ from __future__ import annotations
 import streamlit as st
 
 from askbj import pipeline, ui
+from askbj.chat import LLMConfig
 from askbj.errors import AskbjError
+from askbj.generate import Generator, fell_back
 from askbj.index import Index
 from askbj.records import Answer
+from askbj.sources import SUPPORTED
 from askbj.ui_html import (
     Source,
     alternate_titles,
@@ -28,7 +32,9 @@ from askbj.ui_html import (
     source_item_html,
     sources_of,
     sources_of_hits,
+    stream_literal,
 )
+from askbj.uploads import MAX_BYTES, safe_name, save_upload
 
 FIRST_RUN = ("**First run:** there is no index yet, so askbj is reading the documents in "
              "`{ingest}` and embedding every passage once. This takes a minute or two; "
@@ -98,7 +104,9 @@ def render_source(source: Source, index: Index, label: str | None = None) -> Non
 
 def render_answer(answer: Answer, index: Index, caption: str = "") -> None:
     """An answer with its numbered sources, or an abstention with possibly related passages."""
-    if answer.notice:
+    if fell_back(answer):
+        st.warning(md_literal(answer.notice), icon=":material/warning:")
+    elif answer.notice:
         st.caption(md_literal(answer.notice))
     if answer.abstained:
         st.info(md_literal(answer.text), icon=":material/search_off:")
@@ -118,6 +126,32 @@ def render_answer(answer: Answer, index: Index, caption: str = "") -> None:
             render_source(s, index, f"[{s.n}] Open in document · {shorten(s.document.title, 30)}")
     if caption:
         st.caption(md_literal(caption))
+
+
+def render_llm_panel(config: LLMConfig) -> bool:
+    """Sidebar: which model writes answers, and whether it should; False when none is set."""
+    st.subheader("Answers")
+    st.markdown(md_literal(f"LLM: {ui.llm_label(config)}"))
+    if not config.enabled:
+        return False
+    return st.toggle("Generate a fluent answer with the LLM", value=True, key="llm_on",
+                     help="The model rewrites the retrieved passages; each sentence it writes "
+                          "is checked against the passage it cites and removed if unsupported. "
+                          "Questions the documents do not answer never reach the model.")
+
+
+def stream_answer(generator: Generator, extractive: Answer, script: str) -> Answer:
+    """Show the model's words as they come, then clear them: the caller shows the verified
+    answer instead, which can differ (sentences removed, or the extractive fallback)."""
+    draft = generator.draft(extractive, script)
+    slot = st.empty()
+    with slot.container():
+        st.caption(md_literal(f"Writing with {generator.config.model}… each sentence is "
+                              "checked against its source when it is done."))
+        st.write_stream(stream_literal(draft))
+    final = draft.answer()
+    slot.empty()
+    return final
 
 
 def build_index(settings: pipeline.Settings, rebuild: bool = False) -> pipeline.BuildReport:
@@ -173,3 +207,50 @@ def render_index_panel(settings: pipeline.Settings | None = None) -> None:
             build_index(settings, rebuild=scratch)
         except AskbjError as exc:
             st.error(md_literal(str(exc)))
+
+
+def render_upload(settings: pipeline.Settings) -> None:
+    """Documents page: add a file to the ingest folder and index it at once. The uploader's
+    key changes after each success, so the added file does not linger as a new upload."""
+    turn = st.session_state.setdefault("upload_turn", 0)
+    for kind, message in st.session_state.pop("upload_result", []):
+        getattr(st, kind)(md_literal(message))
+    kinds = ", ".join(SUPPORTED)
+    file = st.file_uploader(f"File to add to the index ({kinds}; up to {MAX_BYTES // 2**20} MB)",
+                            type=[s.lstrip(".") for s in SUPPORTED], key=f"doc_upload_{turn}",
+                            max_upload_size=MAX_BYTES // 2**20)
+    if file is None:
+        return
+    try:
+        name = safe_name(file.name)
+    except AskbjError as exc:
+        st.error(md_literal(str(exc)))
+        return
+    exists = (settings.ingest_dir / name).exists()
+    replace = False
+    if exists:
+        st.warning(md_literal(f"{name} is already in {settings.ingest_dir}/. Replacing it "
+                              "re-indexes that document from the uploaded file."))
+        replace = st.checkbox("Replace it", key=f"upload_replace_{turn}")
+    label = "Replace and index" if exists else "Add and index"
+    if st.button(label, key="upload_add", type="primary", disabled=exists and not replace):
+        add_upload(settings, file.name, file.getvalue(), replace)
+
+
+def add_upload(settings: pipeline.Settings, name: str, data: bytes, overwrite: bool) -> None:
+    """Save, re-index incrementally with a progress bar, then rerun with a fresh engine."""
+    try:
+        path = save_upload(settings.ingest_dir, name, data, overwrite=overwrite)
+        report = build_index(settings)
+    except AskbjError as exc:
+        st.error(md_literal(str(exc)))
+        return
+    problems = [w for w in report.warnings if path.name in w]
+    done = (f"{'Replaced' if overwrite else 'Added'} {path.name}: the index now holds "
+            f"{report.chunks} passages ({report.embedded} newly embedded, "
+            f"{report.seconds:.1f} s). Ask about it on the Ask page.")
+    st.session_state["upload_result"] = (
+        [("warning", f"{path.name} was saved but not indexed: {'; '.join(problems)}")]
+        if problems else [("success", done)])
+    st.session_state["upload_turn"] += 1
+    st.rerun()
