@@ -7,6 +7,8 @@ import pytest
 
 from fakes import FakeEmbedder
 
+pytest.register_assert_rewrite("app_helpers")
+
 
 @pytest.fixture
 def fake_embedder() -> FakeEmbedder:

@@ -58,7 +58,7 @@ def server(request: pytest.FixtureRequest,
     if not CHROMIUM.exists():
         pytest.skip(f"{CHROMIUM} not found: apt-get install -y chromium")
     pytest.importorskip("playwright.sync_api", reason="pip install playwright")
-    from test_app import real_home
+    from app_helpers import real_home
 
     port = _free_port()
     log = tmp_path_factory.mktemp("streamlit") / "server.log"

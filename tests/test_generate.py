@@ -23,6 +23,7 @@ from askbj.errors import AskbjError
 from askbj.generate import FALLBACK, Generator, LLMConfig, LLMError, resolve_config
 from askbj.normalize import squash
 from askbj.records import Answer, Chunk, Hit
+
 from fake_llm_server import FakeLLM, Reply
 
 pytest_plugins = ["answer_corpus"]  # the tiny corpus and its fixtures

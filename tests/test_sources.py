@@ -11,6 +11,7 @@ import pytest
 from askbj import pipeline
 from askbj.errors import AskbjError
 from askbj.sources import decode, file_hashes, load_documents
+
 from office_files import chinese_pdf, docx, latin_pdf, paragraph, scanned_pdf
 
 REAL_INGEST = Path(__file__).resolve().parents[1] / "ingest"

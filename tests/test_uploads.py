@@ -1,6 +1,6 @@
 """Uploaded files reach the ingest folder only under a safe name, whole, and never replace a
 document the user did not agree to replace; from the Documents page, an upload is indexed
-at once and can be asked about (AppTest, over test_app's tiny corpus in a home of its own)."""
+at once and can be asked about (AppTest, over app_helpers' tiny corpus in a home of its own)."""
 
 from __future__ import annotations
 
@@ -14,8 +14,9 @@ from askbj import pipeline, ui
 from askbj.errors import AskbjError
 from askbj.sources import SUPPORTED, load_documents
 from askbj.uploads import MAX_STEM, safe_name, save_upload
+
+from app_helpers import DOCS, LLM_VARIABLES, ask, fake_factory, settings_of, start, write_home
 from fakes import FakeEmbedder
-from test_app import DOCS, LLM_VARIABLES, ask, fake_factory, settings_of, start, write_home
 
 
 @pytest.mark.parametrize(("name", "expected"), [

@@ -1,0 +1,83 @@
+"""The app's other pages (pages/), run headless with AppTest over the tiny index:
+citation lookup, documents, and evaluation."""
+
+from __future__ import annotations
+
+import html
+from pathlib import Path
+
+from askbj import ui
+
+from app_helpers import CORPUS_MARKUP, assert_inert, markdown_of, settings_of, start
+
+pytest_plugins = ["app_helpers"]  # the tiny_home and fake_app fixtures
+
+
+def test_citation_lookup_page_finds_chunk_span_and_quote(fake_app: Path) -> None:
+    idx = ui.get_engine(settings_of(fake_app), ui.factory_key()).index
+    chunk = next(c for c in idx.chunks if "IDeX" in c.text)
+    at = start("pages/1_Citation_lookup.py")
+    for ref in (chunk.chunk_id, f"a:{chunk.start}-{chunk.end}", "国内首个“可用不可见"):
+        at.text_area(key="cite_ref").input(ref)
+        at.button[0].click().run()
+        assert not at.exception and not at.error, ref
+        views = [m.value for m in at.markdown if "askbj-passage" in m.value]
+        assert views and all("<mark>" in v for v in views), ref
+        meta = html.unescape(" ".join(m.value for m in at.markdown if "askbj-meta" in m.value))
+        assert "北京数字经济发展观察" in meta and "张三、李四" in meta
+    # the traditional-script copy holds the quote too
+    assert len(views) == 2
+    at.text_area(key="cite_ref").input("这句话不在任何文档里出现过")
+    at.button[0].click().run()
+    assert at.error and "not in any document" in html.unescape(at.error[0].value)
+
+
+def test_documents_page_lists_documents_and_navigates_sections(fake_app: Path) -> None:
+    at = start("pages/2_Documents.py")
+    table = at.dataframe[0].value
+    assert list(table["id"]) == ["a", "b", "c", "d"]
+    assert {"title", "authors", "venue", "date", "language", "chunks"} <= set(table.columns)
+    assert table.set_index("id").loc["a", "chunks"] == 3
+    doc_md = lambda: html.unescape(markdown_of(at, "askbj-doc")[0])  # noqa: E731
+    assert "一、数据交易" in doc_md()
+    at.button(key="next_section").click().run()
+    assert "二、算力布局" in doc_md() and "IDeX" not in doc_md()
+    at.selectbox(key="doc_reader").set_value("c").run()
+    assert_inert(markdown_of(at, "askbj-doc")[0], CORPUS_MARKUP)
+
+
+def test_evaluation_page_scores_modes_side_by_side(fake_app: Path) -> None:
+    at = start("pages/3_Evaluation.py")
+    at.button(key="eval_run").click().run()
+    assert not at.exception and not at.error
+    result = at.session_state["eval"]
+    assert set(result["runs"]) == set(ui.MODES)
+    summary = at.dataframe[0].value
+    assert set(ui.MODES) <= set(summary.columns) and {"overall", "zh-Hans", "en"} <= set(
+        summary["scope"])
+    assert at.get("arrow_vega_lite_chart") or at.get("vega_lite_chart")
+    per_question = at.dataframe[1].value
+    assert list(per_question["id"]) == ["q1", "q2", "q3", "q4", "u1"]
+    statuses = dict(zip(per_question["id"], per_question["status"], strict=True))
+    assert statuses["q1"] == "✓ found" and statuses["q4"] == "✗ missed"
+    assert statuses["u1"] == "unjudged"
+    at.selectbox(key="eval_open").set_value("q1").run()
+    labels = [e.label for e in at.expander]
+    assert any(html.unescape(lbl).startswith("✓ 1.") for lbl in labels)
+    at.toggle(key="misses_only").set_value(True).run()
+    assert list(at.dataframe[1].value["id"]) == ["q4"] or "q4" in list(
+        at.dataframe[1].value["id"])
+
+
+def test_evaluation_page_accepts_an_uploaded_question_set(fake_app: Path) -> None:
+    at = start("pages/3_Evaluation.py")
+    upload = '{"id": "x1", "question": "杭州跨境电商", "lang": "zh-Hans", "evidence": ["跨境电商"]}'
+    at.file_uploader(key="eval_upload").upload("mine.jsonl", upload.encode(), "application/json")
+    at.multiselect(key="eval_modes").set_value(["bm25"])
+    at.button(key="eval_run").click().run()
+    assert not at.exception and not at.error
+    assert at.session_state["eval"]["name"] == "mine.jsonl"
+    assert list(at.session_state["eval"]["runs"]) == ["bm25"]
+    at.file_uploader(key="eval_upload").set_value(("bad.jsonl", b"not json", "text/plain"))
+    at.button(key="eval_run").click().run()
+    assert at.error and "bad.jsonl:1" in html.unescape(at.error[0].value)
