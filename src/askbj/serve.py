@@ -8,6 +8,7 @@ sooner. `./run.sh` starts the app through here; extra arguments go to `streamlit
 
 from __future__ import annotations
 
+import contextlib
 import sys
 import threading
 from pathlib import Path
@@ -17,7 +18,14 @@ def warm_up() -> None:
     """Import and initialise what the first answer needs (all cached process-wide)."""
     import sentence_transformers  # noqa: F401
 
+    from askbj import ui
+    from askbj.errors import AskbjError
     from askbj.normalize import fold, tokenize
+
+    # The same cached engine the app's first run asks for (it waits on this one). With no
+    # or a stale index there is nothing to warm: the app explains and offers to build it.
+    with contextlib.suppress(AskbjError):
+        ui.get_engine(ui.SETTINGS_FACTORY(), ui.factory_key())
     from askbj.translate import to_chinese
 
     fold("預熱")
