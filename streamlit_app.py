@@ -79,14 +79,15 @@ def examples() -> None:
 st.title("Ask Beijing · 问北京")
 st.caption("Cited answers from Beijing digital-economy policy documents — offline, every "
            "sentence quoted from a source. Ask in Chinese or English.")
+# The input box first: it is usable while the model and index are still loading.
+question = st.chat_input("Ask about Beijing's digital economy · 输入问题") or st.session_state.pop(
+    "pending", None)
 engine = ui_widgets.ensure_engine()
 if engine is None:
     st.stop()
 llm = ui.llm_config()
 options = sidebar(engine, llm)
 history: list[dict] = st.session_state.setdefault("history", [])  # type: ignore[type-arg]
-question = st.chat_input("Ask about Beijing's digital economy · 输入问题") or st.session_state.pop(
-    "pending", None)
 if not history and not question:
     examples()
 for turn in history:
