@@ -2,7 +2,7 @@
 
 Usage: .venv/bin/python bench/load.py [--seconds 60] [--threads 8] [--think 0]
                                       [--max-requests 5000]
-First answers every question once alone (the single-user latency), then runs ``--threads``
+First answers every question alone, three times (the single-user latency), then runs ``--threads``
 simulated users against the same Answerer for ``--seconds``: each asks a question, waits
 ``--think`` seconds (0 = back to back, the worst case), and asks the next. The run stops at
 the deadline or after ``--max-requests`` in all, whichever comes first. Prints a markdown
@@ -56,6 +56,11 @@ def rss_mib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # peak, not current
 
 
+def load_average() -> float:
+    """1-minute load average: other work on the machine shows up in every latency here."""
+    return float(Path("/proc/loadavg").read_text().split()[0])
+
+
 def pct(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))] if ordered else 0.0
@@ -66,15 +71,22 @@ def questions() -> list[str]:
     return [q.question for q in dev] + list(EXTRA)
 
 
-def single_user(answerer, qs: list[str]) -> list[float]:  # type: ignore[no-untyped-def]
-    """Each question once, alone: the latency every user would get on an idle machine."""
+def single_user(answerer, qs: list[str], passes: int = 3) -> list[float]:  # type: ignore[no-untyped-def]
+    """Every question alone, ``passes`` times; the pass with the lowest p95 is kept.
+
+    Other work on the machine only ever adds latency (on two cores, one busy core stalls
+    the model's OpenMP threads), so the best pass is the nearest to an idle machine.
+    """
     answerer.ask(qs[0])  # warm-up: model, jieba, OpenCC and the dictionary load here
-    latencies = []
-    for q in qs:
-        started = time.perf_counter()
-        answerer.ask(q)
-        latencies.append(time.perf_counter() - started)
-    return latencies
+    runs = []
+    for _ in range(passes):
+        latencies = []
+        for q in qs:
+            started = time.perf_counter()
+            answerer.ask(q)
+            latencies.append(time.perf_counter() - started)
+        runs.append(latencies)
+    return min(runs, key=lambda r: pct(r, 0.95))
 
 
 def user(answerer, qs: list[str], n: int, stop: float, budget: list[int],  # type: ignore[no-untyped-def]
@@ -116,7 +128,8 @@ def report(alone: list[float], tally: Tally, wall: float, rss: dict[str, float],
     rows = [
         ("users (threads), think time", f"{args.threads}, {args.think:g} s"),
         ("duration", f"{wall:.1f} s (limit {args.seconds:g} s, {args.max_requests} requests)"),
-        ("single-user p50 / p95", f"{pct(alone, 0.5) * 1000:.0f} / {p95_alone * 1000:.0f} ms"),
+        ("single-user p50 / p95 (best of 3 passes)",
+         f"{pct(alone, 0.5) * 1000:.0f} / {p95_alone * 1000:.0f} ms"),
         ("requests completed", str(done)),
         ("throughput", f"{done / wall:.2f} questions/s"),
         ("p50 / p95 / max latency", f"{pct(tally.latencies, 0.5) * 1000:.0f} / "
@@ -126,6 +139,7 @@ def report(alone: list[float], tally: Tally, wall: float, rss: dict[str, float],
         ("errors", ", ".join(f"{k}: {v}" for k, v in tally.errors.items()) or "0"),
         ("RSS after load / single-user / concurrent",
          f"{rss['loaded']:.0f} / {rss['alone']:.0f} / {rss['after']:.0f} MiB"),
+        ("1-min load average before / after", f"{rss['load0']:.2f} / {rss['load1']:.2f}"),
     ]
     print(f"Machine: {platform.machine()}, {os.cpu_count()} cores, "
           f"Python {platform.python_version()}")
@@ -144,11 +158,11 @@ def main() -> None:
     settings = pipeline.Settings(ingest_dir=REPO / "ingest", index_dir=REPO / "index")
     answerer = pipeline.open_answerer(settings)
     qs = questions()
-    rss = {"loaded": rss_mib()}
+    rss = {"loaded": rss_mib(), "load0": load_average()}
     alone = single_user(answerer, qs)
     rss["alone"] = rss_mib()
     tally, wall = concurrent(answerer, qs, args)
-    rss["after"] = rss_mib()
+    rss["after"], rss["load1"] = rss_mib(), load_average()
     report(alone, tally, wall, rss, args)
 
 
