@@ -35,7 +35,7 @@ case "${1:-app}" in
   app)
     setup
     [ -f index/manifest.json ] || .venv/bin/askbj ingest
-    exec .venv/bin/python -m askbj.serve "${@:2}"
+    exec .venv/bin/streamlit run streamlit_app.py --browser.gatherUsageStats false "${@:2}"
     ;;
   *)
     echo "usage: ./run.sh [test [pytest args]]" >&2
