@@ -132,7 +132,8 @@ def _build(settings: Settings, embedder, rebuild: bool,  # type: ignore[no-untyp
     embedder = embedder or make_embedder(settings)
     docs, warnings = load_documents(settings.ingest_dir)
     if not docs:
-        raise AskbjError(f"No readable documents in {settings.ingest_dir}/: add .txt or .md files.")
+        raise AskbjError(f"No readable documents in {settings.ingest_dir}/: "
+                         "add .txt, .md, .pdf or .docx files.")
     chunker = Chunker(settings.chunk_size, settings.chunk_overlap)
     previous = _previous(settings)
     old = None if rebuild else previous
