@@ -14,11 +14,7 @@ ui_widgets.setup_page("Citation lookup", ":material/link:")
 st.title("Citation lookup")
 st.caption("Paste a passage id (e.g. 40a6892db10aa5b7), a span such as 002:120-180, or a "
            "sentence you were shown — simplified or traditional script, spacing ignored.")
-engine = ui_widgets.ensure_engine()
-if engine is None:
-    st.stop()
-with st.sidebar:
-    ui_widgets.render_index_panel(engine.settings)
+engine = ui_widgets.page_engine()
 with st.form("lookup"):
     ref = st.text_area("Reference", key="cite_ref", height=90,
                        placeholder="2023年全市实现数字经济增加值18766.7亿元")

@@ -15,11 +15,7 @@ def step(key: str, delta: int, count: int) -> None:
 
 
 st.title("Documents")
-engine = ui_widgets.ensure_engine()
-if engine is None:
-    st.stop()
-with st.sidebar:
-    ui_widgets.render_index_panel(engine.settings)
+engine = ui_widgets.page_engine()
 index = engine.index
 st.dataframe(ui.documents_rows(index), hide_index=True, column_config={
     "id": st.column_config.TextColumn("id", width="small"),

@@ -88,11 +88,7 @@ def show_retrieved(runs: dict, gold: dict, index: ui.Index, qid: str) -> None:  
 
 
 st.title("Evaluation")
-engine = ui_widgets.ensure_engine()
-if engine is None:
-    st.stop()
-with st.sidebar:
-    ui_widgets.render_index_panel(engine.settings)
+engine = ui_widgets.page_engine()
 st.caption(ui.md_literal(f"Runs {ui.display_path(ui.default_questions())} — or upload a JSONL "
                          "file with id, question and optional lang and evidence."))
 uploaded = st.file_uploader("Question set (JSONL)", type=["jsonl", "json"], key="eval_upload")

@@ -187,6 +187,17 @@ def ensure_engine() -> ui.Engine | None:
         return None
 
 
+def page_engine() -> ui.Engine:
+    """The engine for a secondary page, with the index panel in its sidebar; without an
+    engine the page stops after ``ensure_engine`` has said why."""
+    engine = ensure_engine()
+    if engine is None:
+        st.stop()
+    with st.sidebar:
+        render_index_panel(engine.settings)
+    return engine
+
+
 def render_index_panel(settings: pipeline.Settings | None = None) -> None:
     """Sidebar: index status and an update/rebuild button with progress."""
     settings = settings or ui.SETTINGS_FACTORY()
