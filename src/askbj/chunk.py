@@ -142,18 +142,27 @@ class Chunker:
             for a, b in _absorb_short(list(self._pieces(text, sec)), self.min_chars):
                 yield a, b, sec.path
 
-    def _pieces(self, text: str, sec: Section) -> Iterator[tuple[int, int]]:
+    def _pieces(self, text: str, sec: Section) -> list[tuple[int, int]]:
         body = text[sec.start : sec.end]
-        cursor = 0
+        raw: list[tuple[int, int]] = []
         for piece in self._splitter.split_text(body):
-            at = body.find(piece, cursor)
-            if at < 0:  # never expected: pieces are exact substrings of body
+            # Each piece ends past the previous one; searching only where that holds keeps a
+            # repeated run ("0000…") from matching inside the previous piece and losing text.
+            last_a, last_b = raw[-1] if raw else (-1, 0)
+            at = body.find(piece, max(last_a + 1, last_b - len(piece) + 1))
+            if at < 0:  # never expected: pieces are exact substrings of body, in order
                 raise RuntimeError("chunk not found in its section")
-            cursor = at + 1
-            a = sec.start + at + len(piece) - len(piece.lstrip())
-            b = sec.start + at + len(piece.rstrip())
-            if b > a:
-                yield a, b
+            # Periodic text can still place a piece a little early; never leave a gap.
+            a = last_b if body[last_b:at].strip() else at
+            raw.append((a, at + len(piece)))
+        if raw and body[raw[-1][1] :].strip():
+            raw[-1] = (raw[-1][0], len(body))
+        return [
+            (sec.start + a + len(body[a:b]) - len(body[a:b].lstrip()),
+             sec.start + a + len(body[a:b].rstrip()))
+            for a, b in raw
+            if body[a:b].strip()
+        ]
 
 
 def _absorb_short(spans: list[tuple[int, int]], min_chars: int) -> list[tuple[int, int]]:

