@@ -156,6 +156,7 @@ class Answerer:
         for s in usable:
             doc = self.docs[s.hit.chunk.doc_id]
             prior = 1.0 / (1.0 + 0.25 * (s.hit.rank - 1))
+            title = self._titles.get(doc.doc_id, "")
             spans = sentence_spans(doc.text, s.hit.chunk.start, s.hit.chunk.end)
             for pos, (start, end) in enumerate(spans):
                 sentence = doc.text[start:end]
@@ -163,7 +164,7 @@ class Answerer:
                     continue
                 flat = squash(sentence)
                 score = (coverage(q, flat) + 0.5 * s.strength + 0.25 * prior
-                         + 0.3 * _anchor_share(q, flat) + 0.05 / (1 + pos))
+                         + 0.3 * _anchor_share(q, flat, title) + 0.05 / (1 + pos))
                 pick = Pick(s.hit.chunk, start, end, score, s.hit.alternates)
                 if flat not in picks or picks[flat].score < score:
                     picks[flat] = pick
@@ -273,8 +274,10 @@ def _readable_order(picks: list[Pick]) -> list[Pick]:
     return sorted(picks, key=lambda p: (first[p.chunk.chunk_id], p.start))
 
 
-def _anchor_share(q: Question, flat: str) -> float:
-    return anchors_met(q, flat) if q.anchors or q.places else 0.0
+def _anchor_share(q: Question, flat: str, title: str) -> float:
+    """As for passages, a place the document's title names is met by all its sentences: an
+    article about Beijing rarely repeats 北京 in the sentence that answers."""
+    return anchors_met(q, flat, title) if q.anchors or q.places else 0.0
 
 
 def _target_script(question: str, script: str) -> str:

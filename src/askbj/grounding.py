@@ -22,7 +22,7 @@ from askbj.answer import verified
 from askbj.chunk import sentence_spans
 from askbj.normalize import fold, squash
 from askbj.records import Citation, Document, Hit
-from askbj.support import TermStats, analyze, contains, too_thin
+from askbj.support import TermStats, analyze, contains, place_met, too_thin
 from askbj.translate import english_terms, to_chinese
 
 # Calibrated on the dev set by bench/calibrate_support.py (bench/support_calibration.md).
@@ -103,7 +103,7 @@ class Grounder:
         titles = squash(" ".join(self._title(h) for h in hits))
         if any(v not in values for v in claim.numbers):
             return 0.0
-        if any(p not in flat and p not in titles for p in claim.places):
+        if any(not place_met(p, flat) and not place_met(p, titles) for p in claim.places):
             return 0.0
         total = sum(w for _, w in claim.terms)
         if total <= 0:  # nothing but numbers (and places) to check: they are the claim
@@ -183,7 +183,7 @@ class Grounder:
         flat = squash(joined)
         return (any(contains(flat, a) for alts, _ in claim.terms for a in alts)
                 or bool(set(claim.numbers) & set(_values(joined)))
-                or any(p in flat for p in claim.places))
+                or any(place_met(p, flat) for p in claim.places))
 
     def _title(self, hit: Hit) -> str:
         doc = self.docs.get(hit.chunk.doc_id)

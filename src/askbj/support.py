@@ -31,6 +31,11 @@ _LIST_ZH = re.compile(
 )
 _LIST_EN = re.compile(r"\b(what are|which|list|name the|what measures|in what ways)\b")
 _PLACE_SUFFIX = re.compile(r"(?<=..)[市省]$")
+_PLACE_PREFIX = re.compile(r"^(?:首都|中国|我国)(?=..)")
+_NOT_A_PLACE = re.compile(r"^[两各多诸他本外我邻大][国省市]$")
+_PARTNERS = {"中": "中国", "美": "美国", "欧": "欧", "日": "日本", "韩": "韩国", "英": "英国",
+             "德": "德国", "法": "法国", "俄": "俄罗斯"}
+_ALIASES = {"中国": ("中国", "我国", "全国"), "美国": ("美国", "美方")}
 _posseg_lock = threading.Lock()
 _WORD = re.compile(r"[0-9a-z\u3400-\u9fff]")
 _CAPTION = re.compile(r"^\W*[图表圖]\s*\d")
@@ -87,6 +92,9 @@ class Question:
     places: tuple[str, ...]
     english: bool
     wants_list: bool
+    # English questions only: each content word as the Chinese words the corpus uses for it
+    # (CC-CEDICT), any one counting, weighted by the rarest.
+    translations: tuple[tuple[tuple[str, ...], float], ...] = ()
 
     @property
     def total(self) -> float:
@@ -138,7 +146,23 @@ def analyze(question: str, stats: TermStats) -> Question:
              if not any(t in a or a in t for a in anchored)]
     weights = tuple((t, stats.weight(t)) for t in terms if stats.weight(t) > 0)
     wants_list = bool((_LIST_EN if english else _LIST_ZH).search(folded))
-    return Question(question, weights, tuple(numbers), tuple(places), english, wants_list)
+    translations = translate(question, stats) if english else ()
+    return Question(question, weights, tuple(numbers), tuple(places), english, wants_list,
+                    translations)
+
+
+def translate(question: str, stats: TermStats) -> tuple[tuple[tuple[str, ...], float], ...]:
+    """English phrases as (Chinese words the index knows, weight of the rarest), plus the
+    Latin terms the corpus itself uses (GDP, 5G)."""
+    from askbj.translate import phrases
+
+    groups = {alts: max(stats.idf(a) for a in alts)
+              for phrase, alts in phrases(question, stats.df.__contains__)
+              if not phrase[:1].isdigit()}
+    for term in dict.fromkeys(tokenize(question)):
+        if term in stats.df and not term.isdigit():
+            groups.setdefault((term,), stats.idf(term))
+    return tuple(groups.items())
 
 
 def _english_places(question: str) -> list[str]:
@@ -159,12 +183,29 @@ def _posseg():  # type: ignore[no-untyped-def]
 
 
 def _chinese_places(folded: str) -> list[str]:
-    """Place names jieba tags ``ns``, without a trailing 市/省 (texts often drop it)."""
+    """Place names jieba tags ``ns``, as a text would write them (see ``_place_forms``)."""
     posseg = _posseg()
     with _posseg_lock:
         pairs = [(p.word, p.flag) for p in posseg.cut(folded)]
-    places = [_PLACE_SUFFIX.sub("", w) for w, flag in pairs if flag == "ns" and len(w) >= 2]
+    places = [f for w, flag in pairs if flag == "ns" and len(w) >= 2 for f in _place_forms(w)]
     return list(dict.fromkeys(places))
+
+
+def _place_forms(word: str) -> list[str]:
+    """What must appear for ``word`` to be met. jieba also tags 两国 (not a place: dropped),
+    country pairs such as 中美 or 中日韩 (each partner but China, which the corpus calls
+    我国 as often as 中国) and 首都北京; a trailing 市/省 is often dropped by texts."""
+    word = _PLACE_PREFIX.sub("", word)
+    if _NOT_A_PLACE.match(word):
+        return []
+    if 2 <= len(word) <= 3 and all(ch in _PARTNERS for ch in word):
+        return [_PARTNERS[ch] for ch in word if ch != "中"]
+    return [_PLACE_SUFFIX.sub("", word)] if len(word) >= 2 else []
+
+
+def place_met(place: str, squashed: str) -> bool:
+    """``place`` or one of its usual aliases (中国: 我国, 全国) occurs in ``squashed``."""
+    return any(alias in squashed for alias in _ALIASES.get(place, (place,)))
 
 
 def contains(haystack: str, term: str) -> bool:
@@ -176,6 +217,10 @@ def contains(haystack: str, term: str) -> bool:
 
 def coverage(q: Question, squashed: str) -> float:
     """idf-weighted share of the question's terms that occur in the (squashed) text."""
+    if q.english:
+        total = sum(w for _, w in q.translations)
+        found = sum(w for alts, w in q.translations if any(contains(squashed, a) for a in alts))
+        return found / total if total > 0 else 0.0
     if q.total <= 0:
         return 0.0
     return sum(w for t, w in q.weights if contains(squashed, t)) / q.total
@@ -197,7 +242,7 @@ def anchors_met(q: Question, squashed: str, title: str = "") -> float:
     if not needed:
         return 1.0
     met = sum(contains(squashed, a) for a in q.anchors)
-    met += sum(p in squashed or p in title for p in q.places)
+    met += sum(place_met(p, squashed) or place_met(p, title) for p in q.places)
     return met / len(needed)
 
 

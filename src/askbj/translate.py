@@ -77,17 +77,24 @@ def english_terms(text: str) -> list[str]:
 
 def to_chinese(text: str, known: Callable[[str], bool]) -> list[str]:
     """Chinese terms for ``text``: longest phrases first; only words ``known`` to the index."""
+    return list(dict.fromkeys(w for _, words in phrases(text, known) for w in words))
+
+
+def phrases(text: str, known: Callable[[str], bool]) -> list[tuple[str, tuple[str, ...]]]:
+    """(English phrase, its Chinese words) for ``text``, longest phrases first, so that
+    "base station" is 基站 rather than 基地 + 终端; only words ``known`` to the index."""
     with _lock:
         reverse = _reverse()
     words = english_terms(text)
-    found: list[str] = []
+    found: list[tuple[str, tuple[str, ...]]] = []
     used = [False] * len(words)
     for size in (3, 2, 1):
         for i in range(len(words) - size + 1):
-            if size > 1 and any(used[i : i + size]):
+            if any(used[i : i + size]):
                 continue
-            hits = [w for w in reverse.get(" ".join(words[i : i + size]), ()) if known(w)]
+            phrase = " ".join(words[i : i + size])
+            hits = [w for w in reverse.get(phrase, ()) if known(w)]
             if hits:
-                found += hits[:MAX_PER_PHRASE]
+                found.append((phrase, tuple(hits[:MAX_PER_PHRASE])))
                 used[i : i + size] = [True] * size
-    return list(dict.fromkeys(found))
+    return found

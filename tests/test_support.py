@@ -1,0 +1,60 @@
+"""Evidence without a model: which words of a question a passage must carry.
+
+Places are anchors (a question about 上海 is not answered by a passage about 北京), so a
+word wrongly taken for a place, or a place the text writes differently, makes askbj
+abstain on a question it can answer.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from askbj.normalize import squash
+from askbj.support import analyze, anchors_met, place_met
+
+
+class EveryTermWeighsOne:
+    """TermStats' interface without an index."""
+
+    def weight(self, term: str) -> float:
+        return 1.0
+
+
+def places(question: str) -> tuple[str, ...]:
+    return analyze(question, EveryTermWeighsOne()).places  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("北京市数字经济增加值是多少?", ("北京",)),
+        ("首都北京的算力布局如何?", ("北京",)),
+        ("中美两国人工智能企业数量差多少?", ("美国",)),
+        ("中日韩数据合作有哪些?", ("日本", "韩国")),
+        ("上海和深圳的做法有何不同?", ("上海", "深圳")),
+    ],
+)
+def test_place_anchors(question: str, expected: tuple[str, ...]) -> None:
+    assert places(question) == expected
+
+
+def test_a_country_pair_is_met_by_its_partner_and_china_by_its_aliases() -> None:
+    q = analyze("中美两国人工智能企业数量差多少?", EveryTermWeighsOne())  # type: ignore[arg-type]
+    passage = squash("截至2023年第三季度,美国企业数量达9914家,中国企业数量为4469家。")
+    assert anchors_met(q, passage) == 1.0
+    assert anchors_met(q, squash("全球人工智能企业接近30000家。")) == 0.0
+    assert place_met("中国", "我国数字经济规模")
+    assert not place_met("中国", "美国数字经济规模")
+
+
+def test_place_named_by_the_title_is_met_in_every_passage() -> None:
+    q = analyze("北京的数据交易所叫什么?", EveryTermWeighsOne())  # type: ignore[arg-type]
+    assert anchors_met(q, squash("交易所基于IDeX系统。")) == 0.0
+    assert anchors_met(q, squash("交易所基于IDeX系统。"), title="北京数字经济发展报告") == 1.0
+
+
+def test_numbers_are_anchors_and_must_not_run_on() -> None:
+    q = analyze("2023年增长了多少?", EveryTermWeighsOne())  # type: ignore[arg-type]
+    assert q.anchors == ("2023",)
+    assert anchors_met(q, squash("2023年增长8.5%")) == 1.0
+    assert anchors_met(q, squash("20230年")) == 0.0
