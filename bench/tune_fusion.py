@@ -1,7 +1,9 @@
 """Compare fusion rules on the dev set without re-embedding (dev-time tuning aid).
 
 Usage: .venv/bin/python bench/tune_fusion.py [eval/questions.jsonl]
-Prints hit@1 / hit@5 / MRR@10 per rule, overall and for English questions.
+Prints hit@1 / hit@5 / MRR@10 per rule, overall and for English questions; the "anchors p="
+rules are the shipped min-max 0.6 fusion with passages missing the question's numbers or
+places lowered by p (``askbj.search.ANCHOR_PENALTY``).
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from pathlib import Path
 import numpy as np
 
 from askbj import evaluate as ev
-from askbj import pipeline
+from askbj import pipeline, search
 
 
 def minmax(x: np.ndarray) -> np.ndarray:
@@ -48,7 +50,12 @@ def main() -> None:
         if not g or not g.answerable:
             continue
         dense, bm25 = searcher.dense_scores(q.question), searcher.bm25_scores(q.question)
-        for name, fused in rules(dense, bm25).items():
+        candidates = rules(dense, bm25)
+        shipped = candidates["minmax a=0.6"]
+        for penalty in (0.0, 0.2, 0.4, 0.5, 0.7, 1.0):
+            search.ANCHOR_PENALTY = penalty
+            candidates[f"anchors p={penalty}"] = searcher._anchored(q.question, shipped)
+        for name, fused in candidates.items():
             order = [int(i) for i in np.argsort(-fused, kind="stable")]
             hits = searcher._collapse(order, {i: float(fused[i]) for i in order}, 10)
             table.setdefault(name, []).append(

@@ -4,8 +4,11 @@ Dense search carries English questions to Chinese passages; BM25 nails numbers, 
 rare terms. Both score lists are min-max scaled
 and mixed (0.6 dense + 0.4 BM25, chosen on the dev set over reciprocal-rank fusion, which
 diluted BM25's precise Chinese matches); a question with no BM25 match is ranked by dense
-alone. The same article in two scripts must not fill two top slots, so
-near-duplicate passages are folded into one hit that lists the other as an alternate.
+alone. A question's numbers and places are anchors (see ``support``): in hybrid mode a
+passage lacking them loses up to ``ANCHOR_PENALTY``, since a passage about 2023 rarely
+answers a question about 2024 however alike the wording. The same article in two scripts
+must not fill two top slots, so near-duplicate passages are folded into one hit that lists
+the other as an alternate.
 """
 
 from __future__ import annotations
@@ -19,13 +22,17 @@ import numpy as np
 
 from askbj.errors import AskbjError
 from askbj.index import Index
-from askbj.normalize import fold, tokenize
+from askbj.normalize import fold, squash, tokenize
 from askbj.records import Chunk, Hit
+from askbj.support import find_anchors, share_met
 from askbj.translate import is_english, to_chinese
 
 MODES = ("hybrid", "dense", "bm25")
 MAX_QUESTION = 2000
 DENSE_WEIGHT = 0.6  # min-max fused; chosen on the dev set (bench/tune_fusion.py)
+# Any value from 0.4 to 1.0 scored the same on the dev and check sets (bench/tune_fusion.py).
+ANCHOR_PENALTY = 0.5
+_ANCHOR_POOL = 100  # only the best-fused passages can be reordered by anchors
 DUP_OVERLAP = 0.5
 # Lone surrogates: what a terminal's non-UTF-8 bytes become in sys.argv (surrogateescape);
 # every C library below (OpenCC, the model) refuses them with UnicodeEncodeError.
@@ -71,6 +78,8 @@ class Searcher:
         self.index = index
         self.encoder = encoder
         self._shingles = [_shingles(c.text) for c in index.chunks]
+        self._flat = [squash(" ".join((*c.section, c.text))) for c in index.chunks]
+        self._titles = {d.doc_id: squash(d.title) for d in index.documents}
         self._lock = threading.Lock()
 
     def search(
@@ -94,7 +103,19 @@ class Searcher:
             return _ranked(self.bm25_scores(text), drop_zero=True)
         fused = DENSE_WEIGHT * _minmax(self.dense_scores(text)) + (1 - DENSE_WEIGHT) * _minmax(
             self.bm25_scores(text))
-        return _ranked(fused)
+        return _ranked(self._anchored(text, fused))
+
+    def _anchored(self, text: str, fused: np.ndarray) -> np.ndarray:
+        """``fused`` lowered for passages missing the question's numbers or places."""
+        numbers, places = find_anchors(text)
+        if not numbers and not places:
+            return fused
+        out = fused.copy()
+        for i in np.argsort(-fused, kind="stable")[:_ANCHOR_POOL]:
+            chunk = self.index.chunks[i]
+            met = share_met(numbers, places, self._flat[i], self._titles.get(chunk.doc_id, ""))
+            out[i] -= ANCHOR_PENALTY * (1.0 - met)
+        return out
 
     def dense_scores(self, text: str) -> np.ndarray:
         vector = self.encoder.embed_queries([text])[0]

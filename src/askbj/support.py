@@ -139,16 +139,23 @@ def analyze(question: str, stats: TermStats) -> Question:
     """Weigh the question's terms and find the anchors an answer cannot do without."""
     folded = fold(question)
     english = not _CJK.search(folded) and bool(_LATIN.search(folded))
-    numbers = list(dict.fromkeys(_NUMBER.findall(folded)))
-    places = _english_places(question) if english else _chinese_places(folded)
+    numbers, places = find_anchors(question)
     anchored = [*numbers, *places]
     terms = [t for t in dict.fromkeys(tokenize(question))
              if not any(t in a or a in t for a in anchored)]
     weights = tuple((t, stats.weight(t)) for t in terms if stats.weight(t) > 0)
     wants_list = bool((_LIST_EN if english else _LIST_ZH).search(folded))
     translations = translate(question, stats) if english else ()
-    return Question(question, weights, tuple(numbers), tuple(places), english, wants_list,
-                    translations)
+    return Question(question, weights, numbers, places, english, wants_list, translations)
+
+
+def find_anchors(question: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(numbers, places) of ``question``: what a passage that answers it must mention."""
+    folded = fold(question)
+    english = not _CJK.search(folded) and bool(_LATIN.search(folded))
+    numbers = tuple(dict.fromkeys(_NUMBER.findall(folded)))
+    places = _english_places(question) if english else _chinese_places(folded)
+    return numbers, tuple(places)
 
 
 def translate(question: str, stats: TermStats) -> tuple[tuple[tuple[str, ...], float], ...]:
@@ -238,12 +245,17 @@ def passage_coverage(q: Question, squashed: str) -> float:
 
 def anchors_met(q: Question, squashed: str, title: str = "") -> float:
     """Share of anchors present; place names may also be met by the document's title."""
-    needed = [*q.anchors, *q.places]
-    if not needed:
+    return share_met(q.anchors, q.places, squashed, title)
+
+
+def share_met(numbers: tuple[str, ...], places: tuple[str, ...], squashed: str,
+              title: str = "") -> float:
+    """``anchors_met`` for anchors from ``find_anchors``."""
+    if not numbers and not places:
         return 1.0
-    met = sum(contains(squashed, a) for a in q.anchors)
-    met += sum(place_met(p, squashed) or place_met(p, title) for p in q.places)
-    return met / len(needed)
+    met = sum(contains(squashed, a) for a in numbers)
+    met += sum(place_met(p, squashed) or place_met(p, title) for p in places)
+    return met / (len(numbers) + len(places))
 
 
 def too_thin(sentence: str) -> bool:
