@@ -10,7 +10,7 @@ from __future__ import annotations
 import pytest
 
 from askbj.normalize import squash
-from askbj.support import analyze, anchors_met, place_met
+from askbj.support import analyze, anchors_met, find_anchors, place_met, share_met
 
 
 class EveryTermWeighsOne:
@@ -58,3 +58,25 @@ def test_numbers_are_anchors_and_must_not_run_on() -> None:
     assert q.anchors == ("2023",)
     assert anchors_met(q, squash("2023年增长8.5%")) == 1.0
     assert anchors_met(q, squash("20230年")) == 0.0
+
+
+@pytest.mark.parametrize(
+    ("question", "numbers"),
+    [
+        ("How many 5G base stations did Beijing have by the end of November 2023?",
+         ("2023", "11月")),
+        ("What was announced in May?", ("5月",)),
+        ("What may Beijing do in 2024?", ("2024",)),  # the verb, not the month
+        ("Which plan was issued on March 3, 2022?", ("2022", "3月")),
+    ],
+)
+def test_english_dates_become_anchors_as_the_text_writes_them(
+    question: str, numbers: tuple[str, ...]
+) -> None:
+    assert find_anchors(question)[0] == numbers
+
+
+def test_month_anchor_needs_the_month_not_any_number() -> None:
+    numbers, places = find_anchors("What happened by the end of November 2023?")
+    assert share_met(numbers, places, squash("截至 2023 年 11 月末,建设 5G 基站 10.6 万个")) == 1
+    assert share_met(numbers, places, squash("2023 年共有 11 个项目落地")) == 0.5

@@ -47,6 +47,14 @@ _REFERENCE = re.compile(
 )
 
 UNSEEN = 1.0
+_MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august",
+           "september", "october", "november", "december")
+# A month name only as a date ("in May", "November 2023"), never the verb "may".
+_MONTH_NAME = "|".join(_MONTHS)
+_MONTH = re.compile(
+    rf"\b(?:in|by|of|since|until|before|after|from)\s+({_MONTH_NAME})\b"
+    rf"|\b({_MONTH_NAME})(?=\s+(?:\d{{1,2}}(?:st|nd|rd|th)?,?\s+)?\d{{4}})"
+)
 
 # English (and pinyin) names of places a question about Chinese policy is likely to name.
 GAZETTEER = {
@@ -153,9 +161,12 @@ def find_anchors(question: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """(numbers, places) of ``question``: what a passage that answers it must mention."""
     folded = fold(question)
     english = not _CJK.search(folded) and bool(_LATIN.search(folded))
-    numbers = tuple(dict.fromkeys(_NUMBER.findall(folded)))
+    numbers = _NUMBER.findall(folded)
+    if english:  # "by the end of November 2023" is 2023年11月末 in the text
+        numbers += [f"{_MONTHS.index(m.group(1) or m.group(2)) + 1}月"
+                    for m in _MONTH.finditer(folded)]
     places = _english_places(question) if english else _chinese_places(folded)
-    return numbers, tuple(places)
+    return tuple(dict.fromkeys(numbers)), tuple(places)
 
 
 def translate(question: str, stats: TermStats) -> tuple[tuple[tuple[str, ...], float], ...]:
