@@ -144,3 +144,47 @@ def test_empty_question_is_an_error(answerer: Answerer) -> None:
 def test_doc_ids_restrict_the_answer(answerer: Answerer) -> None:
     answer = answerer.ask("北京国际大数据交易所推出的数据交易平台叫什么?", doc_ids={"101"})
     assert {c.doc_id for c in answer.citations} == {"101"}
+
+
+REPORT = (
+    "数字经济发展报告\n\n"
+    "四、发展建议\n\n"
+    "为推动数字经济高质量发展，报告从制度、技术和人才三个方面提出发展建议，供有关部门参考。\n\n"
+    "（一）完善数字经济制度保障\n\n"
+    "健全数据产权、流通交易和收益分配制度，营造公平竞争的市场环境，稳定市场主体预期。\n\n"
+    "（二）加快关键核心技术攻关\n\n"
+    "围绕芯片、基础软件和人工智能算法组织联合攻关，推动创新成果尽快转化为现实生产力。\n\n"
+    "（三）健全数字人才培养机制\n\n"
+    "支持高校开设数据科学专业，鼓励企业与高校共建实训基地，完善人才引进和激励政策。\n"
+)
+
+
+@pytest.fixture
+def report_answerer(tmp_path, fake_embedder) -> Answerer:  # type: ignore[no-untyped-def]
+    from askbj import pipeline
+
+    settings = pipeline.Settings(ingest_dir=tmp_path / "ingest", index_dir=tmp_path / "index")
+    settings.ingest_dir.mkdir()
+    (settings.ingest_dir / "r.txt").write_text(REPORT, encoding="utf-8")
+    pipeline.build(settings, embedder=fake_embedder)
+    return Answerer(pipeline.open_searcher(settings, fake_embedder))
+
+
+def test_list_question_on_a_chapter_intro_lists_its_sub_headings(
+    report_answerer: Answerer,
+) -> None:
+    answer = report_answerer.ask("报告提出了哪几个方面的发展建议?")
+    heads = ["（一）完善数字经济制度保障", "（二）加快关键核心技术攻关",
+             "（三）健全数字人才培养机制"]
+    assert [h in answer.text for h in heads] == [True, True, True], answer.text
+    assert [answer.text.index(h) for h in heads] == sorted(answer.text.index(h) for h in heads)
+    assert {c.quote for c in answer.citations} >= set(heads)
+    check_citations(answer, report_answerer)
+
+
+def test_list_question_inside_one_sub_section_does_not_list_its_siblings(
+    report_answerer: Answerer,
+) -> None:
+    answer = report_answerer.ask("在人才培养上,报告建议了哪些具体做法?")
+    assert "鼓励企业与高校共建实训基地" in answer.text
+    assert "（一）完善数字经济制度保障" not in answer.text

@@ -18,7 +18,8 @@ from typing import Any
 import pytest
 
 from askbj import pipeline
-from askbj.answer import Answerer, verified
+from askbj.answer import Answerer
+from askbj.cite import verified
 from askbj.errors import AskbjError
 from askbj.generate import FALLBACK, Generator, LLMConfig, LLMError, resolve_config
 from askbj.normalize import squash

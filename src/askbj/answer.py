@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from askbj import listing
 from askbj.chunk import sections, sentence_spans
-from askbj.cite import find_quote
+from askbj.cite import find_quote, verified
 from askbj.errors import AskbjError
 from askbj.normalize import fold, looks_traditional, squash, to_simplified, to_traditional
 from askbj.records import Answer, Chunk, Citation, Hit
@@ -143,7 +143,7 @@ class Answerer:
         if not scored:
             return []
         if a.question.wants_list:
-            items = self._list_items(scored[0])
+            items = self._list_items(scored[0]) or self._heading_items(scored[0])
             if items:
                 return items
         return _select(scored, self.max_sentences)
@@ -195,6 +195,17 @@ class Answerer:
                 picks.append(Pick(chunk, item.start, item.end, best.score, alts))
         return picks
 
+    def _heading_items(self, best: Pick) -> list[Pick]:
+        """The best sentence, then the numbered sub-headings of the chapter it introduces."""
+        doc = self.docs[best.chunk.doc_id]
+        heads = listing.child_headings(doc.text, self._sections[doc.doc_id], best.start)
+        picks = [best]
+        for head in heads[: self.max_items]:
+            chunk = self._chunk_for(doc.doc_id, head.start, head.end, best.chunk)
+            if chunk is not None:
+                picks.append(Pick(chunk, head.start, head.end, best.score))
+        return picks if len(picks) > 2 else []
+
     def _chunk_for(self, doc_id: str, start: int, end: int, prefer: Chunk) -> Chunk | None:
         if prefer.start <= start and end <= prefer.end:
             return prefer
@@ -218,7 +229,6 @@ class Answerer:
             parts.append(f"{_render(quote, script)}[{n}]")
         return tuple(citations), "".join(parts)
 
-
     def _in_script(self, p: Pick, script: str) -> Pick:
         """The same sentence in an alternate copy written in the reader's script, if there is
         one: a reader checking a citation should land on text in the script they read."""
@@ -235,17 +245,6 @@ class Answerer:
                 others = tuple(a for a in p.alternates if a != alt_id)
                 return Pick(alt, *places[0], p.score, (p.chunk.chunk_id, *others))
         return p
-
-
-def verified(citation: Citation, text: str, chunk: Chunk) -> bool:
-    """The promise a citation makes: its quote is the document text at its span, inside the
-    passage it names, and that passage is the document text at the chunk's span."""
-    return (
-        bool(citation.quote.strip())
-        and text[citation.start : citation.end] == citation.quote
-        and chunk.start <= citation.start < citation.end <= chunk.end
-        and text[chunk.start : chunk.end] == chunk.text == citation.text
-    )
 
 
 def _select(scored: list[Pick], limit: int) -> list[Pick]:
@@ -288,6 +287,9 @@ def _target_script(question: str, script: str) -> str:
 
 def _render(quote: str, script: str) -> str:
     """The quote as answer text: one line, in the reader's script, footnote marks dropped
-    (a ``[13]`` of the source next to our ``[1]`` would read as a citation)."""
+    (a ``[13]`` of the source next to our ``[1]`` would read as a citation), ended with 。
+    when it is a heading, so that listed headings do not run together."""
     text = _FOOTNOTE.sub("", re.sub(r"\s*\n\s*", " ", quote)).strip()
+    if re.search(r"[\u3400-\u9fff]$", text):  # a heading or table line: end it as a sentence
+        text += "。"
     return to_traditional(text) if script == "traditional" else to_simplified(text)

@@ -18,7 +18,7 @@ from functools import lru_cache
 from askbj.chunk import sentence_spans
 from askbj.errors import AskbjError
 from askbj.normalize import _PINYIN_GLOSS, fold
-from askbj.records import Chunk, Document
+from askbj.records import Chunk, Citation, Document
 
 _SPAN = re.compile(r"^(?P<doc>[^\s:]+):(?P<rest>\S*)$")
 _RANGE = re.compile(r"^(?P<start>\d{1,15})-(?P<end>\d{1,15})$")  # int() refuses > 4300 digits
@@ -179,3 +179,14 @@ def _not_found(ref: str, index, searcher) -> str:  # type: ignore[no-untyped-def
 def _bigrams(text: str) -> set[str]:
     folded, _ = folded_map(text)
     return {folded[i : i + 2] for i in range(len(folded) - 1)}
+
+
+def verified(citation: Citation, text: str, chunk: Chunk) -> bool:
+    """The promise a citation makes: its quote is the document text at its span, inside the
+    passage it names, and that passage is the document text at the chunk's span."""
+    return (
+        bool(citation.quote.strip())
+        and text[citation.start : citation.end] == citation.quote
+        and chunk.start <= citation.start < citation.end <= chunk.end
+        and text[chunk.start : chunk.end] == chunk.text == citation.text
+    )

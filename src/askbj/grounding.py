@@ -18,8 +18,8 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from askbj.answer import verified
 from askbj.chunk import sentence_spans
+from askbj.cite import verified
 from askbj.normalize import fold, squash
 from askbj.records import Citation, Document, Hit
 from askbj.support import TermStats, analyze, contains, place_met, too_thin

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Any
 
 _NUMERALS = "一二三四五六七八九十"
 # (style, pattern) — the pattern's group 1 is the item's ordinal. A short lead-in such as
@@ -83,3 +84,28 @@ def best_run(runs_found: list[list[Item]], start: int, end: int) -> list[Item]:
 
     scored = [(inside(r), -r[0].start, r) for r in runs_found if inside(r)]
     return max(scored, key=lambda t: (t[0], t[1]))[2] if scored else []
+
+
+def child_headings(text: str, sections: list[Any], start: int) -> list[Item]:
+    """The numbered sub-headings under the section whose introduction holds ``start``.
+
+    "报告提了哪几方面的建议?" is answered by the headings (一)…(五) of the chapter whose
+    opening paragraph matched, not by any sentence inside one of them. Only from an
+    introduction: a sentence inside (四) asks about (四), not about its siblings.
+    """
+    here = next((s for s in sections if s.start <= start < s.end), None)
+    if here is None:
+        return []
+    depth = len(here.path)
+    children = [s for s in sections if len(s.path) == depth + 1 and s.path[:depth] == here.path
+                and s.start >= here.end]
+    heads = []
+    for s in children:
+        line_end = text.find("\n", s.start)
+        line_end = s.end if line_end < 0 or line_end > s.end else line_end
+        item = item_of(text, s.start, line_end)
+        if item is None or text[s.start : line_end].strip() != s.path[-1]:
+            return []
+        heads.append(item)
+    run = runs(text, [(i.start, i.end) for i in heads])
+    return run[0] if len(run) == 1 and len(run[0]) == len(heads) else []
