@@ -22,8 +22,8 @@ from askbj import answer as answer_mod
 from askbj import evaluate as ev
 from askbj import pipeline
 from askbj.answer import Answerer
+from askbj.glossary import GAZETTEER
 from askbj.normalize import to_simplified
-from askbj.support import GAZETTEER
 
 REPO = Path(__file__).resolve().parents[1]
 ABSENT_YEAR = "2009"

@@ -159,15 +159,31 @@ REPORT = (
 )
 
 
-@pytest.fixture
-def report_answerer(tmp_path, fake_embedder) -> Answerer:  # type: ignore[no-untyped-def]
+def answerer_over(text: str, tmp_path, fake_embedder) -> Answerer:  # type: ignore[no-untyped-def]
     from askbj import pipeline
 
     settings = pipeline.Settings(ingest_dir=tmp_path / "ingest", index_dir=tmp_path / "index")
     settings.ingest_dir.mkdir()
-    (settings.ingest_dir / "r.txt").write_text(REPORT, encoding="utf-8")
+    (settings.ingest_dir / "r.txt").write_text(text, encoding="utf-8")
     pipeline.build(settings, embedder=fake_embedder)
     return Answerer(pipeline.open_searcher(settings, fake_embedder))
+
+
+@pytest.fixture
+def report_answerer(tmp_path, fake_embedder) -> Answerer:  # type: ignore[no-untyped-def]
+    return answerer_over(REPORT, tmp_path, fake_embedder)
+
+
+def test_a_sentence_dated_another_year_is_not_an_answer(tmp_path, fake_embedder) -> None:  # type: ignore[no-untyped-def]
+    answerer = answerer_over(
+        "据测算，2023年北京市数字经济实现增加值18766.7亿元，同比增长8.5%。"
+        "数字经济核心产业增加值增长10.8%，占地区生产总值的25.3%。"
+        "2024年，北京市数字经济增加值达2万亿元，同比增长7.5%左右。\n",
+        tmp_path, fake_embedder)
+    answer = answerer.ask("2023年北京数字经济增加值是多少?")
+    assert "18766.7亿元" in answer.text and "核心产业增加值增长10.8%" in answer.text
+    assert "2万亿元" not in answer.text
+    assert "2万亿元" in answerer.ask("2024年北京数字经济增加值是多少?").text
 
 
 def test_list_question_on_a_chapter_intro_lists_its_sub_headings(

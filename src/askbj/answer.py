@@ -25,8 +25,10 @@ from askbj.support import (
     Question,
     TermStats,
     analyze,
+    anchor_share,
     anchors_met,
     coverage,
+    other_year,
     passage_coverage,
     too_thin,
 )
@@ -163,8 +165,10 @@ class Answerer:
                 if too_thin(sentence):
                     continue
                 flat = squash(sentence)
+                if other_year(q, flat):
+                    continue
                 score = (coverage(q, flat) + 0.5 * s.strength + 0.25 * prior
-                         + 0.3 * _anchor_share(q, flat, title) + 0.05 / (1 + pos))
+                         + 0.3 * anchor_share(q, flat, title) + 0.05 / (1 + pos))
                 pick = Pick(s.hit.chunk, start, end, score, s.hit.alternates)
                 if flat not in picks or picks[flat].score < score:
                     picks[flat] = pick
@@ -271,12 +275,6 @@ def _readable_order(picks: list[Pick]) -> list[Pick]:
     for i, p in enumerate(picks):
         first.setdefault(p.chunk.chunk_id, i)
     return sorted(picks, key=lambda p: (first[p.chunk.chunk_id], p.start))
-
-
-def _anchor_share(q: Question, flat: str, title: str) -> float:
-    """As for passages, a place the document's title names is met by all its sentences: an
-    article about Beijing rarely repeats 北京 in the sentence that answers."""
-    return anchors_met(q, flat, title) if q.anchors or q.places else 0.0
 
 
 def _target_script(question: str, script: str) -> str:

@@ -6,6 +6,9 @@ sense is often the wrong one here ("big" → 京, "city" → 城区, "share" →
 from the field, not from any question set; they come before CC-CEDICT's senses. Keys are
 lowercase English phrases (stemmed like question words when looked up); values are the
 Chinese phrases a policy text uses, most usual first.
+
+``GAZETTEER`` and ``ACRONYMS`` name places the same way; they are anchors of a question
+(see ``askbj.support``), not search terms.
 """
 
 from __future__ import annotations
@@ -123,3 +126,36 @@ GLOSSARY: dict[str, tuple[str, ...]] = {
     "carbon emission": ("碳排放",),
     "energy saving": ("节能",),
 }
+
+# English (and pinyin) names of places a question about Chinese policy is likely to name.
+GAZETTEER = {
+    "beijing": "北京", "shanghai": "上海", "tianjin": "天津", "chongqing": "重庆",
+    "shenzhen": "深圳", "guangzhou": "广州", "hangzhou": "杭州", "hefei": "合肥",
+    "chengdu": "成都", "nanjing": "南京", "wuhan": "武汉", "suzhou": "苏州",
+    "xi'an": "西安", "xian": "西安", "changsha": "长沙", "zhengzhou": "郑州",
+    "qingdao": "青岛", "xiamen": "厦门", "ningbo": "宁波", "jinan": "济南",
+    "shenyang": "沈阳", "dalian": "大连", "harbin": "哈尔滨", "kunming": "昆明",
+    "guiyang": "贵阳", "fuzhou": "福州", "nanning": "南宁", "dongguan": "东莞",
+    "foshan": "佛山", "wuxi": "无锡", "hong kong": "香港", "macau": "澳门",
+    "guangdong": "广东", "zhejiang": "浙江", "jiangsu": "江苏", "shandong": "山东",
+    "hebei": "河北", "henan": "河南", "hubei": "湖北", "hunan": "湖南", "anhui": "安徽",
+    "fujian": "福建", "sichuan": "四川", "guizhou": "贵州", "yunnan": "云南",
+    "shaanxi": "陕西", "shanxi": "山西", "liaoning": "辽宁", "jilin": "吉林",
+    "xiong'an": "雄安", "xiongan": "雄安", "haidian": "海淀", "chaoyang": "朝阳",
+    "dongcheng": "东城", "xicheng": "西城", "fengtai": "丰台", "shijingshan": "石景山",
+    "tongzhou": "通州", "shunyi": "顺义", "changping": "昌平", "daxing": "大兴",
+    "mentougou": "门头沟", "fangshan": "房山", "huairou": "怀柔", "pinggu": "平谷",
+    "miyun": "密云", "yanqing": "延庆", "zhongguancun": "中关村", "shougang": "首钢",
+    "shijiazhuang": "石家庄", "taiyuan": "太原", "hohhot": "呼和浩特", "changchun": "长春",
+    "nanchang": "南昌", "haikou": "海口", "lanzhou": "兰州", "xining": "西宁",
+    "yinchuan": "银川", "urumqi": "乌鲁木齐", "lhasa": "拉萨", "hainan": "海南",
+    "jiangxi": "江西", "gansu": "甘肃", "qinghai": "青海", "ningxia": "宁夏",
+    "xinjiang": "新疆", "tibet": "西藏", "inner mongolia": "内蒙古", "heilongjiang": "黑龙江",
+    "guangxi": "广西", "taiwan": "台湾",
+    "china": "中国", "united states": "美国", "america": "美国", "american": "美国",
+    "european union": "欧盟", "europe": "欧", "japan": "日本", "germany": "德国",
+    "france": "法国", "britain": "英国", "united kingdom": "英国", "korea": "韩国",
+    "singapore": "新加坡", "india": "印度", "russia": "俄罗斯", "brazil": "巴西",
+}
+# Acronyms written in capitals; "US"/"EU" as plain lowercase words would be pronouns.
+ACRONYMS = {"US": "美国", "U.S.": "美国", "USA": "美国", "EU": "欧盟", "UK": "英国"}
