@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-KINDS = ("ok", "500", "401", "hang", "malformed", "empty", "no-choices")
+KINDS = ("ok", "500", "401", "hang", "malformed", "empty", "no-choices", "drip")
 
 
 @dataclass(frozen=True)
@@ -24,6 +25,7 @@ class Reply:
     kind: str = "ok"
     text: str = ""
     piece: int = 3  # characters per streamed token
+    pause: float = 0.0  # seconds between streamed tokens ("drip" repeats the text for ever)
 
 
 @dataclass(frozen=True)
@@ -128,10 +130,15 @@ def _stream(h: Any, reply: Reply) -> None:
         event('{"choices": [{"delta": {"content": "北京')
     elif reply.kind == "no-choices":
         event(json.dumps({"id": "x"}))
-    elif reply.kind == "ok":
-        text = reply.text
+    elif reply.kind in ("ok", "drip"):
+        text = reply.text * (1000 if reply.kind == "drip" else 1)
         for i in range(0, len(text), reply.piece):
             delta = {"content": text[i : i + reply.piece]}
-            event(json.dumps({"choices": [{"index": 0, "delta": delta}]}, ensure_ascii=False))
+            try:
+                event(json.dumps({"choices": [{"index": 0, "delta": delta}]},
+                                 ensure_ascii=False))
+            except OSError:  # the client gave up
+                return
+            time.sleep(reply.pause)
     event(json.dumps({"choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}]}))
     event("[DONE]")

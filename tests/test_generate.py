@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import re
 import socket
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import replace
 from pathlib import Path
@@ -365,3 +366,18 @@ def test_cli_eval_records_generated_answers(
     assert summary["fell_back"] == 0 and summary["citation_validity"] == 1.0
     code, out, _ = run_cli("eval", str(path), "--llm-base-url", llm.base_url, "--llm-model", "m")
     assert code == 0 and "generated answers: evidence carried" in out
+
+
+def test_a_model_dripping_tokens_is_cut_off_and_falls_back(
+    generator: Generator, llm: FakeLLM,
+) -> None:
+    # Each token comes well within the per-token timeout, but the answer would never end.
+    from askbj.chat import WHOLE_ANSWER
+
+    llm.script(Reply("drip", "北京累计建设5G基站10.6万个[1]。", piece=2, pause=0.05))
+    generator = Generator(replace(generator.config, timeout=0.3), generator.answerer)
+    extractive = generator.answerer.ask(Q_5G)
+    started = time.monotonic()
+    answer = generator.ask(Q_5G, stream=True)
+    assert time.monotonic() - started < 0.3 * WHOLE_ANSWER + 1.5
+    assert_fallback(answer, extractive, "took longer than 1.5 s")

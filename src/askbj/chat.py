@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import time
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -20,6 +21,7 @@ import httpx
 from askbj.errors import AskbjError
 
 DEFAULT_TIMEOUT = 60.0
+WHOLE_ANSWER = 5  # the whole generation may take this many timeouts
 _LOCAL = ("localhost", "127.0.0.1", "::1")
 
 
@@ -30,7 +32,8 @@ class LLMError(Exception):
 @dataclass(frozen=True)
 class LLMConfig:
     """Where the model lives. Generation is off unless both ``base_url`` and ``model`` are set;
-    ``timeout`` bounds the wait for a connection and for each next token, in seconds."""
+    ``timeout`` bounds the wait for a connection and for each next token, in seconds, and
+    ``WHOLE_ANSWER`` times it the whole answer (a model dripping tokens never hangs a chat)."""
 
     base_url: str = ""
     model: str = ""
@@ -105,8 +108,10 @@ def _post(config: LLMConfig, body: dict[str, Any]) -> Iterator[str]:
         else:  # a non-streaming reply, asked for or not
             reply.read()
             tokens = iter([_message(reply.text)])
-        got = False
+        got, limit, started = False, config.timeout * WHOLE_ANSWER, time.monotonic()
         for token in tokens:
+            if time.monotonic() - started > limit:
+                raise LLMError(f"the answer took longer than {limit:g} s")
             got = got or bool(token.strip())
             yield token
         if not got:
