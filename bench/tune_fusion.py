@@ -2,7 +2,7 @@
 
 Usage: .venv/bin/python bench/tune_fusion.py [eval/questions.jsonl]
 Prints hit@1 / hit@5 / MRR@10 per rule, overall and for English questions; the "anchors p="
-rules are the shipped min-max 0.6 fusion with passages missing the question's numbers or
+rules are min-max fusion (dense weight a) with passages missing the question's numbers or
 places lowered by p (``askbj.search.ANCHOR_PENALTY``).
 """
 
@@ -51,10 +51,11 @@ def main() -> None:
             continue
         dense, bm25 = searcher.dense_scores(q.question), searcher.bm25_scores(q.question)
         candidates = rules(dense, bm25)
-        shipped = candidates["minmax a=0.6"]
-        for penalty in (0.0, 0.2, 0.4, 0.5, 0.7, 1.0):
-            search.ANCHOR_PENALTY = penalty
-            candidates[f"anchors p={penalty}"] = searcher._anchored(q.question, shipped)
+        for a in (0.5, 0.6):
+            for penalty in (0.0, 0.2, 0.4, 0.5, 0.7, 1.0):
+                search.ANCHOR_PENALTY = penalty
+                candidates[f"a={a} anchors p={penalty}"] = searcher._anchored(
+                    q.question, candidates[f"minmax a={a}"])
         for name, fused in candidates.items():
             order = [int(i) for i in np.argsort(-fused, kind="stable")]
             hits = searcher._collapse(order, {i: float(fused[i]) for i in order}, 10)

@@ -204,3 +204,15 @@ def test_list_question_inside_one_sub_section_does_not_list_its_siblings(
     answer = report_answerer.ask("在人才培养上,报告建议了哪些具体做法?")
     assert "鼓励企业与高校共建实训基地" in answer.text
     assert "（一）完善数字经济制度保障" not in answer.text
+
+
+def test_comparison_of_two_places_draws_on_passages_of_each(answerer: Answerer) -> None:
+    # No passage names both cities; each is named by its own document.
+    answer = answerer.ask("北京的数据交易平台和上海的数据条例分别是什么?")
+    assert not answer.abstained
+    assert {"100", "102"} <= {c.doc_id for c in answer.citations}
+    assert "北京" in answer.text and "上海" in answer.text
+
+
+def test_comparison_with_a_place_no_passage_names_abstains(answerer: Answerer) -> None:
+    assert answerer.ask("北京和兰州在数据交易方面各有什么做法?").abstained

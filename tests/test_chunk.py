@@ -8,7 +8,7 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from askbj.chunk import Chunker, heading_level, sections, sentence_spans
+from askbj.chunk import Chunker, heading_level, sections, sentence_spans, too_thin
 from askbj.clean import clean
 from askbj.records import Document
 
@@ -294,3 +294,28 @@ def test_split_never_raises_and_covers_cleaned_text(raw: str) -> None:
     doc = make_doc(text)
     chunks = PROPERTY_CHUNKER.split(doc)
     check_chunks(doc, chunks)
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "二、北京数字经济发展现状",  # a heading
+        "图 3 2023 年北京数字经济核心产业增加值占比",  # a caption
+        "① 中国信息通信研究院:《全球数字经济白皮书》, 2024年1月。",  # a footnote
+        "资料来源:北京市统计局。",
+        "2 数据来源于澎湃新闻《探访上海无人工厂》。",  # a numbered source note
+        "【本文作者为北京师范大学京师特聘教授;",  # an author note
+        "本文系国家社会科学基金重大项目的阶段性成果。",
+        "数据要素。",  # a fragment
+    ],
+)
+def test_sentences_that_read_badly_as_answers_are_too_thin(sentence: str) -> None:
+    assert too_thin(sentence)
+
+
+def test_a_plain_sentence_is_not_too_thin() -> None:
+    assert not too_thin("2023年北京市数字经济增加值占地区生产总值的比重达到42.9%。")
+
+
+def test_a_sentence_about_data_sources_is_not_a_source_note() -> None:
+    assert not too_thin("数据来源于政府部门、企业和科研机构,需要统一标准才能共享。")

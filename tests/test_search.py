@@ -184,3 +184,21 @@ def test_hybrid_prefers_the_passage_with_the_questions_year(
         firsts = {doc_ids(searcher.search(f"{y}年北京市数字经济增加值达到多少?", k=2))[0]
                   for y in ("2023", "2024")}
     assert len(firsts) == 1
+
+
+def test_anchor_context_carries_the_previous_passage_of_the_same_section() -> None:
+    from askbj.records import Chunk
+    from askbj.search import _anchor_context
+
+    sec, other = ("二、进展",), ("三、挑战",)
+    chunks = [
+        Chunk("a", "d", 0, 20, "2023年，北京市组织企业开展技术攻关。", sec),
+        Chunk("b", "d", 20, 40, "超导量子芯片样品成品率提升至95%。", sec),
+        Chunk("c", "d", 40, 60, "人才流失的风险有所增加。", other),
+        Chunk("e", "x", 0, 20, "另一份文件的开头。", other),
+    ]
+    flat = _anchor_context(chunks)
+    assert "2023" in flat[1] and "成品率" in flat[1]  # its section opened with the year
+    assert "2023" not in flat[2] and "成品率" not in flat[2]  # another section
+    assert "人才" not in flat[3]  # another document, even with the same heading
+    assert flat[0].startswith("二、进展")

@@ -15,14 +15,22 @@ import re
 from dataclasses import dataclass
 
 from askbj import listing
-from askbj.chunk import sections, sentence_spans
+from askbj.chunk import sections, sentence_spans, too_thin
 from askbj.cite import find_quote, verified
 from askbj.errors import AskbjError
-from askbj.normalize import fold, looks_traditional, squash, to_simplified, to_traditional
+from askbj.normalize import (
+    fold,
+    looks_traditional,
+    squash,
+    target_script,
+    to_simplified,
+    to_traditional,
+)
 from askbj.records import Answer, Chunk, Citation, Hit
 from askbj.search import Query, prepare_query
 from askbj.support import (
-    Question,
+    Assessment,
+    Support,
     TermStats,
     analyze,
     anchor_share,
@@ -30,7 +38,7 @@ from askbj.support import (
     coverage,
     other_year,
     passage_coverage,
-    too_thin,
+    place_met,
 )
 
 ABSTAIN_TEXT = "文档中没有找到与该问题直接相关的内容。"
@@ -43,32 +51,6 @@ _KEEP = 0.6  # a sentence joins the answer when it scores at least this share of
 _MAX_PASSAGES = 3
 _WORD = re.compile(r"[0-9a-z\u3400-\u9fff]")
 _FOOTNOTE = re.compile(r"(?:\[\d{1,3}\])+|(?<=[。；;!?！？”])[①-⑳]")
-
-
-@dataclass(frozen=True)
-class Support:
-    """One hit as evidence: idf-weighted term coverage of its passage, anchors met."""
-
-    hit: Hit
-    coverage: float
-    anchors: float
-
-    @property
-    def strength(self) -> float:
-        """Coverage, but nothing at all when an anchor (number, place) is missing."""
-        return self.coverage if self.anchors >= 1.0 else 0.0
-
-
-@dataclass(frozen=True)
-class Assessment:
-    """What the abstention decision sees; exposed so the threshold can be calibrated."""
-
-    question: Question
-    supports: tuple[Support, ...]
-
-    @property
-    def best(self) -> float:
-        return max((s.strength for s in self.supports), default=0.0)
 
 
 @dataclass(frozen=True)
@@ -113,7 +95,7 @@ class Answerer:
         if not hits or assessment.best < self.min_support:
             return self._abstain(question, query, hits[:3], script)
         picks = self._picks(assessment)
-        citations, text = self._compose(picks, _target_script(query.text, script))
+        citations, text = self._compose(picks, target_script(query.text, script))
         if not citations:
             return self._abstain(question, query, hits[:3], script)
         return Answer(question, text, False, citations, hits, query.notice)
@@ -125,14 +107,16 @@ class Answerer:
         for h in hits:
             context = squash(" ".join((*h.chunk.section, h.chunk.text)))
             title = self._titles.get(h.chunk.doc_id, "")
-            cov, met = passage_coverage(q, context), anchors_met(q, context, title)
-            supports.append(Support(h, cov, met))
+            anchored = self.searcher.anchor_context(h.chunk)
+            cov, met = passage_coverage(q, context), anchors_met(q, anchored, title)
+            places = frozenset(p for p in q.places if place_met(p, anchored) or place_met(p, title))
+            supports.append(Support(h, cov, met, places))
         return Assessment(q, tuple(supports))
 
     def _abstain(self, question: str, query: Query, hits: tuple[Hit, ...], script: str,
                  notice: str = "") -> Answer:
         text = ABSTAIN_TEXT
-        if _target_script(query.text, script) == "traditional":
+        if target_script(query.text, script) == "traditional":
             text = to_traditional(text)
         if not re.search(r"[\u3400-\u9fff]", query.text) and re.search(r"[A-Za-z]", query.text):
             text = f"{text}\n{ABSTAIN_EN}"
@@ -148,7 +132,17 @@ class Answerer:
             items = self._list_items(scored[0]) or self._heading_items(scored[0])
             if items:
                 return items
-        return _select(scored, self.max_sentences)
+        return self._cover_places(a, scored, _select(scored, self.max_sentences))
+
+    def _cover_places(self, a: Assessment, scored: list[Pick], chosen: list[Pick]) -> list[Pick]:
+        """A comparison ("北京和广州的交易所各有什么特点?") gets, for each place the chosen
+        sentences leave out, the best sentence that names it."""
+        for place in a.question.places if len(a.question.places) > 1 else ():
+            def names(p: Pick, place: str = place) -> bool:
+                return place_met(place, squash(self.docs[p.chunk.doc_id].text[p.start : p.end]))
+            if not any(names(p) for p in chosen):
+                chosen += [p for p in scored if names(p)][:1]
+        return chosen
 
     def _score_sentences(self, a: Assessment) -> list[Pick]:
         """Every sentence of the usable passages, best first, each once."""
@@ -275,12 +269,6 @@ def _readable_order(picks: list[Pick]) -> list[Pick]:
     for i, p in enumerate(picks):
         first.setdefault(p.chunk.chunk_id, i)
     return sorted(picks, key=lambda p: (first[p.chunk.chunk_id], p.start))
-
-
-def _target_script(question: str, script: str) -> str:
-    if script != "auto":
-        return script
-    return "traditional" if looks_traditional(question) else "simplified"
 
 
 def _render(quote: str, script: str) -> str:

@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from itertools import pairwise
 
+from askbj.normalize import fold
 from askbj.records import Chunk, Document, content_id
 
 _CLOSERS = "”’」』）)】》\"'"
@@ -34,6 +35,15 @@ _NUMBERED = [
 _SENTENCE_PUNCT = re.compile(r"[。，,；;：:！？!?、]")
 _NOT_HEADING = re.compile(r"^\W*[图表圖]\s*\d|^\||【")
 MAX_HEADING = 40
+_WORD = re.compile(r"[0-9a-z\u3400-\u9fff]")
+_CAPTION = re.compile(r"^\W*[图表圖]\s*\d")
+# A footnote, source note, bibliography entry or author note: "① 某协会:《报告》, 2024年2月。",
+# "[3] 作者.题目", "* 基金项目…", "资料来源:北京市统计局。", "【本文作者为…".
+_REFERENCE = re.compile(
+    r"^(?:[①-⑳]|\[\d{1,3}\]|\*+)\s|^(?:资料|数据)?来源\s*[:：]|^\d{1,2}\s*(?:资料|数据)?来源于|^注\s*[:：]"
+    r"|^\W?本文(?:作者|系)"
+    r"|《[^》]{2,60}》[^。]{0,20}\d{4}\s*年(?:\s*\d{1,2}\s*月)?(?:\s*\d{1,2}\s*日)?\W*$"
+)
 
 
 def sentence_spans(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:
@@ -182,3 +192,10 @@ def _absorb_short(spans: list[tuple[int, int]], min_chars: int) -> list[tuple[in
         else:
             out.append((carry, spans[-1][1]))
     return out
+
+
+def too_thin(sentence: str) -> bool:
+    """Headings, captions and fragments read badly as answers (list items come separately)."""
+    words = len(_WORD.findall(fold(sentence)))
+    heading = heading_level(sentence) > 0 and words < 30
+    return words < 8 or heading or bool(_CAPTION.match(sentence) or _REFERENCE.search(sentence))

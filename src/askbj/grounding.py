@@ -18,11 +18,11 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from askbj.chunk import sentence_spans
+from askbj.chunk import sentence_spans, too_thin
 from askbj.cite import verified
 from askbj.normalize import fold, squash
 from askbj.records import Citation, Document, Hit
-from askbj.support import TermStats, analyze, contains, place_met, too_thin
+from askbj.support import TermStats, analyze, contains, place_met
 from askbj.translate import english_terms, to_chinese
 
 # Calibrated on the dev set by bench/calibrate_support.py (bench/support_calibration.md).

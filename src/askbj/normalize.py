@@ -82,3 +82,10 @@ def looks_traditional(text: str) -> bool:
     simplified = to_simplified("".join(cjk))
     changed = sum(a != b for a, b in zip(cjk, simplified, strict=True))
     return changed >= max(1, len(cjk) // 20)
+
+
+def target_script(question: str, script: str) -> str:
+    """The script an answer is written in: ``script``, or for "auto" the question's own."""
+    if script != "auto":
+        return script
+    return "traditional" if looks_traditional(question) else "simplified"

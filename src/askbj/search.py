@@ -2,7 +2,7 @@
 
 Dense search carries English questions to Chinese passages; BM25 nails numbers, names and
 rare terms. Both score lists are min-max scaled
-and mixed (0.6 dense + 0.4 BM25, chosen on the dev set over reciprocal-rank fusion, which
+and mixed (0.5 dense + 0.5 BM25, chosen over reciprocal-rank fusion, which
 diluted BM25's precise Chinese matches); a question with no BM25 match is ranked by dense
 alone. A question's numbers and places are anchors (see ``support``): in hybrid mode a
 passage lacking them loses up to ``ANCHOR_PENALTY``, since a passage about 2023 rarely
@@ -29,7 +29,10 @@ from askbj.translate import is_english, to_chinese
 
 MODES = ("hybrid", "dense", "bm25")
 MAX_QUESTION = 2000
-DENSE_WEIGHT = 0.6  # min-max fused; chosen on the dev set (bench/tune_fusion.py)
+# Min-max fused. 0.6 was best on the dev set before the English glossary made BM25 reliable
+# for English; since then 0.5 scores as well on dev and better on two later sets
+# (bench/tune_fusion.py, bench/RESULTS.md).
+DENSE_WEIGHT = 0.5
 # Any value from 0.4 to 1.0 scored the same on the dev and check sets (bench/tune_fusion.py).
 ANCHOR_PENALTY = 0.5
 _ANCHOR_POOL = 100  # only the best-fused passages can be reordered by anchors
@@ -66,6 +69,17 @@ def prepare_query(question: str) -> Query:
     return Query(text)
 
 
+def _anchor_context(chunks: list[Chunk]) -> list[str]:
+    """What a passage's anchors are looked for in: its headings, itself, and the passage
+    before it in the same section, where "2023年,北京市…" often opens what it continues."""
+    out, previous = [], None
+    for c in chunks:
+        same = previous and (previous.doc_id, previous.section) == (c.doc_id, c.section)
+        out.append(squash(" ".join((*c.section, previous.text if same else "", c.text))))
+        previous = c
+    return out
+
+
 def _shingles(text: str) -> frozenset[str]:
     squashed = re.sub(r"\W+", "", fold(text))
     return frozenset(squashed[i : i + 3] for i in range(max(0, len(squashed) - 2)))
@@ -78,7 +92,8 @@ class Searcher:
         self.index = index
         self.encoder = encoder
         self._shingles = [_shingles(c.text) for c in index.chunks]
-        self._flat = [squash(" ".join((*c.section, c.text))) for c in index.chunks]
+        self._flat = _anchor_context(index.chunks)
+        self._flat_by_id = {c.chunk_id: f for c, f in zip(index.chunks, self._flat, strict=True)}
         self._titles = {d.doc_id: squash(d.title) for d in index.documents}
         self._lock = threading.Lock()
 
@@ -104,6 +119,11 @@ class Searcher:
         fused = DENSE_WEIGHT * _minmax(self.dense_scores(text)) + (1 - DENSE_WEIGHT) * _minmax(
             self.bm25_scores(text))
         return _ranked(self._anchored(text, fused))
+
+    def anchor_context(self, chunk: Chunk) -> str:
+        """Squashed text in which ``chunk`` meets a question's anchors (``_anchor_context``)."""
+        return self._flat_by_id.get(chunk.chunk_id) or squash(" ".join((*chunk.section,
+                                                                        chunk.text)))
 
     def _anchored(self, text: str, fused: np.ndarray) -> np.ndarray:
         """``fused`` lowered for passages missing the question's numbers or places."""

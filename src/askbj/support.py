@@ -20,9 +20,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from askbj.chunk import heading_level
 from askbj.glossary import ACRONYMS, GAZETTEER
 from askbj.normalize import fold, tokenize
+from askbj.records import Hit
 
 _NUMBER = re.compile(r"(?<![\d.])\d{2,}(?:\.\d+)?(?![\d.])")
 _CJK = re.compile(r"[\u3400-\u9fff]")
@@ -40,14 +40,6 @@ _ALIASES = {"中国": ("中国", "我国", "全国"), "美国": ("美国", "美�
 _posseg_lock = threading.Lock()
 _WORD = re.compile(r"[0-9a-z\u3400-\u9fff]")
 _YEAR = re.compile(r"(?<!\d)(?:19|20)\d\d(?!\d)")
-_CAPTION = re.compile(r"^\W*[图表圖]\s*\d")
-# A footnote, source note or bibliography entry: "① 某协会:《报告》, 2024年2月。",
-# "[3] 作者.题目", "* 基金项目…", "资料来源:北京市统计局。".
-_REFERENCE = re.compile(
-    r"^(?:[①-⑳]|\[\d{1,3}\]|\*+)\s|^(?:资料|数据)?来源\s*[:：]|^注\s*[:：]"
-    r"|《[^》]{2,60}》[^。]{0,20}\d{4}\s*年(?:\s*\d{1,2}\s*月)?(?:\s*\d{1,2}\s*日)?\W*$"
-)
-
 UNSEEN = 1.0
 _MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august",
            "september", "october", "november", "december")
@@ -142,9 +134,12 @@ def translate(question: str, stats: TermStats) -> tuple[tuple[tuple[str, ...], f
     Latin terms the corpus itself uses (GDP, 5G)."""
     from askbj.translate import phrases
 
+    # Coverage matches substrings, so a one-character sense (让 for "yield", 当 for
+    # "during") would be found inside unrelated words; only longer senses count here.
+    found = [(phrase, tuple(a for a in alts if len(a) > 1))
+             for phrase, alts in phrases(question, stats.df.__contains__)]
     groups = {alts: max(_idf(a, stats) for a in alts)
-              for phrase, alts in phrases(question, stats.df.__contains__)
-              if not phrase[:1].isdigit()}
+              for phrase, alts in found if alts and not phrase[:1].isdigit()}
     for term in dict.fromkeys(tokenize(question)):
         if term in stats.df and not term.isdigit():
             groups.setdefault((term,), stats.idf(term))
@@ -236,19 +231,15 @@ def anchors_met(q: Question, squashed: str, title: str = "") -> float:
 
 def share_met(numbers: tuple[str, ...], places: tuple[str, ...], squashed: str,
               title: str = "") -> float:
-    """``anchors_met`` for anchors from ``find_anchors``."""
+    """``anchors_met`` for anchors from ``find_anchors``. Places compared by the question
+    ("北京和广州的交易所各有什么特点?") are rarely in one passage: of two or more places,
+    one is enough for a passage; the answer gathers the others from other passages."""
     if not numbers and not places:
         return 1.0
     met = sum(contains(squashed, a) for a in numbers)
-    met += sum(place_met(p, squashed) or place_met(p, title) for p in places)
+    found = sum(place_met(p, squashed) or place_met(p, title) for p in places)
+    met += len(places) if found and len(places) > 1 else found
     return met / (len(numbers) + len(places))
-
-
-def too_thin(sentence: str) -> bool:
-    """Headings, captions and fragments read badly as answers (list items come separately)."""
-    words = len(_WORD.findall(fold(sentence)))
-    heading = heading_level(sentence) > 0 and words < 30
-    return words < 8 or heading or bool(_CAPTION.match(sentence) or _REFERENCE.search(sentence))
 
 
 def other_year(q: Question, flat: str) -> bool:
@@ -263,3 +254,35 @@ def anchor_share(q: Question, flat: str, title: str) -> float:
     """As for passages, a place the document's title names is met by all its sentences: an
     article about Beijing rarely repeats 北京 in the sentence that answers."""
     return anchors_met(q, flat, title) if q.anchors or q.places else 0.0
+
+
+@dataclass(frozen=True)
+class Support:
+    """One hit as evidence: idf-weighted term coverage of its passage, anchors met."""
+
+    hit: Hit
+    coverage: float
+    anchors: float
+    places: frozenset[str] = frozenset()  # the question's places this passage names
+
+    @property
+    def strength(self) -> float:
+        """Coverage, but nothing at all when an anchor (number, place) is missing."""
+        return self.coverage if self.anchors >= 1.0 else 0.0
+
+
+@dataclass(frozen=True)
+class Assessment:
+    """What the abstention decision sees; exposed so the threshold can be calibrated."""
+
+    question: Question
+    supports: tuple[Support, ...]
+
+    @property
+    def best(self) -> float:
+        """The strongest support; none when a place the question names is in no passage
+        (one passage need not name every place of a comparison, but some passage must)."""
+        named = set().union(*(s.places for s in self.supports))
+        if not set(self.question.places) <= named:
+            return 0.0
+        return max((s.strength for s in self.supports), default=0.0)
