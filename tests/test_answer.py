@@ -216,3 +216,10 @@ def test_comparison_of_two_places_draws_on_passages_of_each(answerer: Answerer) 
 
 def test_comparison_with_a_place_no_passage_names_abstains(answerer: Answerer) -> None:
     assert answerer.ask("北京和兰州在数据交易方面各有什么做法?").abstained
+
+
+def test_list_question_comparing_places_is_not_one_documents_list(answerer: Answerer) -> None:
+    # "各有哪些" over two places asks for each place, not for the enumeration in one of them.
+    answer = answerer.ask("北京和上海推动数据要素市场化配置各采取了哪些措施?")
+    assert not answer.abstained
+    assert {"100", "102"} <= {c.doc_id for c in answer.citations}

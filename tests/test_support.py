@@ -32,6 +32,7 @@ def places(question: str) -> tuple[str, ...]:
         ("中美两国人工智能企业数量差多少?", ("美国",)),
         ("中日韩数据合作有哪些?", ("日本", "韩国")),
         ("上海和深圳的做法有何不同?", ("上海", "深圳")),
+        ("报告对北京建设标杆城市提了哪些建议?", ("北京",)),  # 城市 is tagged ns
     ],
 )
 def test_place_anchors(question: str, expected: tuple[str, ...]) -> None:

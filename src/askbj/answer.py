@@ -128,7 +128,7 @@ class Answerer:
         scored = self._score_sentences(a)
         if not scored:
             return []
-        if a.question.wants_list:
+        if a.question.wants_list and len(a.question.places) < 2:  # not "北京和上海各有哪些"
             items = self._list_items(scored[0]) or self._heading_items(scored[0])
             if items:
                 return items

@@ -33,7 +33,8 @@ _LIST_ZH = re.compile(
 _LIST_EN = re.compile(r"\b(what are|which|list|name the|what measures|in what ways)\b")
 _PLACE_SUFFIX = re.compile(r"(?<=..)[市省]$")
 _PLACE_PREFIX = re.compile(r"^(?:首都|中国|我国)(?=..)")
-_NOT_A_PLACE = re.compile(r"^[两各多诸他本外我邻大][国省市]$")
+_NOT_A_PLACE = re.compile(  # words jieba tags as places that name none
+    r"^(?:[两各多诸他本外我邻大全][国省市]|城市|城乡|地区|区域|国内|国外|海外|各地|当地|地方)$")
 _PARTNERS = {"中": "中国", "美": "美国", "欧": "欧", "日": "日本", "韩": "韩国", "英": "英国",
              "德": "德国", "法": "法国", "俄": "俄罗斯"}
 _ALIASES = {"中国": ("中国", "我国", "全国"), "美国": ("美国", "美方")}
