@@ -3,6 +3,8 @@ with a hit@k chart and a per-question table whose rows open the retrieved passag
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pandas as pd
 import streamlit as st
 
@@ -13,15 +15,14 @@ from askbj.evaluate import read_questions
 ui_widgets.setup_page("Evaluation", ":material/monitoring:", "wide")
 
 
-def load_questions(uploaded) -> tuple[str, list, dict]:  # type: ignore[no-untyped-def, type-arg]
+def load_questions(uploaded, path: Path) -> tuple[str, list, dict]:  # type: ignore[no-untyped-def, type-arg]
     if uploaded is not None:
         return uploaded.name, *ui.read_uploaded_questions(uploaded.getvalue(), uploaded.name)
-    path = ui.default_questions()
     return ui.display_path(path), *read_questions(path)
 
 
-def run(engine: ui.Engine, uploaded, modes: list[str]) -> None:  # type: ignore[no-untyped-def]
-    name, questions, gold = load_questions(uploaded)
+def run(engine: ui.Engine, uploaded, path: Path, modes: list[str]) -> None:  # type: ignore[no-untyped-def]
+    name, questions, gold = load_questions(uploaded, path)
     bar = st.progress(0.0, text=f"{len(questions)} questions × {len(modes)} modes")
     runs = ui.run_modes(questions, gold, engine.searcher, modes, progress=lambda d, t: bar.progress(
         d / t, text=f"Searching: {d} / {t}"))
@@ -89,13 +90,16 @@ def show_retrieved(runs: dict, gold: dict, index: ui.Index, qid: str) -> None:  
 
 st.title("Evaluation")
 engine = ui_widgets.page_engine()
-st.caption(ui.md_literal(f"Runs {ui.display_path(ui.default_questions())} — or upload a JSONL "
-                         "file with id, question and optional lang and evidence."))
-uploaded = st.file_uploader("Question set (JSONL)", type=["jsonl", "json"], key="eval_upload")
+st.caption(ui.md_literal(f"Runs {ui.display_path(ui.default_questions())} (the fixed dev set) "
+                         "or another committed set — or upload a JSONL file with id, question "
+                         "and optional lang and evidence."))
+sets = ui.question_sets() or [ui.default_questions()]
+chosen = st.selectbox("Question set", sets, format_func=ui.display_path, key="eval_set")
+uploaded = st.file_uploader("…or upload one (JSONL)", type=["jsonl", "json"], key="eval_upload")
 modes = st.multiselect("Search modes", list(ui.MODES), default=list(ui.MODES), key="eval_modes")
 if st.button("Run evaluation", type="primary", key="eval_run", disabled=not modes):
     try:
-        run(engine, uploaded, modes)
+        run(engine, uploaded, chosen, modes)
     except AskbjError as exc:
         st.error(ui.md_literal(str(exc)))
 result = st.session_state.get("eval")

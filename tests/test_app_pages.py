@@ -81,3 +81,17 @@ def test_evaluation_page_accepts_an_uploaded_question_set(fake_app: Path) -> Non
     at.file_uploader(key="eval_upload").set_value(("bad.jsonl", b"not json", "text/plain"))
     at.button(key="eval_run").click().run()
     assert at.error and "bad.jsonl:1" in html.unescape(at.error[0].value)
+
+
+def test_evaluation_page_runs_another_committed_question_set(fake_app: Path) -> None:
+    other = '{"id": "z1", "question": "上海建成了多少家智能工厂?", "evidence": ["c:市级智能工厂200家"]}'
+    (fake_app / "eval" / "zz_check.jsonl").write_text(other, encoding="utf-8")
+    at = start("pages/3_Evaluation.py")
+    chooser = at.selectbox(key="eval_set")
+    assert [Path(o).name for o in chooser.options] == ["questions.jsonl", "zz_check.jsonl"]
+    chooser.set_value(fake_app / "eval" / "zz_check.jsonl")
+    at.multiselect(key="eval_modes").set_value(["bm25"])
+    at.button(key="eval_run").click().run()
+    assert not at.exception and not at.error
+    assert at.session_state["eval"]["name"] == "eval/zz_check.jsonl"
+    assert list(at.dataframe[1].value["id"]) == ["z1"]

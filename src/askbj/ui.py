@@ -135,6 +135,12 @@ def default_questions() -> Path:
     return home() / "eval" / "questions.jsonl"
 
 
+def question_sets() -> list[Path]:
+    """The committed question sets (``eval/*.jsonl``), the fixed dev set first."""
+    found = sorted((home() / "eval").glob("*.jsonl"))
+    return sorted(found, key=lambda p: p != default_questions())
+
+
 def display_path(path: Path) -> str:
     """``path`` relative to ``ASKBJ_HOME`` when inside it (shorter to read)."""
     try:
