@@ -84,7 +84,8 @@ def test_evaluation_page_accepts_an_uploaded_question_set(fake_app: Path) -> Non
 
 
 def test_evaluation_page_runs_another_committed_question_set(fake_app: Path) -> None:
-    other = '{"id": "z1", "question": "上海建成了多少家智能工厂?", "evidence": ["c:市级智能工厂200家"]}'
+    other = ('{"id": "z1", "question": "上海建成了多少家智能工厂?", '
+             '"evidence": ["c:市级智能工厂200家"]}')
     (fake_app / "eval" / "zz_check.jsonl").write_text(other, encoding="utf-8")
     at = start("pages/3_Evaluation.py")
     chooser = at.selectbox(key="eval_set")

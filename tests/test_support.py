@@ -81,3 +81,20 @@ def test_month_anchor_needs_the_month_not_any_number() -> None:
     numbers, places = find_anchors("What happened by the end of November 2023?")
     assert share_met(numbers, places, squash("截至 2023 年 11 月末,建设 5G 基站 10.6 万个")) == 1
     assert share_met(numbers, places, squash("2023 年共有 11 个项目落地")) == 0.5
+
+
+@pytest.mark.parametrize(
+    ("question", "numbers"),
+    [
+        ("23年北京数字经济增加值多少?", ("2023",)),  # a year said short
+        ("北京20年数字经济占GDP多少?", ("2020",)),
+        ("近20年北京经济增长了多少?", ("20",)),  # twenty years, not 2020
+        ("过去10年间有何变化?", ("10",)),
+        ("How many 5G base stations per 10,000 residents did Beijing have in 2023?", ("2023",)),
+        ("Does Beijing have 1,048 core AI firms?", ("1048",)),
+    ],
+)
+def test_number_anchors_are_written_the_way_the_corpus_writes_them(
+    question: str, numbers: tuple[str, ...]
+) -> None:
+    assert find_anchors(question)[0] == numbers

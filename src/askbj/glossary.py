@@ -125,6 +125,21 @@ GLOSSARY: dict[str, tuple[str, ...]] = {
     "emission reduction": ("减排",),
     "carbon emission": ("碳排放",),
     "energy saving": ("节能",),
+    # the data market and city governance
+    "data circulation": ("数据流通",),
+    "circulation": ("流通",),
+    "data market": ("数据市场", "数据要素市场"),
+    "mechanism": ("机制",),
+    "aggregation": ("汇聚",),
+    "registration": ("登记",),
+    "operation": ("运营",),
+    "five-in-one": ("五位一体",),
+    "city brain": ("城市大脑",),
+    "unified management": ("一网统管", "统管"),
+    "one-stop service": ("一网通办",),
+    "online government service": ("一网通办", "政务服务"),
+    "scenario": ("场景",),
+    "application scenario": ("应用场景",),
 }
 
 # English (and pinyin) names of places a question about Chinese policy is likely to name.

@@ -25,6 +25,10 @@ from askbj.normalize import fold, tokenize
 from askbj.records import Hit
 
 _NUMBER = re.compile(r"(?<![\d.])\d{2,}(?:\.\d+)?(?![\d.])")
+_THOUSANDS = re.compile(r"(?<=\d),(?=\d{3}(?!\d))")
+# "23年" said for 2023; not "近20年"/"过去20年" (twenty years).
+_SHORT_YEAR = re.compile(
+    r"(?<![\d.近去多这约几逾超前后了历共每第])([0-3]\d)年(?!代|间|来|内|后|前|的时间)")
 _CJK = re.compile(r"[\u3400-\u9fff]")
 _LATIN = re.compile(r"[a-z]")
 _LIST_ZH = re.compile(
@@ -120,10 +124,13 @@ def analyze(question: str, stats: TermStats) -> Question:
 
 def find_anchors(question: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """(numbers, places) of ``question``: what a passage that answers it must mention."""
-    folded = fold(question)
+    folded = _SHORT_YEAR.sub(lambda m: f"20{m.group(1)}年", _THOUSANDS.sub("", fold(question)))
     english = not _CJK.search(folded) and bool(_LATIN.search(folded))
     numbers = _NUMBER.findall(folded)
-    if english:  # "by the end of November 2023" is 2023年11月末 in the text
+    if english:
+        # "per 10,000 residents" is 每万人 in the text: a round English number is a unit.
+        numbers = [n for n in numbers if _YEAR.fullmatch(n) or not re.fullmatch(r"10+", n)]
+        # "by the end of November 2023" is 2023年11月末 in the text
         numbers += [f"{_MONTHS.index(m.group(1) or m.group(2)) + 1}月"
                     for m in _MONTH.finditer(folded)]
     places = _english_places(question) if english else _chinese_places(folded)
