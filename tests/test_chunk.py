@@ -307,6 +307,8 @@ def test_split_never_raises_and_covers_cleaned_text(raw: str) -> None:
         "【本文作者为北京师范大学京师特聘教授;",  # an author note
         "本文系国家社会科学基金重大项目的阶段性成果。",
         "数据要素。",  # a fragment
+        "谂e足輕重的經濟地位、科創能力、外資吸引水平、消費規模和基建需求。",  # mojibake
+        "主動在重點領域和關鍵環節謀求突破?;經濟大省肩負著重要使命。",
     ],
 )
 def test_sentences_that_read_badly_as_answers_are_too_thin(sentence: str) -> None:

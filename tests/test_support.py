@@ -10,13 +10,26 @@ from __future__ import annotations
 import pytest
 
 from askbj.normalize import squash
-from askbj.support import analyze, anchors_met, find_anchors, place_met, share_met
+from askbj.support import (
+    analyze,
+    anchors_met,
+    coverage,
+    find_anchors,
+    place_met,
+    share_met,
+)
 
 
 class EveryTermWeighsOne:
     """TermStats' interface without an index."""
 
+    def __init__(self) -> None:
+        self.df: dict[str, int] = {}
+
     def weight(self, term: str) -> float:
+        return 1.0
+
+    def idf(self, term: str) -> float:
         return 1.0
 
 
@@ -29,8 +42,8 @@ def places(question: str) -> tuple[str, ...]:
     [
         ("北京市数字经济增加值是多少?", ("北京",)),
         ("首都北京的算力布局如何?", ("北京",)),
-        ("中美两国人工智能企业数量差多少?", ("美国",)),
-        ("中日韩数据合作有哪些?", ("日本", "韩国")),
+        ("中美两国人工智能企业数量差多少?", ("美国|中美",)),
+        ("中日韩数据合作有哪些?", ("日本|中日韩", "韩国|中日韩")),
         ("上海和深圳的做法有何不同?", ("上海", "深圳")),
         ("报告对北京建设标杆城市提了哪些建议?", ("北京",)),  # 城市 is tagged ns
     ],
@@ -46,6 +59,7 @@ def test_a_country_pair_is_met_by_its_partner_and_china_by_its_aliases() -> None
     assert anchors_met(q, squash("全球人工智能企业接近30000家。")) == 0.0
     assert place_met("中国", "我国数字经济规模")
     assert not place_met("中国", "美国数字经济规模")
+    assert place_met("美国|美欧", squash("接近美歐等發達國家水平"))  # the pair, as written
 
 
 def test_place_named_by_the_title_is_met_in_every_passage() -> None:
@@ -98,3 +112,11 @@ def test_number_anchors_are_written_the_way_the_corpus_writes_them(
     question: str, numbers: tuple[str, ...]
 ) -> None:
     assert find_anchors(question)[0] == numbers
+
+
+def test_an_abbreviation_is_met_by_its_full_form_and_the_other_way_round() -> None:
+    q = analyze("新基建为什么难推进?", EveryTermWeighsOne())  # type: ignore[arg-type]
+    full = squash("新型基础设施建设具有前期投入多、技术迭代快等特征,推进较难。")
+    short = squash("新基建推进较难。")
+    unrelated = squash("数据交易所推进较难。")
+    assert coverage(q, full) == coverage(q, short) > coverage(q, unrelated)

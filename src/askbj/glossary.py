@@ -174,3 +174,20 @@ GAZETTEER = {
 }
 # Acronyms written in capitals; "US"/"EU" as plain lowercase words would be pronouns.
 ACRONYMS = {"US": "美国", "U.S.": "美国", "USA": "美国", "EU": "欧盟", "UK": "英国"}
+
+# Chinese abbreviations policy writing and readers use for names a text may spell out (or the
+# other way round); either form counts for the other.
+ABBREVIATIONS: dict[str, tuple[str, ...]] = {
+    "新基建": ("新型基础设施",),
+    "北数所": ("北京国际大数据交易所",),
+    "经开区": ("北京经济技术开发区", "亦庄"),
+    "信通院": ("中国信息通信研究院",),
+    "工信部": ("工业和信息化部",),
+    "网信办": ("网络安全和信息化委员会办公室", "网信"),
+    "发改委": ("发展和改革委员会", "发展改革委"),
+    "规上": ("规模以上",),
+    "专精特新": ("专业化、精细化、特色化、新颖化",),
+    "京津冀": ("北京、天津、河北",),
+    "数据二十条": ("关于构建数据基础制度更好发挥数据要素作用的意见",),
+    "两化": ("数字产业化和产业数字化", "数字产业化"),
+}

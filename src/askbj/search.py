@@ -21,6 +21,7 @@ from typing import Protocol
 import numpy as np
 
 from askbj.errors import AskbjError
+from askbj.glossary import ABBREVIATIONS
 from askbj.index import Index
 from askbj.normalize import fold, squash, tokenize
 from askbj.records import Chunk, Hit
@@ -146,6 +147,9 @@ class Searcher:
         terms = tokenize(text)
         if is_english(text):
             terms += to_chinese(text, vocab.__contains__)
+        folded = fold(text)
+        terms += [t for a, alts in ABBREVIATIONS.items() if a in folded
+                  for alt in alts for t in tokenize(alt)]
         terms = [t for t in terms if t in vocab]
         if not terms:
             return np.zeros(len(self.index.chunks), dtype=np.float32)

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from askbj.glossary import ACRONYMS, GAZETTEER
+from askbj.glossary import ABBREVIATIONS, ACRONYMS, GAZETTEER
 from askbj.normalize import fold, tokenize
 from askbj.records import Hit
 
@@ -65,8 +65,9 @@ class Question:
     places: tuple[str, ...]
     english: bool
     wants_list: bool
-    # English questions only: each content word as the Chinese words the corpus uses for it
-    # (CC-CEDICT), any one counting, weighted by the rarest.
+    # English questions: each content word as the Chinese words the corpus uses for it
+    # (glossary, CC-CEDICT); Chinese ones: each abbreviation with its full forms. Any one
+    # alternative counts; the group weighs as the rarest.
     translations: tuple[tuple[tuple[str, ...], float], ...] = ()
 
     @property
@@ -114,11 +115,14 @@ def analyze(question: str, stats: TermStats) -> Question:
     english = not _CJK.search(folded) and bool(_LATIN.search(folded))
     numbers, places = find_anchors(question)
     anchored = [*numbers, *places]
+    short = [(a, alts) for a, alts in ABBREVIATIONS.items() if a in folded]
     terms = [t for t in dict.fromkeys(tokenize(question))
-             if not any(t in a or a in t for a in anchored)]
+             if not any(t in a or a in t for a in anchored)
+             and not any(t in a for a, _ in short)]
     weights = tuple((t, stats.weight(t)) for t in terms if stats.weight(t) > 0)
     wants_list = bool((_LIST_EN if english else _LIST_ZH).search(folded))
-    translations = translate(question, stats) if english else ()
+    translations = translate(question, stats) if english else tuple(
+        ((a, *alts), max(_idf(x, stats) for x in alts)) for a, alts in short)
     return Question(question, weights, numbers, places, english, wants_list, translations)
 
 
@@ -190,18 +194,21 @@ def _chinese_places(folded: str) -> list[str]:
 def _place_forms(word: str) -> list[str]:
     """What must appear for ``word`` to be met. jieba also tags 两国 (not a place: dropped),
     country pairs such as 中美 or 中日韩 (each partner but China, which the corpus calls
-    我国 as often as 中国) and 首都北京; a trailing 市/省 is often dropped by texts."""
+    我国 as often as 中国 — met by the partner's name or by the pair itself, as "美国|中美")
+    and 首都北京; a trailing 市/省 is often dropped by texts."""
     word = _PLACE_PREFIX.sub("", word)
     if _NOT_A_PLACE.match(word):
         return []
     if 2 <= len(word) <= 3 and all(ch in _PARTNERS for ch in word):
-        return [_PARTNERS[ch] for ch in word if ch != "中"]
+        return [f"{_PARTNERS[ch]}|{word}" for ch in word if ch != "中"]
     return [_PLACE_SUFFIX.sub("", word)] if len(word) >= 2 else []
 
 
 def place_met(place: str, squashed: str) -> bool:
-    """``place`` or one of its usual aliases (中国: 我国, 全国) occurs in ``squashed``."""
-    return any(alias in squashed for alias in _ALIASES.get(place, (place,)))
+    """``place`` (or, for "美国|中美", either form) or one of its usual aliases (中国: 我国,
+    全国) occurs in ``squashed``."""
+    return any(alias in squashed
+               for form in place.split("|") for alias in _ALIASES.get(form, (form,)))
 
 
 def contains(haystack: str, term: str) -> bool:
@@ -217,9 +224,12 @@ def coverage(q: Question, squashed: str) -> float:
         total = sum(w for _, w in q.translations)
         found = sum(w for alts, w in q.translations if any(contains(squashed, a) for a in alts))
         return found / total if total > 0 else 0.0
-    if q.total <= 0:
+    total = q.total + sum(w for _, w in q.translations)  # here: abbreviations, either form
+    if total <= 0:
         return 0.0
-    return sum(w for t, w in q.weights if contains(squashed, t)) / q.total
+    found = sum(w for t, w in q.weights if contains(squashed, t))
+    found += sum(w for alts, w in q.translations if any(a in squashed for a in alts))
+    return found / total
 
 
 def passage_coverage(q: Question, squashed: str) -> float:
