@@ -223,3 +223,20 @@ def test_list_question_comparing_places_is_not_one_documents_list(answerer: Answ
     answer = answerer.ask("北京和上海推动数据要素市场化配置各采取了哪些措施?")
     assert not answer.abstained
     assert {"100", "102"} <= {c.doc_id for c in answer.citations}
+
+
+def test_why_questions_favour_the_sentence_that_gives_a_cause(tmp_path, fake_embedder) -> None:  # type: ignore[no-untyped-def]
+    answerer = answerer_over(
+        "北京高度重视新型基础设施建设，持续推进新型基础设施建设工作。"
+        "这是由于新型基础设施建设前期投入多、融资体制不完善，推进难度较大。\n",
+        tmp_path, fake_embedder)
+
+    def scores(question: str) -> dict[str, float]:
+        hits = tuple(answerer.searcher.search(question, k=3))
+        picks = answerer._score_sentences(answerer.assess(question, hits))
+        doc = answerer.docs[picks[0].chunk.doc_id].text
+        return {doc[p.start : p.end][:4]: p.score for p in picks}
+
+    why, plain = scores("北京为什么重视新型基础设施建设?"), scores("北京重视新型基础设施建设吗?")
+    assert why["这是由于"] > plain["这是由于"] + 0.1  # the cause gains
+    assert abs(why["北京高度"] - plain["北京高度"]) < 0.05  # the restatement does not

@@ -49,6 +49,12 @@ SCRIPTS = ("auto", "simplified", "traditional")
 MIN_SUPPORT = 0.3
 _KEEP = 0.6  # a sentence joins the answer when it scores at least this share of the best
 _MAX_PASSAGES = 3
+# "Why" is answered by the sentence that gives a cause or a difficulty, not the one that
+# merely repeats the question's words.
+_WHY = re.compile(r"为什么|为何|何以|原因|缘何|\bwhy\b|what (?:makes|causes)|reasons?\b")
+_BECAUSE = re.compile(r"因为|由于|因此|导致|造成|使得|原因|在于|源于|受制于|制约|瓶颈|难题|不足|"
+                      r"不完善|不健全|不统一|尚未|难以|不能|缺乏|滞后|挑战|风险|特征")
+_REASON_BONUS = 0.2
 _WORD = re.compile(r"[0-9a-z\u3400-\u9fff]")
 _FOOTNOTE = re.compile(r"(?:\[\d{1,3}\])+|(?<=[。；;!?！？”])[①-⑳]")
 
@@ -148,6 +154,7 @@ class Answerer:
         """Every sentence of the usable passages, best first, each once."""
         q = a.question
         usable = [s for s in a.supports if s.anchors >= 1.0] or list(a.supports)
+        why = bool(_WHY.search(fold(q.text)))
         picks: dict[str, Pick] = {}
         for s in usable:
             doc = self.docs[s.hit.chunk.doc_id]
@@ -162,7 +169,8 @@ class Answerer:
                 if other_year(q, flat):
                     continue
                 score = (coverage(q, flat) + 0.5 * s.strength + 0.25 * prior
-                         + 0.3 * anchor_share(q, flat, title) + 0.05 / (1 + pos))
+                         + 0.3 * anchor_share(q, flat, title) + 0.05 / (1 + pos)
+                         + (_REASON_BONUS if why and _BECAUSE.search(flat) else 0.0))
                 pick = Pick(s.hit.chunk, start, end, score, s.hit.alternates)
                 if flat not in picks or picks[flat].score < score:
                     picks[flat] = pick
