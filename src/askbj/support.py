@@ -126,8 +126,10 @@ def analyze(question: str, stats: TermStats) -> Question:
     return Question(question, weights, numbers, places, english, wants_list, translations)
 
 
+@lru_cache(maxsize=1024)
 def find_anchors(question: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """(numbers, places) of ``question``: what a passage that answers it must mention."""
+    """(numbers, places) of ``question``: what a passage that answers it must mention.
+    Cached: search and answer both need them, and jieba's tagger is the slow part."""
     folded = _SHORT_YEAR.sub(lambda m: f"20{m.group(1)}年", _THOUSANDS.sub("", fold(question)))
     english = not _CJK.search(folded) and bool(_LATIN.search(folded))
     numbers = _NUMBER.findall(folded)
