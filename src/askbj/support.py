@@ -43,7 +43,6 @@ _PARTNERS = {"中": "中国", "美": "美国", "欧": "欧", "日": "日本", "�
              "德": "德国", "法": "法国", "俄": "俄罗斯"}
 _ALIASES = {"中国": ("中国", "我国", "全国"), "美国": ("美国", "美方")}
 _posseg_lock = threading.Lock()
-_WORD = re.compile(r"[0-9a-z\u3400-\u9fff]")
 _YEAR = re.compile(r"(?<!\d)(?:19|20)\d\d(?!\d)")
 UNSEEN = 1.0
 _MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august",
