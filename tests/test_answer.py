@@ -240,3 +240,14 @@ def test_why_questions_favour_the_sentence_that_gives_a_cause(tmp_path, fake_emb
     why, plain = scores("北京为什么重视新型基础设施建设?"), scores("北京重视新型基础设施建设吗?")
     assert why["这是由于"] > plain["这是由于"] + 0.1  # the cause gains
     assert abs(why["北京高度"] - plain["北京高度"]) < 0.05  # the restatement does not
+
+
+def test_a_comparison_fetches_a_passage_for_the_place_the_top_hits_miss(
+    answerer: Answerer,
+) -> None:
+    # With room for one passage only, search returns one city's; the other is fetched.
+    answer = answerer.ask("北京的数据交易平台和上海的数据条例分别是什么?", k=1)
+    assert not answer.abstained
+    assert "102" in {h.chunk.doc_id for h in answer.hits}
+    assert [h.rank for h in answer.hits] == list(range(1, len(answer.hits) + 1))
+    assert "上海" in answer.text and "北京" in answer.text

@@ -12,18 +12,18 @@ anchors and enough of its terms, saying so beats quoting something merely nearby
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import replace
 
 from askbj import listing
 from askbj.chunk import sections, sentence_spans, too_thin
 from askbj.cite import find_quote, verified
+from askbj.compose import Pick, readable_order, render, select
 from askbj.errors import AskbjError
 from askbj.normalize import (
     fold,
     looks_traditional,
     squash,
     target_script,
-    to_simplified,
     to_traditional,
 )
 from askbj.records import Answer, Chunk, Citation, Hit
@@ -36,6 +36,7 @@ from askbj.support import (
     anchor_share,
     anchors_met,
     coverage,
+    find_anchors,
     other_year,
     passage_coverage,
     place_met,
@@ -47,8 +48,6 @@ NO_WORDS = "The question has no words to search for: ask in Chinese or English."
 SCRIPTS = ("auto", "simplified", "traditional")
 # Calibrated on the dev set by bench/calibrate_abstain.py (see bench/abstain_calibration.md).
 MIN_SUPPORT = 0.3
-_KEEP = 0.6  # a sentence joins the answer when it scores at least this share of the best
-_MAX_PASSAGES = 3
 # "Why" is answered by the sentence that gives a cause or a difficulty, not the one that
 # merely repeats the question's words.
 _WHY = re.compile(r"为什么|为何|何以|原因|缘何|\bwhy\b|what (?:makes|causes)|reasons?\b")
@@ -56,18 +55,6 @@ _BECAUSE = re.compile(r"因为|由于|因此|导致|造成|使得|原因|在于|
                       r"不完善|不健全|不统一|尚未|难以|不能|缺乏|滞后|挑战|风险|特征")
 _REASON_BONUS = 0.2
 _WORD = re.compile(r"[0-9a-z\u3400-\u9fff]")
-_FOOTNOTE = re.compile(r"(?:\[\d{1,3}\])+|(?<=[。；;!?！？”])[①-⑳]")
-
-
-@dataclass(frozen=True)
-class Pick:
-    """A sentence chosen for the answer, in document coordinates, with the chunk it cites."""
-
-    chunk: Chunk
-    start: int
-    end: int
-    score: float
-    alternates: tuple[str, ...] = ()
 
 
 class Answerer:
@@ -97,6 +84,7 @@ class Answerer:
         if not _WORD.search(fold(query.text)):
             return self._abstain(question, query, (), script, NO_WORDS)
         hits = tuple(self.searcher.search(query.text, k=k, mode=mode, doc_ids=doc_ids))
+        hits = self._every_place(query.text, hits, mode, doc_ids)
         assessment = self.assess(query.text, hits)
         if not hits or assessment.best < self.min_support:
             return self._abstain(question, query, hits[:3], script)
@@ -119,6 +107,30 @@ class Answerer:
             supports.append(Support(h, cov, met, places))
         return Assessment(q, tuple(supports))
 
+    def _every_place(self, text: str, hits: tuple[Hit, ...], mode: str,
+                     doc_ids: set[str] | None) -> tuple[Hit, ...]:
+        """For a comparison ("北京和上海…"), the best further passage for each place that no
+        hit names: one side of a comparison often ranks well below the other."""
+        places = find_anchors(text)[1]
+
+        def names(h: Hit, place: str) -> bool:
+            title = self._titles.get(h.chunk.doc_id, "")
+            return place_met(place, self.searcher.anchor_context(h.chunk)) or place_met(
+                place, title)
+
+        missing = [p for p in places if not any(names(h, p) for h in hits)]
+        if len(places) < 2 or not missing:
+            return hits
+        seen, extra = {h.chunk.chunk_id for h in hits}, []
+        more = self.searcher.search(text, k=50, mode=mode, doc_ids=doc_ids)
+        for place in missing:
+            found = next((h for h in more
+                          if h.chunk.chunk_id not in seen and names(h, place)), None)
+            if found is not None:
+                seen.add(found.chunk.chunk_id)
+                extra.append(replace(found, rank=len(hits) + len(extra) + 1))
+        return (*hits, *extra)
+
     def _abstain(self, question: str, query: Query, hits: tuple[Hit, ...], script: str,
                  notice: str = "") -> Answer:
         text = ABSTAIN_TEXT
@@ -138,7 +150,7 @@ class Answerer:
             items = self._list_items(scored[0]) or self._heading_items(scored[0])
             if items:
                 return items
-        return self._cover_places(a, scored, _select(scored, self.max_sentences))
+        return self._cover_places(a, scored, select(scored, self.max_sentences))
 
     def _cover_places(self, a: Assessment, scored: list[Pick], chosen: list[Pick]) -> list[Pick]:
         """A comparison ("北京和广州的交易所各有什么特点?") gets, for each place the chosen
@@ -222,7 +234,7 @@ class Answerer:
         """Answer text with ``[n]`` after each sentence; only verified citations survive."""
         numbers: dict[str, int] = {}
         citations, parts = [], []
-        for p in _readable_order([self._in_script(p, script) for p in picks]):
+        for p in readable_order([self._in_script(p, script) for p in picks]):
             doc = self.docs[p.chunk.doc_id]
             n = numbers.get(p.chunk.chunk_id, len(numbers) + 1)
             quote = doc.text[p.start : p.end]
@@ -232,7 +244,7 @@ class Answerer:
                 continue
             numbers[p.chunk.chunk_id] = n
             citations.append(citation)
-            parts.append(f"{_render(quote, script)}[{n}]")
+            parts.append(f"{render(quote, script)}[{n}]")
         return tuple(citations), "".join(parts)
 
     def _in_script(self, p: Pick, script: str) -> Pick:
@@ -251,39 +263,3 @@ class Answerer:
                 others = tuple(a for a in p.alternates if a != alt_id)
                 return Pick(alt, *places[0], p.score, (p.chunk.chunk_id, *others))
         return p
-
-
-def _select(scored: list[Pick], limit: int) -> list[Pick]:
-    """The best sentences within ``_KEEP`` of the top score, from at most a few passages."""
-    top = scored[0].score
-    chosen: list[Pick] = []
-    passages: set[str] = set()
-    for p in scored:
-        if len(chosen) >= limit or p.score < _KEEP * top:
-            break
-        if p.chunk.chunk_id not in passages and len(passages) >= _MAX_PASSAGES:
-            continue
-        if any(p.chunk.doc_id == c.chunk.doc_id and p.start < c.end and c.start < p.end
-               for c in chosen):
-            continue  # the same sentence through an overlapping chunk
-        passages.add(p.chunk.chunk_id)
-        chosen.append(p)
-    return chosen
-
-
-def _readable_order(picks: list[Pick]) -> list[Pick]:
-    """Passages in order of their best sentence; sentences in document order within each."""
-    first: dict[str, int] = {}
-    for i, p in enumerate(picks):
-        first.setdefault(p.chunk.chunk_id, i)
-    return sorted(picks, key=lambda p: (first[p.chunk.chunk_id], p.start))
-
-
-def _render(quote: str, script: str) -> str:
-    """The quote as answer text: one line, in the reader's script, footnote marks dropped
-    (a ``[13]`` of the source next to our ``[1]`` would read as a citation), ended with 。
-    when it is a heading, so that listed headings do not run together."""
-    text = _FOOTNOTE.sub("", re.sub(r"\s*\n\s*", " ", quote)).strip()
-    if re.search(r"[\u3400-\u9fff]$", text):  # a heading or table line: end it as a sentence
-        text += "。"
-    return to_traditional(text) if script == "traditional" else to_simplified(text)
