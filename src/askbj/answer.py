@@ -103,29 +103,30 @@ class Answerer:
             title = self._titles.get(h.chunk.doc_id, "")
             anchored = self.searcher.anchor_context(h.chunk)
             cov, met = passage_coverage(q, context), anchors_met(q, anchored, title)
-            places = frozenset(p for p in q.places if place_met(p, anchored) or place_met(p, title))
+            places = frozenset(p for p in q.places if self._names(h, p))
             supports.append(Support(h, cov, met, places))
         return Assessment(q, tuple(supports))
+
+    def _names(self, h: Hit, place: str) -> bool:
+        """The passage (with its anchor context) or its document's title names ``place``."""
+        title = self._titles.get(h.chunk.doc_id, "")
+        return place_met(place, self.searcher.anchor_context(h.chunk)) or place_met(place, title)
 
     def _every_place(self, text: str, hits: tuple[Hit, ...], mode: str,
                      doc_ids: set[str] | None) -> tuple[Hit, ...]:
         """For a comparison ("北京和上海…"), the best further passage for each place that no
         hit names: one side of a comparison often ranks well below the other."""
         places = find_anchors(text)[1]
-
-        def names(h: Hit, place: str) -> bool:
-            title = self._titles.get(h.chunk.doc_id, "")
-            return place_met(place, self.searcher.anchor_context(h.chunk)) or place_met(
-                place, title)
-
-        missing = [p for p in places if not any(names(h, p) for h in hits)]
-        if len(places) < 2 or not missing:
+        if len(places) < 2:
+            return hits
+        missing = [p for p in places if not any(self._names(h, p) for h in hits)]
+        if not missing:
             return hits
         seen, extra = {h.chunk.chunk_id for h in hits}, []
         more = self.searcher.search(text, k=50, mode=mode, doc_ids=doc_ids)
         for place in missing:
             found = next((h for h in more
-                          if h.chunk.chunk_id not in seen and names(h, place)), None)
+                          if h.chunk.chunk_id not in seen and self._names(h, place)), None)
             if found is not None:
                 seen.add(found.chunk.chunk_id)
                 extra.append(replace(found, rank=len(hits) + len(extra) + 1))
