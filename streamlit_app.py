@@ -7,8 +7,9 @@ corpus and user text live in ``askbj.ui`` and ``askbj.ui_widgets``.
 from __future__ import annotations
 
 import streamlit as st
+from ui import session as ui
+from ui import widgets as ui_widgets
 
-from askbj import ui, ui_widgets
 from askbj.errors import AskbjError
 
 ui_widgets.setup_page("问北京", ":material/forum:")
@@ -71,7 +72,7 @@ def answer(engine: ui.Engine, question: str, options: ui.AskOptions,  # type: ig
 def examples() -> None:
     st.markdown("##### Try a question · 试试这些问题")
     cols = st.columns(2)
-    for i, question in enumerate(ui.EXAMPLES):
+    for i, question in enumerate(ui.examples()):
         cols[i % 2].button(question, key=f"example_{i}", on_click=queue_question,
                            args=(question,), width="stretch")
 

@@ -18,9 +18,10 @@ import tempfile
 import time
 from pathlib import Path
 
-from askbj import evaluate as ev
-from askbj import index as index_store
-from askbj import pipeline
+from askbj import engine
+from askbj.config import Settings
+from askbj.evaluate import runner as ev
+from askbj.index import store as index_store
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -39,28 +40,28 @@ def timed(fn, *args, **kwargs):  # type: ignore[no-untyped-def]
 def ingest_figures(work: Path) -> dict[str, float]:
     ingest = work / "ingest"
     shutil.copytree(REPO / "ingest", ingest)
-    settings = pipeline.Settings(ingest_dir=ingest, index_dir=work / "index")
-    embedder = pipeline.make_embedder(settings)
+    settings = Settings(ingest_dir=ingest, index_dir=work / "index")
+    embedder = engine.make_embedder(settings)
     _ = embedder.dim  # load the model outside the timing: ingest cost is the corpus work
-    report, cold = timed(pipeline.build, settings, embedder)
+    report, cold = timed(engine.build, settings, embedder)
     doc = next(ingest.glob("003_*.txt"))
     doc.write_text(doc.read_text(encoding="utf-8").replace("数据", "數據", 3), encoding="utf-8")
-    again, warm = timed(pipeline.build, settings, embedder)
+    again, warm = timed(engine.build, settings, embedder)
     return {"cold_ingest_s": cold, "passages": report.chunks, "reingest_one_doc_s": warm,
             "reingest_embedded": again.embedded, "reingest_share": warm / cold}
 
 
 def query_figures() -> dict[str, float]:
-    settings = pipeline.Settings(ingest_dir=REPO / "ingest", index_dir=REPO / "index")
+    settings = Settings(ingest_dir=REPO / "ingest", index_dir=REPO / "index")
     _, load_s = timed(index_store.load, settings.index_dir)
-    searcher = pipeline.open_searcher(settings)
+    searcher = engine.open_searcher(settings)
     questions, _ = ev.read_questions(REPO / "eval" / "questions.jsonl")
     searcher.search(questions[0].question)  # warm-up
     search_ms = [timed(searcher.search, q.question)[1] * 1000 for q in questions]
     figures = {"index_load_s": load_s, "search_p50_ms": pct(search_ms, 0.5),
                "search_p95_ms": pct(search_ms, 0.95)}
     try:
-        from askbj.answer import Answerer
+        from askbj.answer.extractive import Answerer
     except ImportError:
         return figures
     answerer = Answerer(searcher)

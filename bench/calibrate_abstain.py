@@ -1,4 +1,4 @@
-"""Calibrate the abstention threshold (``askbj.answer.MIN_SUPPORT``) on the dev set.
+"""Calibrate the abstention threshold (``askbj.answer.extractive.MIN_SUPPORT``) on the dev set.
 
 Usage: .venv/bin/python bench/calibrate_abstain.py [eval/questions.jsonl] [--write]
 
@@ -18,12 +18,14 @@ import re
 import sys
 from pathlib import Path
 
-from askbj import answer as answer_mod
-from askbj import evaluate as ev
-from askbj import pipeline
-from askbj.answer import Answerer
 from askbj.glossary import GAZETTEER
-from askbj.normalize import to_simplified
+
+from askbj import engine
+from askbj.answer import extractive as answer_mod
+from askbj.answer.extractive import Answerer
+from askbj.config import Settings
+from askbj.evaluate import runner as ev
+from askbj.text.normalize import to_simplified
 
 REPO = Path(__file__).resolve().parents[1]
 ABSENT_YEAR = "2009"
@@ -133,7 +135,7 @@ def probe(answerer: Answerer, questions: list[ev.Question], answerable: set[str]
 def main() -> None:
     args = [a for a in sys.argv[1:] if not a.startswith("--")]
     path = Path(args[0]) if args else REPO / "eval" / "questions.jsonl"
-    text = report(pipeline.open_answerer(pipeline.Settings()), path)
+    text = report(engine.open_answerer(Settings()), path)
     if "--write" in sys.argv:
         (REPO / "bench" / "abstain_calibration.md").write_text(text, encoding="utf-8")
     sys.stdout.write(text)

@@ -1,4 +1,4 @@
-"""Calibrate the sentence-support threshold (``askbj.grounding.MIN_SENTENCE_SUPPORT``).
+"""Calibrate the sentence-support threshold (``askbj.llm.grounding.MIN_SENTENCE_SUPPORT``).
 
 Usage: .venv/bin/python bench/calibrate_support.py [eval/questions.jsonl] [--write]
 
@@ -27,10 +27,12 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from askbj import evaluate as ev
-from askbj import grounding, pipeline
-from askbj.answer import Answerer
-from askbj.generate import MAX_PASSAGES
+from askbj import engine
+from askbj.answer.extractive import Answerer
+from askbj.config import Settings
+from askbj.evaluate import runner as ev
+from askbj.llm import grounding
+from askbj.llm.generator import MAX_PASSAGES
 from askbj.records import Hit
 
 REPO = Path(__file__).resolve().parents[1]
@@ -162,7 +164,7 @@ def report(scores: dict[str, list[float]], path: Path) -> str:
 def main() -> None:
     args = [a for a in sys.argv[1:] if not a.startswith("--")]
     path = Path(args[0]) if args else REPO / "eval" / "questions.jsonl"
-    text = report(pairs(pipeline.open_answerer(pipeline.Settings()), path), path)
+    text = report(pairs(engine.open_answerer(Settings()), path), path)
     if "--write" in sys.argv:
         (REPO / "bench" / "support_calibration.md").write_text(text, encoding="utf-8")
     sys.stdout.write(text)

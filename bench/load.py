@@ -21,8 +21,9 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from askbj import evaluate as ev
-from askbj import pipeline
+from askbj import engine
+from askbj.config import Settings
+from askbj.evaluate import runner as ev
 
 REPO = Path(__file__).resolve().parents[1]
 # Beyond the dev set: what real users also send, so the load is not only the happy path.
@@ -155,8 +156,8 @@ def main() -> None:
     parser.add_argument("--think", type=float, default=0.0, help="pause between questions (s)")
     parser.add_argument("--max-requests", type=int, default=5000)
     args = parser.parse_args()
-    settings = pipeline.Settings(ingest_dir=REPO / "ingest", index_dir=REPO / "index")
-    answerer = pipeline.open_answerer(settings)
+    settings = Settings(ingest_dir=REPO / "ingest", index_dir=REPO / "index")
+    answerer = engine.open_answerer(settings)
     qs = questions()
     rss = {"loaded": rss_mib(), "load0": load_average()}
     alone = single_user(answerer, qs)

@@ -3,7 +3,7 @@
 Usage: .venv/bin/python bench/tune_fusion.py [eval/questions.jsonl]
 Prints hit@1 / hit@5 / MRR@10 per rule, overall and for English questions; the "anchors p="
 rules are min-max fusion (dense weight a) with passages missing the question's numbers or
-places lowered by p (``askbj.search.ANCHOR_PENALTY``).
+places lowered by p (``askbj.retrieve.searcher.ANCHOR_PENALTY``).
 """
 
 from __future__ import annotations
@@ -13,8 +13,10 @@ from pathlib import Path
 
 import numpy as np
 
-from askbj import evaluate as ev
-from askbj import pipeline, search
+from askbj import engine
+from askbj.config import Settings
+from askbj.evaluate import runner as ev
+from askbj.retrieve import searcher as search
 
 
 def minmax(x: np.ndarray) -> np.ndarray:
@@ -43,7 +45,7 @@ def rules(dense: np.ndarray, bm25: np.ndarray) -> dict[str, np.ndarray]:
 def main() -> None:
     path = Path(sys.argv[1] if len(sys.argv) > 1 else "eval/questions.jsonl")
     questions, gold = ev.read_questions(path)
-    searcher = pipeline.open_searcher(pipeline.Settings())
+    searcher = engine.open_searcher(Settings())
     table: dict[str, list[tuple[str, dict[str, float]]]] = {}
     for q in questions:
         g = gold.get(q.id)

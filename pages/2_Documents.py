@@ -4,8 +4,8 @@ an upload that adds a document to the index."""
 from __future__ import annotations
 
 import streamlit as st
-
-from askbj import ui, ui_widgets
+from ui import session as ui
+from ui import widgets as ui_widgets
 
 ui_widgets.setup_page("Documents", ":material/description:", "wide")
 

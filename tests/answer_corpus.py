@@ -13,9 +13,10 @@ from typing import Any
 
 import pytest
 
-from askbj import cli, pipeline
-from askbj.answer import Answerer
-from askbj.normalize import to_traditional
+from askbj import cli, engine
+from askbj.answer.extractive import Answerer
+from askbj.config import Settings
+from askbj.text.normalize import to_traditional
 
 ARTICLE = (
     "北京数字经济发展观察\n\n"
@@ -67,25 +68,25 @@ def write_corpus(ingest: Path) -> None:
 
 
 @pytest.fixture
-def settings(tmp_path: Path, fake_embedder: Any) -> pipeline.Settings:
-    settings = pipeline.Settings(ingest_dir=tmp_path / "ingest", index_dir=tmp_path / "index")
+def settings(tmp_path: Path, fake_embedder: Any) -> Settings:
+    settings = Settings(ingest_dir=tmp_path / "ingest", index_dir=tmp_path / "index")
     write_corpus(settings.ingest_dir)
-    pipeline.build(settings, embedder=fake_embedder)
+    engine.build(settings, embedder=fake_embedder)
     return settings
 
 
 @pytest.fixture
-def answerer(settings: pipeline.Settings, fake_embedder: Any) -> Answerer:
-    return Answerer(pipeline.open_searcher(settings, fake_embedder))
+def answerer(settings: Settings, fake_embedder: Any) -> Answerer:
+    return Answerer(engine.open_searcher(settings, fake_embedder))
 
 
 @pytest.fixture
 def run_cli(
-    settings: pipeline.Settings, fake_embedder: Any, monkeypatch: pytest.MonkeyPatch,
+    settings: Settings, fake_embedder: Any, monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> Callable[..., tuple[int, str, str]]:
     """The real entry point, which maps AskbjError to exit code 1."""
-    monkeypatch.setattr(pipeline, "make_embedder", lambda s: type(fake_embedder)())
+    monkeypatch.setattr(engine, "make_embedder", lambda s: type(fake_embedder)())
 
     def run(*args: str) -> tuple[int, str, str]:
         argv = ["askbj", "--index-dir", str(settings.index_dir),

@@ -24,9 +24,11 @@ from typing import Any
 import pytest
 from markdown_it import MarkdownIt
 from streamlit.testing.v1 import AppTest
+from ui import session as ui
 
-from askbj import pipeline, ui
-from askbj.normalize import to_traditional
+from askbj import engine
+from askbj.config import Settings
+from askbj.text.normalize import to_traditional
 
 from fakes import FakeEmbedder
 
@@ -126,7 +128,7 @@ LLM_VARIABLES = ("ASKBJ_LLM_BASE_URL", "ASKBJ_LLM_MODEL", "ASKBJ_LLM_API_KEY",
                  "ASKBJ_LLM_TIMEOUT")
 
 
-def fake_factory(settings: pipeline.Settings) -> FakeEmbedder:
+def fake_factory(settings: Settings) -> FakeEmbedder:
     return FakeEmbedder()
 
 
@@ -141,14 +143,14 @@ def write_home(root: Path) -> Path:
     return root
 
 
-def settings_of(root: Path) -> pipeline.Settings:
-    return pipeline.Settings(ingest_dir=root / "ingest", index_dir=root / "index")
+def settings_of(root: Path) -> Settings:
+    return Settings(ingest_dir=root / "ingest", index_dir=root / "index")
 
 
 @pytest.fixture(scope="module")
 def tiny_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = write_home(tmp_path_factory.mktemp("tiny"))
-    pipeline.build(settings_of(root), embedder=FakeEmbedder())
+    engine.build(settings_of(root), embedder=FakeEmbedder())
     return root
 
 
@@ -204,7 +206,7 @@ def assert_inert(markup: str, *originals: str) -> None:
 def real_home(factory: pytest.TempPathFactory) -> Path:
     """A home whose ingest/ is the repository's, with a fresh real index (copied from
     ./index when that is current, else built once per test session)."""
-    from askbj.embed import DEFAULT_MODEL_NAME
+    from askbj.index.embed import DEFAULT_MODEL_NAME
 
     home = factory.getbasetemp() / "askbj_real_home"
     home.mkdir(exist_ok=True)
@@ -213,7 +215,7 @@ def real_home(factory: pytest.TempPathFactory) -> Path:
             (home / name).symlink_to(ROOT / name)
 
     def fresh(root: Path) -> bool:
-        s = ui.index_status(pipeline.Settings(ingest_dir=ROOT / "ingest",
+        s = ui.index_status(Settings(ingest_dir=ROOT / "ingest",
                                               index_dir=root / "index"))
         return s.exists and not s.problem and bool(s.corpus_matches) and (
             s.model == DEFAULT_MODEL_NAME)
@@ -223,5 +225,5 @@ def real_home(factory: pytest.TempPathFactory) -> Path:
             shutil.rmtree(home / "index", ignore_errors=True)
             shutil.copytree(ROOT / "index", home / "index")
         else:
-            pipeline.build(settings_of(home))
+            engine.build(settings_of(home))
     return home

@@ -1,6 +1,6 @@
 """A small OpenAI-compatible chat server for tests: real HTTP on 127.0.0.1, scripted replies.
 
-``askbj.generate`` talks to models over HTTP only, so its failure handling is worth testing
+``askbj.llm.generator`` talks to models over HTTP only, so its failure handling is worth testing
 against real sockets, real status codes and a real event stream rather than a mocked client.
 Each request takes the next scripted ``Reply`` (the last one repeats), and every request
 body is recorded for inspection.

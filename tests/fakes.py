@@ -30,7 +30,7 @@ def _bucket(gram: str) -> tuple[int, float]:
 
 
 class FakeEmbedder:
-    """Same interface as ``askbj.embed.Embedder``; hashed character n-grams into 64 dims.
+    """Same interface as ``askbj.index.embed.Embedder``; hashed character n-grams into 64 dims.
 
     ``calls`` counts texts embedded (not method calls), so tests can assert that caching or
     incremental ingest really skipped work.

@@ -12,10 +12,11 @@ import re
 
 import pytest
 
-from askbj.answer import ABSTAIN_TEXT, Answerer
+from askbj.answer.extractive import ABSTAIN_TEXT, Answerer
+from askbj.config import Settings
 from askbj.errors import AskbjError
-from askbj.normalize import to_traditional
 from askbj.records import Answer
+from askbj.text.normalize import to_traditional
 
 pytest_plugins = ["answer_corpus"]  # the tiny corpus and its fixtures
 
@@ -160,13 +161,13 @@ REPORT = (
 
 
 def answerer_over(text: str, tmp_path, fake_embedder) -> Answerer:  # type: ignore[no-untyped-def]
-    from askbj import pipeline
+    from askbj import engine
 
-    settings = pipeline.Settings(ingest_dir=tmp_path / "ingest", index_dir=tmp_path / "index")
+    settings = Settings(ingest_dir=tmp_path / "ingest", index_dir=tmp_path / "index")
     settings.ingest_dir.mkdir()
     (settings.ingest_dir / "r.txt").write_text(text, encoding="utf-8")
-    pipeline.build(settings, embedder=fake_embedder)
-    return Answerer(pipeline.open_searcher(settings, fake_embedder))
+    engine.build(settings, embedder=fake_embedder)
+    return Answerer(engine.open_searcher(settings, fake_embedder))
 
 
 @pytest.fixture

@@ -8,7 +8,8 @@ import html
 import re
 from pathlib import Path
 
-from askbj import ui
+from ui import session as ui
+
 from askbj.records import Answer
 
 from app_helpers import (
@@ -30,9 +31,9 @@ pytest_plugins = ["app_helpers"]  # the tiny_home and fake_app fixtures
 def test_empty_chat_offers_examples_and_shows_index_status(fake_app: Path) -> None:
     at = start()
     labels = [b.label for b in at.button]
-    assert all(q in labels for q in ui.EXAMPLES)
-    assert any(re.search(r"[\u4e00-\u9fff]", q) for q in ui.EXAMPLES)
-    assert any(re.fullmatch(r"[ -~]+", q) for q in ui.EXAMPLES)
+    assert all(q in labels for q in ui.examples())
+    assert any(re.search(r"[\u4e00-\u9fff]", q) for q in ui.examples())
+    assert any(re.fullmatch(r"[ -~]+", q) for q in ui.examples())
     status = " ".join(m.value for m in at.sidebar.markdown)
     assert "fake/hashed" in html.unescape(status) and "11 passages" in status
     assert "matches ingest/" in status
@@ -77,8 +78,8 @@ def test_example_button_asks_its_question(fake_app: Path) -> None:
     assert not at.exception
     history = at.session_state["history"]
     assert [t["role"] for t in history] == ["user", "assistant"]
-    assert history[0]["text"] == ui.EXAMPLES[0]
-    assert not [b for b in at.button if b.label in ui.EXAMPLES]
+    assert history[0]["text"] == ui.examples()[0]
+    assert not [b for b in at.button if b.label in ui.examples()]
 
 
 def test_unanswerable_question_abstains_with_possibly_related_passages(fake_app: Path) -> None:
@@ -123,7 +124,7 @@ def test_clear_conversation_empties_the_chat(fake_app: Path) -> None:
     assert at.chat_message
     at.button(key="clear").click().run()
     assert at.session_state["history"] == [] and not at.chat_message
-    assert any(b.label == ui.EXAMPLES[0] for b in at.button)
+    assert any(b.label == ui.examples()[0] for b in at.button)
 
 
 def test_empty_or_overlong_questions_are_handled(fake_app: Path) -> None:

@@ -12,8 +12,8 @@ from typing import Any
 
 import pytest
 from streamlit.testing.v1 import AppTest
+from ui import session as ui
 
-from askbj import ui
 from askbj.records import Answer
 
 from app_helpers import APP, QA, ROOT, TIMEOUT, markdown_of, rendered, start

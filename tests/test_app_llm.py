@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
+from ui import session as ui
 
-from askbj import ui
-from askbj.generate import FALLBACK, MAX_PASSAGES
+from askbj.llm.generator import FALLBACK, MAX_PASSAGES
 from askbj.records import Answer
 
 from app_helpers import UNANSWERABLE, ask, assert_inert, markdown_of, rendered, settings_of, start

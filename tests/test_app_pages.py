@@ -6,7 +6,7 @@ from __future__ import annotations
 import html
 from pathlib import Path
 
-from askbj import ui
+from ui import session as ui
 
 from app_helpers import CORPUS_MARKUP, assert_inert, markdown_of, settings_of, start
 

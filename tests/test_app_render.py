@@ -4,8 +4,8 @@ from a user or a document is ever rendered as markup."""
 from __future__ import annotations
 
 import pytest
+from ui import session as ui
 
-from askbj import ui
 from askbj.errors import AskbjError
 from askbj.records import Answer, Chunk, Citation, Document
 
@@ -80,7 +80,7 @@ def test_sources_group_citations_by_number_and_name_alternate_documents() -> Non
 
 
 def test_evaluation_tables_and_hit_curve() -> None:
-    from askbj.evaluate import Gold
+    from askbj.evaluate.runner import Gold
 
     gold = {"q1": Gold({"": ("答案",)}), "q2": Gold({"": ("没有",)}), "u": Gold({})}
     hits = lambda *texts: [{"rank": i, "text": t, "chunk_id": str(i)}  # noqa: E731

@@ -7,9 +7,10 @@ import html
 from pathlib import Path
 
 import pytest
+from ui import session as ui
 
-from askbj import pipeline, ui
-from askbj.normalize import looks_traditional
+from askbj import engine
+from askbj.text.normalize import looks_traditional
 
 from app_helpers import DOCS, QA, ask, fake_factory, settings_of, start, write_home
 from fakes import FakeEmbedder
@@ -55,7 +56,7 @@ def test_stale_index_is_reported_and_updated_from_the_app(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     home = write_home(tmp_path)
-    pipeline.build(settings_of(home), embedder=FakeEmbedder())
+    engine.build(settings_of(home), embedder=FakeEmbedder())
     (home / "ingest" / "b.txt").write_text(DOCS["b.txt"].replace("122个", "150个"),
                                            encoding="utf-8")
     monkeypatch.setenv("ASKBJ_HOME", str(home))

@@ -6,7 +6,7 @@ import json
 from collections.abc import Callable
 from pathlib import Path
 
-from askbj.answer import Answerer
+from askbj.answer.extractive import Answerer
 
 pytest_plugins = ["answer_corpus"]  # the tiny corpus and its fixtures
 
@@ -57,7 +57,7 @@ def test_ask_with_empty_question_exits_1(run_cli: Callable[..., tuple[int, str, 
 
 
 def test_eval_scores_answers(tmp_path: Path, answerer: Answerer) -> None:
-    from askbj import evaluate as ev
+    from askbj.evaluate import runner as ev
 
     rows = [
         {"id": "q1", "question": "截至2023年11月末北京累计建设了多少个5G基站?",

@@ -8,9 +8,12 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from askbj.chunk import Chunker, heading_level, sections, sentence_spans, too_thin
-from askbj.clean import clean
+from askbj.answer.sentences import too_thin
+from askbj.ingest.chunk import Chunker, sections
+from askbj.ingest.clean import clean
 from askbj.records import Document
+from askbj.text.headings import heading_level
+from askbj.text.sentences import sentence_spans
 
 
 def pieces(text: str, start: int = 0, end: int | None = None) -> list[str]:

@@ -7,17 +7,18 @@ from collections.abc import Callable
 
 import pytest
 
-from askbj import index as index_store
-from askbj import pipeline
-from askbj.cite import CitationPlace, find_quote, folded_map, lookup
+from askbj.config import Settings
 from askbj.errors import AskbjError
-from askbj.normalize import to_traditional
+from askbj.index import store as index_store
+from askbj.lookup import CitationPlace, lookup
+from askbj.text.normalize import to_traditional
+from askbj.text.quotes import find_quote, folded_map
 
 pytest_plugins = ["answer_corpus"]  # the tiny corpus and its fixtures
 
 
 @pytest.fixture
-def index(settings: pipeline.Settings) -> index_store.Index:
+def index(settings: Settings) -> index_store.Index:
     return index_store.load(settings.index_dir)
 
 

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from askbj.clean import Cleaned, Edit, apply_edits, clean
+from askbj.ingest.clean import Cleaned, Edit, apply_edits, clean
 
 INGEST = Path(__file__).resolve().parents[1] / "ingest"
 

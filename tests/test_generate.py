@@ -18,13 +18,14 @@ from typing import Any
 
 import pytest
 
-from askbj import pipeline
-from askbj.answer import Answerer
-from askbj.cite import verified
+from askbj import engine
+from askbj.answer.citations import verified
+from askbj.answer.extractive import Answerer
+from askbj.config import Settings
 from askbj.errors import AskbjError
-from askbj.generate import FALLBACK, Generator, LLMConfig, LLMError, resolve_config
-from askbj.normalize import squash
+from askbj.llm.generator import FALLBACK, Generator, LLMConfig, LLMError, resolve_config
 from askbj.records import Answer, Chunk, Hit
+from askbj.text.normalize import squash
 
 from fake_llm_server import FakeLLM, Reply
 
@@ -299,10 +300,10 @@ def test_stream_is_tokens_or_llm_error(generator: Generator, llm: FakeLLM) -> No
 
 
 def test_pipeline_opens_a_generator_only_when_configured(
-    settings: pipeline.Settings, fake_embedder: Any, llm: FakeLLM,
+    settings: Settings, fake_embedder: Any, llm: FakeLLM,
 ) -> None:
-    assert pipeline.open_generator(settings, LLMConfig(), fake_embedder) is None
-    generator = pipeline.open_generator(settings, LLMConfig(llm.base_url, "m"), fake_embedder)
+    assert engine.open_generator(settings, LLMConfig(), fake_embedder) is None
+    generator = engine.open_generator(settings, LLMConfig(llm.base_url, "m"), fake_embedder)
     assert isinstance(generator, Generator) and generator.searcher.index.chunks
 
 
@@ -372,7 +373,7 @@ def test_a_model_dripping_tokens_is_cut_off_and_falls_back(
     generator: Generator, llm: FakeLLM,
 ) -> None:
     # Each token comes well within the per-token timeout, but the answer would never end.
-    from askbj.chat import WHOLE_ANSWER
+    from askbj.llm.client import WHOLE_ANSWER
 
     llm.script(Reply("drip", "北京累计建设5G基站10.6万个[1]。", piece=2, pause=0.05))
     generator = Generator(replace(generator.config, timeout=0.3), generator.answerer)

@@ -21,13 +21,14 @@ from hypothesis import HealthCheck, example, given
 from hypothesis import settings as hyp_settings
 from hypothesis import strategies as st
 
-from askbj import index as index_store
-from askbj import pipeline
-from askbj.answer import Answerer
-from askbj.cite import lookup
+from askbj import engine
+from askbj.answer.extractive import Answerer
+from askbj.config import Settings
 from askbj.errors import AskbjError, IndexDamaged
-from askbj.normalize import to_traditional
+from askbj.index import store as index_store
+from askbj.lookup import lookup
 from askbj.records import Answer
+from askbj.text.normalize import to_traditional
 
 pytest_plugins = ["answer_corpus"]  # run_cli; its `settings` is replaced below
 
@@ -66,14 +67,14 @@ hypothesis_settings = hyp_settings(
 
 
 @pytest.fixture
-def settings(tmp_path: Path, fake_embedder: Any) -> pipeline.Settings:
+def settings(tmp_path: Path, fake_embedder: Any) -> Settings:
     """A small index whose document ``h`` is full of markup and injection text."""
     ingest = tmp_path / "ingest"
     ingest.mkdir()
     (ingest / "h.txt").write_text(HOSTILE, encoding="utf-8")
     (ingest / "p.txt").write_text(PLAIN, encoding="utf-8")
-    result = pipeline.Settings(ingest_dir=ingest, index_dir=tmp_path / "index")
-    pipeline.build(result, embedder=fake_embedder)
+    result = Settings(ingest_dir=ingest, index_dir=tmp_path / "index")
+    engine.build(result, embedder=fake_embedder)
     return result
 
 
@@ -195,7 +196,7 @@ def test_no_code_in_src_can_unpickle() -> None:
 
 
 def test_a_pickle_smuggled_into_the_index_is_not_executed(
-    settings: pipeline.Settings, tmp_path: Path
+    settings: Settings, tmp_path: Path
 ) -> None:
     """Even with the checksums forged to match, an object array in bm25/ is refused."""
     import json

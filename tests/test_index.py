@@ -10,9 +10,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from askbj import index as index_store
-from askbj.chunk import Chunker
 from askbj.errors import IndexDamaged, IndexMissing
+from askbj.index import store as index_store
+from askbj.ingest.chunk import Chunker
 from askbj.records import Document
 
 TEXTS = {

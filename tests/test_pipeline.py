@@ -8,9 +8,10 @@ from typing import Any
 import numpy as np
 import pytest
 
-from askbj import index as index_store
-from askbj import pipeline
+from askbj import engine
+from askbj.config import Settings
 from askbj.errors import AskbjError, IndexDamaged, IndexMissing
+from askbj.index import store as index_store
 
 # Each document has two sections of one passage each (with the default chunk settings),
 # so editing one section changes exactly one passage.
@@ -32,12 +33,12 @@ DOCS = {
 EDIT_FROM, EDIT_TO = "打造数字经济创新高地", "打造全球数字经济创新高地"
 
 
-def write_ingest(root: Path, docs: dict[str, str] = DOCS) -> pipeline.Settings:
+def write_ingest(root: Path, docs: dict[str, str] = DOCS) -> Settings:
     ingest = root / "ingest"
     ingest.mkdir(exist_ok=True)
     for name, text in docs.items():
         (ingest / name).write_text(text, encoding="utf-8")
-    return pipeline.Settings(ingest_dir=ingest, index_dir=root / "index")
+    return Settings(ingest_dir=ingest, index_dir=root / "index")
 
 
 @pytest.fixture
@@ -47,10 +48,10 @@ def fake_cls(fake_embedder: Any) -> type[Any]:
 
 
 @pytest.fixture
-def built(tmp_path: Path, fake_cls: type[Any]) -> tuple[pipeline.Settings, index_store.Index]:
+def built(tmp_path: Path, fake_cls: type[Any]) -> tuple[Settings, index_store.Index]:
     settings = write_ingest(tmp_path)
     embedder = fake_cls()
-    report = pipeline.build(settings, embedder=embedder)
+    report = engine.build(settings, embedder=embedder)
     idx = index_store.load(settings.index_dir)
     # the premise of the incremental tests: two passages per document, all embedded once
     assert [c.doc_id for c in idx.chunks] == ["a", "a", "b", "b", "c", "c"]
@@ -63,11 +64,11 @@ def ids_of(idx: index_store.Index, doc_id: str) -> list[str]:
 
 
 def test_unchanged_corpus_embeds_nothing(
-    built: tuple[pipeline.Settings, index_store.Index], fake_cls: type[Any]
+    built: tuple[Settings, index_store.Index], fake_cls: type[Any]
 ) -> None:
     settings, before = built
     embedder = fake_cls()
-    report = pipeline.build(settings, embedder=embedder)
+    report = engine.build(settings, embedder=embedder)
     assert embedder.calls == 0 and report.embedded == 0
     assert report.unchanged == ("a", "b", "c")
     assert report.added == report.changed == report.removed == ()
@@ -77,13 +78,13 @@ def test_unchanged_corpus_embeds_nothing(
 
 
 def test_edit_re_embeds_only_changed_passages(
-    built: tuple[pipeline.Settings, index_store.Index], fake_cls: type[Any]
+    built: tuple[Settings, index_store.Index], fake_cls: type[Any]
 ) -> None:
     settings, before = built
     path = settings.ingest_dir / "b.txt"
     path.write_text(path.read_text(encoding="utf-8").replace(EDIT_FROM, EDIT_TO), encoding="utf-8")
     embedder = fake_cls()
-    report = pipeline.build(settings, embedder=embedder)
+    report = engine.build(settings, embedder=embedder)
 
     assert report.changed == ("b",)
     assert report.unchanged == ("a", "c")
@@ -104,28 +105,28 @@ def test_edit_re_embeds_only_changed_passages(
             expected = fake_cls().embed_documents([chunk.indexed_text])[0]
             np.testing.assert_allclose(vector, expected, rtol=1e-6)
     # and the edited text is what search now sees
-    searcher = pipeline.open_searcher(settings, fake_cls())
+    searcher = engine.open_searcher(settings, fake_cls())
     assert EDIT_TO in searcher.search("全球数字经济创新高地", k=1, mode="bm25")[0].chunk.text
 
 
 def test_removed_file_is_reported_and_its_passages_are_gone(
-    built: tuple[pipeline.Settings, index_store.Index], fake_cls: type[Any]
+    built: tuple[Settings, index_store.Index], fake_cls: type[Any]
 ) -> None:
     settings, _ = built
     (settings.ingest_dir / "c.txt").unlink()
     embedder = fake_cls()
-    report = pipeline.build(settings, embedder=embedder)
+    report = engine.build(settings, embedder=embedder)
     assert report.removed == ("c",) and report.unchanged == ("a", "b")
     assert embedder.calls == 0
     after = index_store.load(settings.index_dir)
     assert {c.doc_id for c in after.chunks} == {"a", "b"}
     assert [d.doc_id for d in after.documents] == ["a", "b"]
-    hits = pipeline.open_searcher(settings, fake_cls()).search("人才培养", k=5, mode="bm25")
+    hits = engine.open_searcher(settings, fake_cls()).search("人才培养", k=5, mode="bm25")
     assert "c" not in {h.chunk.doc_id for h in hits}
 
 
 def test_added_file_is_reported_and_only_it_is_embedded(
-    built: tuple[pipeline.Settings, index_store.Index], fake_cls: type[Any]
+    built: tuple[Settings, index_store.Index], fake_cls: type[Any]
 ) -> None:
     settings, _ = built
     (settings.ingest_dir / "d.txt").write_text(
@@ -133,7 +134,7 @@ def test_added_file_is_reported_and_only_it_is_embedded(
         encoding="utf-8",
     )
     embedder = fake_cls()
-    report = pipeline.build(settings, embedder=embedder)
+    report = engine.build(settings, embedder=embedder)
     assert report.added == ("d",) and report.unchanged == ("a", "b", "c")
     assert report.changed == report.removed == ()
     after = index_store.load(settings.index_dir)
@@ -142,18 +143,18 @@ def test_added_file_is_reported_and_only_it_is_embedded(
 
 
 def test_rebuild_re_embeds_everything(
-    built: tuple[pipeline.Settings, index_store.Index], fake_cls: type[Any]
+    built: tuple[Settings, index_store.Index], fake_cls: type[Any]
 ) -> None:
     settings, before = built
     embedder = fake_cls()
-    report = pipeline.build(settings, embedder=embedder, rebuild=True)
+    report = engine.build(settings, embedder=embedder, rebuild=True)
     assert embedder.calls == report.embedded == len(before.chunks) == report.chunks
     after = index_store.load(settings.index_dir)
     assert after.chunks == before.chunks
 
 
 def test_other_model_or_chunking_is_not_reused(
-    built: tuple[pipeline.Settings, index_store.Index], fake_cls: type[Any]
+    built: tuple[Settings, index_store.Index], fake_cls: type[Any]
 ) -> None:
     settings, before = built
 
@@ -161,22 +162,22 @@ def test_other_model_or_chunking_is_not_reused(
         name = "fake/other-model"
 
     other = OtherEmbedder()
-    pipeline.build(settings, embedder=other)
+    engine.build(settings, embedder=other)
     assert other.calls == len(before.chunks)
     assert index_store.load(settings.index_dir).manifest.model == "fake/other-model"
 
-    resized = pipeline.Settings(
+    resized = Settings(
         settings.ingest_dir, settings.index_dir, chunk_size=200, chunk_overlap=20
     )
     again = OtherEmbedder()
-    report = pipeline.build(resized, embedder=again)
+    report = engine.build(resized, embedder=again)
     assert again.calls == report.chunks > 0
 
 
 def test_progress_reports_embedding(tmp_path: Path, fake_cls: type[Any]) -> None:
     settings = write_ingest(tmp_path)
     seen: list[tuple[str, int, int]] = []
-    pipeline.build(
+    engine.build(
         settings,
         embedder=fake_cls(),
         progress=lambda stage, done, total: seen.append((stage, done, total)),
@@ -185,18 +186,18 @@ def test_progress_reports_embedding(tmp_path: Path, fake_cls: type[Any]) -> None
 
 
 def test_load_index_with_another_model_names_both(
-    built: tuple[pipeline.Settings, index_store.Index], fake_cls: type[Any]
+    built: tuple[Settings, index_store.Index], fake_cls: type[Any]
 ) -> None:
     settings, _ = built
     with pytest.raises(IndexDamaged, match="askbj ingest --rebuild") as info:
-        pipeline.load_index(settings, "some/other-model")
+        engine.load_index(settings, "some/other-model")
     assert "some/other-model" in str(info.value) and fake_cls.name in str(info.value)
-    assert pipeline.load_index(settings, fake_cls.name).chunks
+    assert engine.load_index(settings, fake_cls.name).chunks
 
 
 @pytest.mark.parametrize("change", ["edit", "add", "remove"])
 def test_stale_index_asks_for_ingest(
-    built: tuple[pipeline.Settings, index_store.Index], change: str, fake_cls: type[Any]
+    built: tuple[Settings, index_store.Index], change: str, fake_cls: type[Any]
 ) -> None:
     settings, _ = built
     if change == "edit":
@@ -207,15 +208,15 @@ def test_stale_index_asks_for_ingest(
     else:
         (settings.ingest_dir / "a.txt").unlink()
     with pytest.raises(IndexDamaged, match="askbj ingest"):
-        pipeline.open_searcher(settings, fake_cls())
-    pipeline.build(settings, embedder=fake_cls())
-    assert pipeline.open_searcher(settings, fake_cls()).search("北京", k=1)
+        engine.open_searcher(settings, fake_cls())
+    engine.build(settings, embedder=fake_cls())
+    assert engine.open_searcher(settings, fake_cls()).search("北京", k=1)
 
 
 def test_search_before_ingest_is_index_missing(tmp_path: Path, fake_cls: type[Any]) -> None:
     settings = write_ingest(tmp_path)
     with pytest.raises(IndexMissing, match="askbj ingest"):
-        pipeline.open_searcher(settings, fake_cls())
+        engine.open_searcher(settings, fake_cls())
 
 
 def test_legacy_encoding_is_read_and_bad_files_are_warnings(
@@ -227,7 +228,7 @@ def test_legacy_encoding_is_read_and_bad_files_are_warnings(
     (settings.ingest_dir / "binary.txt").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR")
     (settings.ingest_dir / "garbage.md").write_bytes(bytes(range(128, 256)) * 4)
     embedder = fake_cls()
-    report = pipeline.build(settings, embedder=embedder)
+    report = engine.build(settings, embedder=embedder)
 
     assert report.added == ("a", "legacy")
     assert len(report.warnings) == 2
@@ -235,7 +236,7 @@ def test_legacy_encoding_is_read_and_bad_files_are_warnings(
     assert any("garbage.md" in w for w in report.warnings)
     idx = index_store.load(settings.index_dir)
     assert idx.document("legacy").text == legacy
-    hits = pipeline.open_searcher(settings, embedder).search("标杆城市", k=1, mode="bm25")
+    hits = engine.open_searcher(settings, embedder).search("标杆城市", k=1, mode="bm25")
     assert hits[0].chunk.doc_id == "legacy"
 
 
@@ -243,19 +244,19 @@ def test_nothing_readable_is_an_error(tmp_path: Path, fake_cls: type[Any]) -> No
     settings = write_ingest(tmp_path, {})
     (settings.ingest_dir / "binary.txt").write_bytes(b"\x00\x01\x02")
     with pytest.raises(AskbjError, match="No readable documents"):
-        pipeline.build(settings, embedder=fake_cls())
+        engine.build(settings, embedder=fake_cls())
     assert not settings.index_dir.exists()
 
 
 def test_second_concurrent_ingest_is_refused_and_index_survives(
-    built: tuple[pipeline.Settings, index_store.Index], fake_cls: type[Any]
+    built: tuple[Settings, index_store.Index], fake_cls: type[Any]
 ) -> None:
     settings, before = built
     with (
-        pipeline._ingest_lock(settings.index_dir),
+        engine._ingest_lock(settings.index_dir),
         pytest.raises(AskbjError, match="Another `askbj ingest` is running"),
     ):
-        pipeline.build(settings, embedder=fake_cls(), rebuild=True)
+        engine.build(settings, embedder=fake_cls(), rebuild=True)
     after = index_store.load(settings.index_dir)
     assert [c.chunk_id for c in after.chunks] == [c.chunk_id for c in before.chunks]
-    pipeline.build(settings, embedder=fake_cls())  # the lock is released afterwards
+    engine.build(settings, embedder=fake_cls())  # the lock is released afterwards

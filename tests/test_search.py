@@ -7,10 +7,11 @@ from typing import Any
 
 import pytest
 
-from askbj import pipeline
+from askbj import engine
+from askbj.config import Settings
 from askbj.errors import AskbjError
-from askbj.normalize import to_traditional
-from askbj.search import MAX_QUESTION, MODES, Searcher, prepare_query
+from askbj.retrieve.searcher import MAX_QUESTION, MODES, Searcher, prepare_query
+from askbj.text.normalize import to_traditional
 
 SHARED = (
     "北京国际大数据交易所推出了国内首个“可用不可见，可控可计量”的数据交易平台IDeX系统，"
@@ -35,9 +36,9 @@ def searcher(tmp_path: Path, fake_embedder: Any) -> Searcher:
     ingest.mkdir()
     for name, text in DOCS.items():
         (ingest / name).write_text(text, encoding="utf-8")
-    settings = pipeline.Settings(ingest_dir=ingest, index_dir=root / "index")
-    pipeline.build(settings, embedder=fake_embedder)
-    return pipeline.open_searcher(settings, fake_embedder)
+    settings = Settings(ingest_dir=ingest, index_dir=root / "index")
+    engine.build(settings, embedder=fake_embedder)
+    return engine.open_searcher(settings, fake_embedder)
 
 
 def doc_ids(hits: list) -> list[str]:  # type: ignore[type-arg]
@@ -147,11 +148,11 @@ def test_duplicates_within_one_document_are_not_collapsed(
     para = "这一段关于数据交易平台的说明在同一篇文档里出现了两次，内容完全一样，位置不同。" * 3
     filler = "中间隔着另一段毫不相干的文字，讲述人才培养与国际合作的若干问题和建议。" * 3
     (ingest / "one.txt").write_text(f"{para}\n\n{filler}\n\n{para}", encoding="utf-8")
-    settings = pipeline.Settings(
+    settings = Settings(
         ingest_dir=ingest, index_dir=tmp_path / "index", chunk_size=130, chunk_overlap=0
     )
-    pipeline.build(settings, embedder=fake_embedder)
-    hits = pipeline.open_searcher(settings, fake_embedder).search("数据交易平台", k=5, mode="bm25")
+    engine.build(settings, embedder=fake_embedder)
+    hits = engine.open_searcher(settings, fake_embedder).search("数据交易平台", k=5, mode="bm25")
     assert sum(h.chunk.text == para for h in hits) == 2
     assert all(h.alternates == () for h in hits)
 
@@ -168,19 +169,19 @@ def test_hybrid_prefers_the_passage_with_the_questions_year(
     (ingest / "b.txt").write_text(
         "据统计局测算，本市数字经济增加值达到两万亿元，其中2024年核心产业增长较快，"
         "北京市在全国保持领先。", encoding="utf-8")
-    settings = pipeline.Settings(ingest_dir=ingest, index_dir=tmp_path / "index")
-    pipeline.build(settings, embedder=fake_embedder)
-    searcher = pipeline.open_searcher(settings, fake_embedder)
+    settings = Settings(ingest_dir=ingest, index_dir=tmp_path / "index")
+    engine.build(settings, embedder=fake_embedder)
+    searcher = engine.open_searcher(settings, fake_embedder)
     for year, doc in (("2023", "a"), ("2024", "b")):
         hits = searcher.search(f"{year}年北京市数字经济增加值达到多少?", k=2)
         assert doc_ids(hits)[0] == doc
         assert hits[0].score > hits[1].score
 
     # The fixture is a real test of the anchors: fusion alone gets one of the years wrong.
-    import askbj.search
+    import askbj.retrieve.searcher
 
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(askbj.search, "ANCHOR_PENALTY", 0.0)
+        patch.setattr(askbj.retrieve.searcher, "ANCHOR_PENALTY", 0.0)
         firsts = {doc_ids(searcher.search(f"{y}年北京市数字经济增加值达到多少?", k=2))[0]
                   for y in ("2023", "2024")}
     assert len(firsts) == 1
@@ -188,7 +189,7 @@ def test_hybrid_prefers_the_passage_with_the_questions_year(
 
 def test_anchor_context_carries_the_previous_passage_of_the_same_section() -> None:
     from askbj.records import Chunk
-    from askbj.search import _anchor_context
+    from askbj.retrieve.searcher import _anchor_context
 
     sec, other = ("二、进展",), ("三、挑战",)
     chunks = [

@@ -8,9 +8,10 @@ from typing import Any
 
 import pytest
 
-from askbj import pipeline
+from askbj import engine
+from askbj.config import Settings
 from askbj.errors import AskbjError
-from askbj.sources import decode, file_hashes, load_documents
+from askbj.ingest.sources import decode, file_hashes, load_documents
 
 from office_files import chinese_pdf, docx, latin_pdf, paragraph, scanned_pdf
 
@@ -241,10 +242,10 @@ def test_pdf_and_docx_take_manifest_metadata_and_are_searchable(
         '[[document]]\nfile = "zh.pdf"\nid = "p1"\ntitle = "统计公报"\nauthors = ["北京市统计局"]\n'
         '[[document]]\nfile = "plan.docx"\nid = "d1"\ntitle = "算力规划"\ndate = "2024"\n',
     )
-    settings = pipeline.Settings(ingest_dir=ingest, index_dir=tmp_path / "index")
-    report = pipeline.build(settings, embedder=fake_embedder)
+    settings = Settings(ingest_dir=ingest, index_dir=tmp_path / "index")
+    report = engine.build(settings, embedder=fake_embedder)
     assert report.added == ("d1", "p1", "t") and report.warnings == ()
-    searcher = pipeline.open_searcher(settings, fake_embedder)
+    searcher = engine.open_searcher(settings, fake_embedder)
     assert searcher.index.document("p1").authors == ("北京市统计局",)
     assert searcher.index.document("d1").date == "2024"
     for question, doc_id in (("地区生产总值比重", "p1"), ("一廊四极", "d1"), ("智算中心", "d1")):
@@ -287,7 +288,7 @@ def test_docx_reader_survives_deep_nesting(tmp_path: Path) -> None:
 def test_pdf_with_a_broken_character_still_ingests(tmp_path: Path, fake_embedder: Any) -> None:
     """pypdf passes lone surrogates through; OpenCC and the model would crash on them."""
     ingest = make_ingest(tmp_path, {"odd.pdf": chinese_pdf("北京\ud800数字经济标杆城市建设。")})
-    settings = pipeline.Settings(ingest_dir=ingest, index_dir=tmp_path / "index")
-    pipeline.build(settings, embedder=fake_embedder)
-    doc = pipeline.open_index(settings).document("odd")
+    settings = Settings(ingest_dir=ingest, index_dir=tmp_path / "index")
+    engine.build(settings, embedder=fake_embedder)
+    doc = engine.open_index(settings).document("odd")
     assert doc.text == "北京\ufffd数字经济标杆城市建设。"

@@ -6,14 +6,15 @@ so a wrong sense ("big" → 京) or a missing one (标杆) costs English questio
 
 from __future__ import annotations
 
-from askbj.glossary import GLOSSARY
-from askbj.normalize import tokenize
-from askbj.translate import english_terms, is_english, phrases, to_chinese
+from askbj.domain import load_domain
+from askbj.retrieve.expand import english_terms, phrases, to_chinese
+from askbj.text.lang import is_english
 
 # What a small policy index would hold: jieba splits 数字经济 into 数字 + 经济.
 VOCAB = {"数字", "经济", "标杆", "城市", "企业", "基站", "基地", "终端", "大", "数据", "交易所",
          "京", "增加值", "人工智能", "全球"}
 known = VOCAB.__contains__
+BJ = load_domain("beijing")
 
 
 def test_question_words_are_content_words_stemmed() -> None:
@@ -23,30 +24,24 @@ def test_question_words_are_content_words_stemmed() -> None:
 
 
 def test_glossary_phrase_is_kept_whole_for_scoring_and_split_for_bm25() -> None:
-    assert ("digital economy", ("数字经济",)) in phrases("digital economy", known)
-    assert to_chinese("digital economy", known) == ["数字", "经济"]
+    assert ("digital economy", ("数字经济",)) in phrases("digital economy", known, BJ)
+    assert to_chinese("digital economy", known, BJ) == ["数字", "经济"]
 
 
 def test_glossary_sense_beats_the_dictionarys_first_sense() -> None:
     # CC-CEDICT alone maps "big" to 京 (Beijing) and drops "benchmark".
-    found = dict(phrases("big data exchange of a benchmark city", known))
+    found = dict(phrases("big data exchange of a benchmark city", known, BJ))
     assert found["big data"] == ("大数据",)
-    assert "京" not in to_chinese("big data exchange", known)
+    assert "京" not in to_chinese("big data exchange", known, BJ)
     assert found["benchmark city"] == ("标杆城市",)
 
 
 def test_longest_phrase_wins_and_its_words_are_not_translated_again() -> None:
-    found = phrases("How many base stations are there?", known)
+    found = phrases("How many base stations are there?", known, BJ)
     assert found == [("base station", ("基站",))]  # not 基地 (base) + 终端 (station)
 
 
 def test_glossary_entries_need_every_word_known_to_the_index() -> None:
-    assert phrases("metaverse", known) == []  # 元宇宙 is not in this index
-    assert phrases("artificial intelligence", known) == [
+    assert phrases("metaverse", known, BJ) == []  # 元宇宙 is not in this index
+    assert phrases("artificial intelligence", known, BJ) == [
         ("artificial intelligence", ("人工智能",))]
-
-
-def test_glossary_is_well_formed() -> None:
-    for english, chinese in GLOSSARY.items():
-        assert english == english.lower().strip() and english_terms(english), english
-        assert chinese and all(tokenize(c) for c in chinese), english

@@ -9,11 +9,12 @@ import os
 from pathlib import Path
 
 import pytest
+from ui import session as ui
 
-from askbj import pipeline, ui
+from askbj import engine
 from askbj.errors import AskbjError
-from askbj.sources import SUPPORTED, load_documents
-from askbj.uploads import MAX_STEM, safe_name, save_upload
+from askbj.ingest.sources import SUPPORTED, load_documents
+from askbj.ingest.uploads import MAX_STEM, safe_name, save_upload
 
 from app_helpers import DOCS, LLM_VARIABLES, ask, fake_factory, settings_of, start, write_home
 from fakes import FakeEmbedder
@@ -148,7 +149,7 @@ UPLOADED = ("一、新设施\n\n怀柔量子玻璃实验室于2024年3月建成�
 def own_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A home of this test's own, with a current index: uploading changes ingest/."""
     home = write_home(tmp_path)
-    pipeline.build(settings_of(home), embedder=FakeEmbedder())
+    engine.build(settings_of(home), embedder=FakeEmbedder())
     monkeypatch.setenv("ASKBJ_HOME", str(home))
     for name in ("ASKBJ_MODEL", *LLM_VARIABLES):
         monkeypatch.delenv(name, raising=False)

@@ -18,7 +18,8 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from askbj import pipeline
+from askbj import engine
+from askbj.config import Settings
 from askbj.errors import AskbjError
 
 app = typer.Typer(
@@ -27,7 +28,7 @@ app = typer.Typer(
 )
 out = Console(highlight=False, soft_wrap=True)
 err = Console(stderr=True, highlight=False)
-_state: dict[str, pipeline.Settings] = {}
+_state: dict[str, Settings] = {}
 
 ModeOpt = Annotated[str, typer.Option("--mode", "-m", help="hybrid (default), dense or bm25.")]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print stable JSON instead of text.")]
@@ -49,7 +50,7 @@ def _options(
         help="Sentence-transformers model name or path (env ASKBJ_MODEL; default: bundled "
              "multilingual-e5-small 4-bit).")] = None,
 ) -> None:
-    settings = pipeline.Settings(model=model)
+    settings = Settings(model=model)
     if index_dir:
         settings = replace(settings, index_dir=index_dir)
     if ingest_dir:
@@ -57,8 +58,8 @@ def _options(
     _state["settings"] = settings
 
 
-def _settings() -> pipeline.Settings:
-    return _state.get("settings") or pipeline.Settings()
+def _settings() -> Settings:
+    return _state.get("settings") or Settings()
 
 
 def _emit_json(payload: Any) -> None:
@@ -81,7 +82,7 @@ def ingest(
         def progress(stage: str, done: int, total: int) -> None:
             bar.update(task, completed=done, total=total)
 
-        report = pipeline.build(_settings(), rebuild=rebuild, progress=progress)
+        report = engine.build(_settings(), rebuild=rebuild, progress=progress)
     for warning in report.warnings:
         err.print(f"[yellow]warning:[/] {escape(warning)}")
     if as_json:
@@ -102,11 +103,11 @@ def search(
     k: KOpt = 10, mode: ModeOpt = "hybrid", as_json: JsonOpt = False,
 ) -> None:
     """Show the passages that best match a question."""
-    from askbj.evaluate import hit_record
-    from askbj.search import prepare_query
+    from askbj.evaluate.runner import hit_record
+    from askbj.retrieve.searcher import prepare_query
 
     query = prepare_query(question)
-    hits = pipeline.open_searcher(_settings()).search(query.text, k=k, mode=mode)
+    hits = engine.open_searcher(_settings()).search(query.text, k=k, mode=mode)
     if query.notice:
         err.print(f"[yellow]note:[/] {query.notice}")
     if as_json:
@@ -132,17 +133,17 @@ def evaluate(
     llm: LLMOpt = None, llm_base_url: UrlOpt = None, llm_model: ModelOpt = None,
 ) -> None:
     """Run a question set; with gold evidence, print hit@1/hit@5/MRR@10/nDCG@10 per language."""
-    from askbj import evaluate as ev
-    from askbj.generate import resolve_config
+    from askbj.evaluate import runner as ev
+    from askbj.llm.generator import resolve_config
 
     config = resolve_config(llm, llm_base_url, llm_model)
     qs, gold = ev.read_questions(questions)
-    searcher = pipeline.open_searcher(_settings())
+    searcher = engine.open_searcher(_settings())
     modes = ["hybrid", "dense", "bm25"] if mode == "all" else [mode]
     runs = {m: ev.run(qs, gold, searcher, m, k) for m in modes}
     result = ev.combine(runs)
     if answers:
-        from askbj.answer import Answerer
+        from askbj.answer.extractive import Answerer
 
         answered = ev.run_answers(qs, gold, Answerer(searcher), mode=modes[0])
         result = ev.merge_answers(result, answered)
@@ -178,7 +179,7 @@ def _print_metrics(runs: dict[str, dict[str, Any]]) -> None:
 @app.command()
 def doctor(as_json: JsonOpt = False) -> None:
     """Check the set-up: packages, model, index, corpus in sync; say what to fix."""
-    checks = pipeline.diagnose(_settings())
+    checks = engine.diagnose(_settings())
     if as_json:
         _emit_json([{"check": c.name, "ok": c.ok, "detail": c.detail} for c in checks])
     else:
@@ -211,11 +212,11 @@ def ask(
     llm: LLMOpt = None, llm_base_url: UrlOpt = None, llm_model: ModelOpt = None,
 ) -> None:
     """Answer a question from the documents, with numbered, verified citations."""
-    from askbj.evaluate import answer_record, hit_record
-    from askbj.generate import Generator, resolve_config
+    from askbj.evaluate.runner import answer_record, hit_record
+    from askbj.llm.generator import Generator, resolve_config
 
     config, streamed = resolve_config(llm, llm_base_url, llm_model), []
-    answerer = pipeline.open_answerer(_settings())
+    answerer = engine.open_answerer(_settings())
     answer = Generator(config, answerer).ask(  # tokens shown as they come, then the checked text
         question, k=k, mode=mode, script=script, on_token=None if as_json else _token(streamed),
     ) if config.enabled else answerer.ask(question, k=k, mode=mode, script=script)
@@ -266,9 +267,9 @@ def cite(
     """Show where a citation points: document, author, section, and the text around it."""
     from dataclasses import asdict
 
-    from askbj.cite import lookup
+    from askbj.lookup import lookup
 
-    places = lookup(pipeline.open_index(_settings()), ref, context=context)
+    places = lookup(engine.open_index(_settings()), ref, context=context)
     if as_json:
         _emit_json({"ref": ref, "places": [asdict(p) for p in places]})
         return

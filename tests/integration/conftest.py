@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from askbj import pipeline
+from askbj import engine
+from askbj.config import Settings
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -21,14 +22,14 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 
 @pytest.fixture(scope="session")
-def real_settings(tmp_path_factory: pytest.TempPathFactory) -> pipeline.Settings:
-    settings = pipeline.Settings(
+def real_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    settings = Settings(
         ingest_dir=REPO / "ingest", index_dir=tmp_path_factory.mktemp("real") / "index"
     )
-    pipeline.build(settings)
+    engine.build(settings)
     return settings
 
 
 @pytest.fixture(scope="session")
-def real_searcher(real_settings: pipeline.Settings):  # type: ignore[no-untyped-def]
-    return pipeline.open_searcher(real_settings)
+def real_searcher(real_settings: Settings):  # type: ignore[no-untyped-def]
+    return engine.open_searcher(real_settings)

@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from askbj import evaluate as ev
-from askbj.answer import Answerer
-from askbj.cite import lookup
+from askbj.answer.extractive import Answerer
+from askbj.evaluate import runner as ev
+from askbj.lookup import lookup
 
 QUESTIONS = Path(__file__).resolve().parents[2] / "eval" / "questions.jsonl"
 

@@ -11,8 +11,8 @@ from typing import Any
 
 import pytest
 
-from askbj import evaluate as ev
-from askbj.answer import Answerer
+from askbj.answer.extractive import Answerer
+from askbj.evaluate import runner as ev
 from askbj.records import Answer
 
 QUESTIONS = Path(__file__).resolve().parents[2] / "eval" / "questions.jsonl"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from askbj import evaluate as ev
+from askbj.evaluate import runner as ev
 
 QUESTIONS = Path(__file__).resolve().parents[2] / "eval" / "questions.jsonl"
 

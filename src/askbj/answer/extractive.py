@@ -1,0 +1,267 @@
+"""Cited answers without an LLM: pick the sentences of the retrieved passages that carry the
+question's terms, attach a verified citation to each, or abstain.
+
+Offline and on two CPU cores, an extractive answer is the only one we can both afford and
+trust: every sentence shown is a sentence of a source, so a citation can be checked by
+string equality rather than believed. Sentences are scored lexically (see ``support``)
+because embedding them at query time would cost about a second per question; the passage's
+search rank stands in for semantic similarity. When no passage carries the question's
+anchors and enough of its terms, saying so beats quoting something merely nearby.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+
+from askbj.answer.citations import verified
+from askbj.answer.compose import Pick, readable_order, render, select
+from askbj.answer.evidence import (
+    Assessment,
+    Support,
+    anchor_share,
+    anchors_met,
+    coverage,
+    other_year,
+    passage_coverage,
+)
+from askbj.answer.question import TermStats, analyze
+from askbj.answer.sentences import too_thin
+from askbj.errors import AskbjError
+from askbj.ingest.chunk import sections
+from askbj.records import Answer, Chunk, Citation, Hit
+from askbj.retrieve.anchors import find_anchors, place_met
+from askbj.retrieve.searcher import Query, prepare_query
+from askbj.text import enumerations as listing
+from askbj.text.lang import WORD
+from askbj.text.normalize import (
+    fold,
+    looks_traditional,
+    squash,
+    target_script,
+    to_traditional,
+)
+from askbj.text.quotes import find_quote
+from askbj.text.sentences import sentence_spans
+
+ABSTAIN_TEXT = "文档中没有找到与该问题直接相关的内容。"
+ABSTAIN_EN = "No passage in the documents directly answers this question."
+NO_WORDS = "The question has no words to search for: ask in Chinese or English."
+SCRIPTS = ("auto", "simplified", "traditional")
+# Calibrated on the dev set by bench/calibrate_abstain.py (see bench/abstain_calibration.md).
+MIN_SUPPORT = 0.3
+# "Why" is answered by the sentence that gives a cause or a difficulty, not the one that
+# merely repeats the question's words.
+_WHY = re.compile(r"为什么|为何|何以|原因|缘何|\bwhy\b|what (?:makes|causes)|reasons?\b")
+_BECAUSE = re.compile(r"因为|由于|因此|导致|造成|使得|原因|在于|源于|受制于|制约|瓶颈|难题|不足|"
+                      r"不完善|不健全|不统一|尚未|难以|不能|缺乏|滞后|挑战|风险|特征")
+_REASON_BONUS = 0.2
+
+
+class Answerer:
+    """Answers questions from one Searcher's index; holds only read-only lookups."""
+
+    def __init__(self, searcher, max_sentences: int = 4, max_items: int = 8,  # type: ignore[no-untyped-def]
+                 min_support: float = MIN_SUPPORT) -> None:
+        self.searcher = searcher
+        self.max_sentences, self.max_items, self.min_support = max_sentences, max_items, min_support
+        index = searcher.index
+        self.stats = TermStats(index)
+        self.docs = {d.doc_id: d for d in index.documents}
+        self._titles = {d.doc_id: squash(d.title) for d in index.documents}
+        self._sections = {d.doc_id: sections(d.text) for d in index.documents}
+        self._chunks = {c.chunk_id: c for c in index.chunks}
+        self._by_doc: dict[str, list[Chunk]] = {}
+        for c in index.chunks:
+            self._by_doc.setdefault(c.doc_id, []).append(c)
+
+    def ask(self, question: str, k: int = 8, mode: str = "hybrid",
+            doc_ids: set[str] | None = None, script: str = "auto") -> Answer:
+        """Search, then answer from the hits or abstain; never raises for a question that
+        merely has no answer (only for an empty one or a bad ``mode``/``script``)."""
+        if script not in SCRIPTS:
+            raise AskbjError(f"Unknown script {script!r}: use one of {', '.join(SCRIPTS)}.")
+        query = prepare_query(question)
+        if not WORD.search(fold(query.text)):
+            return self._abstain(question, query, (), script, NO_WORDS)
+        hits = tuple(self.searcher.search(query.text, k=k, mode=mode, doc_ids=doc_ids))
+        hits = self._every_place(query.text, hits, mode, doc_ids)
+        assessment = self.assess(query.text, hits)
+        if not hits or assessment.best < self.min_support:
+            return self._abstain(question, query, hits[:3], script)
+        picks = self._picks(assessment)
+        citations, text = self._compose(picks, target_script(query.text, script))
+        if not citations:
+            return self._abstain(question, query, hits[:3], script)
+        return Answer(question, text, False, citations, hits, query.notice)
+
+    def assess(self, question: str, hits: tuple[Hit, ...]) -> Assessment:
+        """Score each hit as evidence for ``question`` (no search; hits come from outside)."""
+        q = analyze(question, self.stats, self.searcher.domain)
+        supports = []
+        for h in hits:
+            context = squash(" ".join((*h.chunk.section, h.chunk.text)))
+            title = self._titles.get(h.chunk.doc_id, "")
+            anchored = self.searcher.anchor_context(h.chunk)
+            cov, met = passage_coverage(q, context), anchors_met(q, anchored, title)
+            places = frozenset(p for p in q.places if self._names(h, p))
+            supports.append(Support(h, cov, met, places))
+        return Assessment(q, tuple(supports))
+
+    def _names(self, h: Hit, place: str) -> bool:
+        """The passage (with its anchor context) or its document's title names ``place``."""
+        title = self._titles.get(h.chunk.doc_id, "")
+        return place_met(place, self.searcher.anchor_context(h.chunk)) or place_met(place, title)
+
+    def _every_place(self, text: str, hits: tuple[Hit, ...], mode: str,
+                     doc_ids: set[str] | None) -> tuple[Hit, ...]:
+        """For a comparison ("北京和上海…"), the best further passage for each place that no
+        hit names: one side of a comparison often ranks well below the other."""
+        places = find_anchors(text, self.searcher.domain)[1]
+        if len(places) < 2:
+            return hits
+        missing = [p for p in places if not any(self._names(h, p) for h in hits)]
+        if not missing:
+            return hits
+        seen, extra = {h.chunk.chunk_id for h in hits}, []
+        more = self.searcher.search(text, k=50, mode=mode, doc_ids=doc_ids)
+        for place in missing:
+            found = next((h for h in more
+                          if h.chunk.chunk_id not in seen and self._names(h, place)), None)
+            if found is not None:
+                seen.add(found.chunk.chunk_id)
+                extra.append(replace(found, rank=len(hits) + len(extra) + 1))
+        return (*hits, *extra)
+
+    def _abstain(self, question: str, query: Query, hits: tuple[Hit, ...], script: str,
+                 notice: str = "") -> Answer:
+        text = ABSTAIN_TEXT
+        if target_script(query.text, script) == "traditional":
+            text = to_traditional(text)
+        if not re.search(r"[\u3400-\u9fff]", query.text) and re.search(r"[A-Za-z]", query.text):
+            text = f"{text}\n{ABSTAIN_EN}"
+        notice = " ".join(n for n in (query.notice, notice) if n)
+        return Answer(question, text, True, (), hits, notice)
+
+    def _picks(self, a: Assessment) -> list[Pick]:
+        """The answer's sentences: a numbered list for list questions, else the best few."""
+        scored = self._score_sentences(a)
+        if not scored:
+            return []
+        if a.question.wants_list and len(a.question.places) < 2:  # not "北京和上海各有哪些"
+            items = self._list_items(scored[0]) or self._heading_items(scored[0])
+            if items:
+                return items
+        return self._cover_places(a, scored, select(scored, self.max_sentences))
+
+    def _cover_places(self, a: Assessment, scored: list[Pick], chosen: list[Pick]) -> list[Pick]:
+        """A comparison ("北京和广州的交易所各有什么特点?") gets, for each place the chosen
+        sentences leave out, the best sentence that names it."""
+        for place in a.question.places if len(a.question.places) > 1 else ():
+            def names(p: Pick, place: str = place) -> bool:
+                return place_met(place, squash(self.docs[p.chunk.doc_id].text[p.start : p.end]))
+            if not any(names(p) for p in chosen):
+                chosen += [p for p in scored if names(p)][:1]
+        return chosen
+
+    def _score_sentences(self, a: Assessment) -> list[Pick]:
+        """Every sentence of the usable passages, best first, each once."""
+        q = a.question
+        usable = [s for s in a.supports if s.anchors >= 1.0] or list(a.supports)
+        why = bool(_WHY.search(fold(q.text)))
+        picks: dict[str, Pick] = {}
+        for s in usable:
+            doc = self.docs[s.hit.chunk.doc_id]
+            prior = 1.0 / (1.0 + 0.25 * (s.hit.rank - 1))
+            title = self._titles.get(doc.doc_id, "")
+            spans = sentence_spans(doc.text, s.hit.chunk.start, s.hit.chunk.end)
+            for pos, (start, end) in enumerate(spans):
+                sentence = doc.text[start:end]
+                if too_thin(sentence):
+                    continue
+                flat = squash(sentence)
+                if other_year(q, flat):
+                    continue
+                score = (coverage(q, flat) + 0.5 * s.strength + 0.25 * prior
+                         + 0.3 * anchor_share(q, flat, title) + 0.05 / (1 + pos)
+                         + (_REASON_BONUS if why and _BECAUSE.search(flat) else 0.0))
+                pick = Pick(s.hit.chunk, start, end, score, s.hit.alternates)
+                if flat not in picks or picks[flat].score < score:
+                    picks[flat] = pick
+        return sorted(picks.values(), key=lambda p: -p.score)
+
+    def _list_items(self, best: Pick) -> list[Pick]:
+        """The enumerated list the best sentence opens or belongs to; [] when it has none.
+
+        Only that list: a question with 哪些 is often answered inside one item (an inline
+        series such as "利用A、B等技术"), and the items around it would bury the answer.
+        """
+        doc = self.docs[best.chunk.doc_id]
+        section = next((s for s in self._sections[doc.doc_id]
+                        if s.start <= best.start < s.end), None)
+        if section is None:
+            return []
+        spans = sentence_spans(doc.text, section.start, section.end)
+        run = listing.best_run(listing.runs(doc.text, spans), best.chunk.start, best.chunk.end)
+        at = [i for i, sp in enumerate(spans) if sp[0] == best.start]
+        intro = bool(run and at and at[0] + 1 < len(spans) and spans[at[0] + 1][0] == run[0].start)
+        if not run or not (intro or any(i.start == best.start for i in run)):
+            return []
+        picks = [best] if intro else []
+        for item in run[: self.max_items]:
+            chunk = self._chunk_for(doc.doc_id, item.start, item.end, best.chunk)
+            if chunk is not None:
+                alts = best.alternates if chunk == best.chunk else ()
+                picks.append(Pick(chunk, item.start, item.end, best.score, alts))
+        return picks
+
+    def _heading_items(self, best: Pick) -> list[Pick]:
+        """The best sentence, then the numbered sub-headings of the chapter it introduces."""
+        doc = self.docs[best.chunk.doc_id]
+        heads = listing.child_headings(doc.text, self._sections[doc.doc_id], best.start)
+        picks = [best]
+        for head in heads[: self.max_items]:
+            chunk = self._chunk_for(doc.doc_id, head.start, head.end, best.chunk)
+            if chunk is not None:
+                picks.append(Pick(chunk, head.start, head.end, best.score))
+        return picks if len(picks) > 2 else []
+
+    def _chunk_for(self, doc_id: str, start: int, end: int, prefer: Chunk) -> Chunk | None:
+        if prefer.start <= start and end <= prefer.end:
+            return prefer
+        return next((c for c in self._by_doc.get(doc_id, [])
+                     if c.start <= start and end <= c.end), None)
+
+    def _compose(self, picks: list[Pick], script: str) -> tuple[tuple[Citation, ...], str]:
+        """Answer text with ``[n]`` after each sentence; only verified citations survive."""
+        numbers: dict[str, int] = {}
+        citations, parts = [], []
+        for p in readable_order([self._in_script(p, script) for p in picks]):
+            doc = self.docs[p.chunk.doc_id]
+            n = numbers.get(p.chunk.chunk_id, len(numbers) + 1)
+            quote = doc.text[p.start : p.end]
+            citation = Citation(n, p.chunk.chunk_id, doc.doc_id, doc.title, p.chunk.section,
+                                p.start, p.end, quote, p.chunk.text, p.alternates)
+            if not verified(citation, doc.text, p.chunk):
+                continue
+            numbers[p.chunk.chunk_id] = n
+            citations.append(citation)
+            parts.append(f"{render(quote, script)}[{n}]")
+        return tuple(citations), "".join(parts)
+
+    def _in_script(self, p: Pick, script: str) -> Pick:
+        """The same sentence in an alternate copy written in the reader's script, if there is
+        one: a reader checking a citation should land on text in the script they read."""
+        quote = self.docs[p.chunk.doc_id].text[p.start : p.end]
+        if looks_traditional(quote) == (script == "traditional"):
+            return p
+        for alt_id in p.alternates:
+            alt = self._chunks.get(alt_id)
+            if alt is None:
+                continue
+            places = [(s, e) for s, e in find_quote(self.docs[alt.doc_id].text, quote)
+                      if alt.start <= s and e <= alt.end]
+            if len(places) == 1:
+                others = tuple(a for a in p.alternates if a != alt_id)
+                return Pick(alt, *places[0], p.score, (p.chunk.chunk_id, *others))
+        return p

@@ -1,0 +1,29 @@
+"""Which sentences can stand as an answer: not headings, captions, notes or mojibake."""
+
+from __future__ import annotations
+
+import re
+
+from askbj.text.headings import heading_level
+from askbj.text.lang import WORD
+from askbj.text.normalize import fold
+
+_CAPTION = re.compile(r"^\W*[图表圖]\s*\d")
+# A footnote, source note, bibliography entry or author note: "① 某协会:《报告》, 2024年2月。",
+# "[3] 作者.题目", "* 基金项目…", "资料来源:北京市统计局。", "【本文作者为…".
+# Mis-decoded bytes: "突破?;谂e足輕重" (GBK read as something else), U+FFFD.
+_DAMAGED = re.compile(r"[\u4e00-\u9fff]\?[;；]|[\u4e00-\u9fff][a-z][\u4e00-\u9fff]|\ufffd")
+_REFERENCE = re.compile(
+    r"^(?:[①-⑳]|\[\d{1,3}\]|\*+)\s|^(?:资料|数据)?来源\s*[:：]|^\d{1,2}\s*(?:资料|数据)?来源于|^注\s*[:：]"
+    r"|^\W?本文(?:作者|系)"
+    r"|《[^》]{2,60}》[^。]{0,20}\d{4}\s*年(?:\s*\d{1,2}\s*月)?(?:\s*\d{1,2}\s*日)?\W*$"
+)
+
+
+def too_thin(sentence: str) -> bool:
+    """Headings, captions, fragments and mojibake read badly as answers (list items come
+    separately; a damaged sentence of one copy of an article is usually clean in the other)."""
+    words = len(WORD.findall(fold(sentence)))
+    heading = heading_level(sentence) > 0 and words < 30
+    return words < 8 or heading or bool(
+        _CAPTION.match(sentence) or _REFERENCE.search(sentence) or _DAMAGED.search(sentence))

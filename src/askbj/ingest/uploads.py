@@ -1,0 +1,114 @@
+"""Adding a user's file to the ingest folder, from a browser upload.
+
+An upload's name and bytes come from whoever holds the browser, so neither is trusted: the
+name could climb out of the folder (``../../x.txt``), hide the file from ingest
+(``.x.txt``), spoof its type with invisible direction marks, or be too long for the file
+system; the bytes could be empty or huge. ``safe_name`` keeps only a plain, visible,
+supported file name (Chinese names are normal here and are kept), and ``save_upload``
+writes atomically, so an ingest running at the same moment never reads half a file and an
+existing document is replaced only when the user said so.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import tempfile
+import unicodedata
+from pathlib import Path
+
+from askbj.errors import AskbjError
+from askbj.ingest.sources import SUPPORTED
+
+MAX_BYTES = 20 * 2**20
+MAX_STEM = 80  # characters: 80 CJK characters are 240 bytes, under the usual 255-byte limit
+_SEPARATORS = re.compile(r"[/\\]")
+_RESERVED = re.compile(r'[<>:"|?*]')  # not allowed in Windows names: the folder may be shared
+
+
+def safe_name(name: str) -> str:
+    """The upload's base name made safe to create inside the ingest folder; ``AskbjError``
+    when nothing usable is left or the type is not one ingest reads."""
+    text = unicodedata.normalize("NFC", name)
+    text = "".join(ch for ch in text if not unicodedata.category(ch).startswith("C"))
+    text = _SEPARATORS.split(text)[-1]  # basename, whichever system's separator was used
+    text = _RESERVED.sub("_", " ".join(text.split()))
+    text = re.sub(r"\.{2,}", ".", text).rstrip(" .")  # no "..", no trailing dots
+    stem, dot, suffix = text.rpartition(".")
+    suffix = f".{suffix.lower()}" if dot else ""
+    if suffix not in SUPPORTED:
+        kinds = ", ".join(SUPPORTED)
+        shown = suffix or "a file without an extension"
+        raise AskbjError(f"Cannot add {name!r}: {shown} is not a supported type (use {kinds}).")
+    stem = stem.lstrip(" .")[:MAX_STEM].rstrip(" .")  # a leading dot would hide the file
+    if not stem:
+        raise AskbjError(f"Cannot add {name!r}: give the file a name before the extension.")
+    return stem + suffix
+
+
+def save_upload(ingest_dir: Path, name: str, data: bytes, overwrite: bool = False,
+                max_bytes: int = MAX_BYTES) -> Path:
+    """Store ``data`` as ``ingest_dir/safe_name(name)`` and return that path; refuses empty or
+    oversized data, and an existing file unless ``overwrite``."""
+    clean = safe_name(name)
+    if not data:
+        raise AskbjError(f"{clean} is empty: there is nothing to add.")
+    if len(data) > max_bytes:
+        raise AskbjError(f"{clean} is {_size(len(data))}, over the {_size(max_bytes)} limit "
+                         "for an upload: split it, or copy it into the ingest folder directly.")
+    ingest_dir.mkdir(parents=True, exist_ok=True)
+    root = ingest_dir.resolve()
+    target = root / clean
+    if target.resolve().parent != root or target.is_dir():
+        raise AskbjError(f"Cannot write {clean}: that name points outside {ingest_dir}/.")
+    if not overwrite and (target.exists() or target.is_symlink()):
+        raise AskbjError(_exists(clean, ingest_dir))
+    _write_atomically(root, target, data, overwrite)
+    return target
+
+
+def _write_atomically(root: Path, target: Path, data: bytes, overwrite: bool) -> None:
+    """Write to a hidden temp file (ingest skips dot files), then move it into place in one
+    step; without ``overwrite`` the move fails if the name appeared in the meantime."""
+    fd, tmp = tempfile.mkstemp(dir=root, prefix=".upload-", suffix=".part")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(tmp, 0o644)
+        if overwrite:
+            os.replace(tmp, target)
+        else:
+            _create(Path(tmp), target)
+    except FileExistsError as exc:
+        raise AskbjError(_exists(target.name, root)) from exc
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+
+
+def _create(tmp: Path, target: Path) -> None:
+    """Move ``tmp`` to a ``target`` that must not exist: a hard link is atomic; a file system
+    without hard links gets a check and a move instead."""
+    try:
+        os.link(tmp, target)
+    except FileExistsError:
+        raise
+    except OSError:
+        if target.exists() or target.is_symlink():
+            raise FileExistsError(target) from None
+        os.replace(tmp, target)
+
+
+def _exists(name: str, folder: Path) -> str:
+    return (f"{name} already exists in {folder}/: confirm that it should be replaced "
+            "(“Replace it”, or overwrite=True), or rename the file.")
+
+
+def _size(n: int) -> str:
+    for unit, scale in (("GB", 2**30), ("MB", 2**20), ("KB", 2**10)):
+        if n >= scale:
+            return f"{n / scale:.3g} {unit}"
+    return f"{n} byte{'s' if n != 1 else ''}"

@@ -1,0 +1,127 @@
+"""A question's anchors: the numbers (years, figures) and places an answering passage must
+mention. A question about 2022 in 合肥 is not answered by a passage about 2023 in 北京, however
+alike the rest of the wording. Place words come from jieba's part-of-speech tags (``ns``) for
+Chinese and from the domain's gazetteer for English; which words name places, countries and
+their aliases is the domain's data (``askbj.domain``), the rules here are general.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from functools import lru_cache
+
+from askbj.domain import Domain
+from askbj.text.lang import is_english
+from askbj.text.normalize import fold, tokenize
+
+_NUMBER = re.compile(r"(?<![\d.])\d{2,}(?:\.\d+)?(?![\d.])")
+_THOUSANDS = re.compile(r"(?<=\d),(?=\d{3}(?!\d))")
+# "23年" said for 2023; not "近20年"/"过去20年" (twenty years).
+_SHORT_YEAR = re.compile(
+    r"(?<![\d.近去多这约几逾超前后了历共每第])([0-3]\d)年(?!代|间|来|内|后|前|的时间)")
+_PLACE_SUFFIX = re.compile(r"(?<=..)[市省]$")
+_NOT_A_PLACE = re.compile(  # words jieba tags as places that name none
+    r"^(?:[两各多诸他本外我邻大全][国省市]|城市|城乡|地区|区域|国内|国外|海外|各地|当地|地方)$")
+_posseg_lock = threading.Lock()
+YEAR = re.compile(r"(?<!\d)(?:19|20)\d\d(?!\d)")
+_MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august",
+           "september", "october", "november", "december")
+# A month name only as a date ("in May", "November 2023"), never the verb "may".
+_MONTH_NAME = "|".join(_MONTHS)
+_MONTH = re.compile(
+    rf"\b(?:in|by|of|since|until|before|after|from)\s+({_MONTH_NAME})\b"
+    rf"|\b({_MONTH_NAME})(?=\s+(?:\d{{1,2}}(?:st|nd|rd|th)?,?\s+)?\d{{4}})"
+)
+
+
+@lru_cache(maxsize=1024)
+def find_anchors(question: str, domain: Domain) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(numbers, places) of ``question``: what a passage that answers it must mention. A place
+    is "form|form…": any one form met meets it (its aliases are the domain's, e.g. 中国|我国).
+    Cached: search and answer both need them, and jieba's tagger is the slow part."""
+    folded = _SHORT_YEAR.sub(lambda m: f"20{m.group(1)}年", _THOUSANDS.sub("", fold(question)))
+    english = is_english(folded)
+    numbers = _NUMBER.findall(folded)
+    if english:
+        # "per 10,000 residents" is 每万人 in the text: a round English number is a unit.
+        numbers = [n for n in numbers if YEAR.fullmatch(n) or not re.fullmatch(r"10+", n)]
+        # "by the end of November 2023" is 2023年11月末 in the text
+        numbers += [f"{_MONTHS.index(m.group(1) or m.group(2)) + 1}月"
+                    for m in _MONTH.finditer(folded)]
+    places = _english_places(question, domain) if english else _chinese_places(folded, domain)
+    with_aliases = (_with_aliases(p, domain) for p in places)
+    return tuple(dict.fromkeys(numbers)), tuple(dict.fromkeys(with_aliases))
+
+
+def _with_aliases(place: str, domain: Domain) -> str:
+    forms = [a for form in place.split("|") for a in domain.place_aliases.get(form, (form,))]
+    return "|".join(dict.fromkeys(forms))
+
+
+def _english_places(question: str, domain: Domain) -> list[str]:
+    lowered = question.lower()
+    found = [zh for name, zh in domain.gazetteer.items()
+             if re.search(rf"(?<![a-z]){re.escape(name)}(?![a-z])", lowered)]
+    found += [zh for name, zh in domain.acronyms.items()
+              if re.search(rf"(?<![A-Za-z.]){re.escape(name)}(?![A-Za-z])", question)]
+    return list(dict.fromkeys(found))
+
+
+@lru_cache(maxsize=1)
+def _posseg():  # type: ignore[no-untyped-def]
+    import jieba.posseg as posseg
+
+    tokenize("初始化")  # jieba's dictionary loads once, quietly, through normalize
+    return posseg
+
+
+def _chinese_places(folded: str, domain: Domain) -> list[str]:
+    """Place names jieba tags ``ns``, as a text would write them (see ``_place_forms``)."""
+    posseg = _posseg()
+    with _posseg_lock:
+        pairs = [(p.word, p.flag) for p in posseg.cut(folded)]
+    places = [f for w, flag in pairs if flag == "ns" and len(w) >= 2
+              for f in _place_forms(w, domain)]
+    return list(dict.fromkeys(places))
+
+
+def _place_forms(word: str, domain: Domain) -> list[str]:
+    """What must appear for ``word`` to be met. jieba also tags 两国 (not a place: dropped),
+    country pairs such as 中美 or 中日韩 (each partner but China, which the corpus calls
+    我国 as often as 中国 — met by the partner's name or by the pair itself, as "美国|中美")
+    and 首都北京; a trailing 市/省 is often dropped by texts."""
+    prefix = next((p for p in domain.place_prefixes
+                   if word.startswith(p) and len(word) >= len(p) + 2), "")
+    word = word[len(prefix):]
+    if _NOT_A_PLACE.match(word):
+        return []
+    partners = domain.country_partners
+    if 2 <= len(word) <= 3 and all(ch in partners for ch in word):
+        return [f"{partners[ch]}|{word}" for ch in word if ch != domain.home_partner]
+    return [_PLACE_SUFFIX.sub("", word)] if len(word) >= 2 else []
+
+
+def place_met(place: str, squashed: str) -> bool:
+    """Some form of ``place`` ("美国|美方|中美": any of them) occurs in ``squashed``."""
+    return any(form in squashed for form in place.split("|"))
+
+
+def contains(haystack: str, term: str) -> bool:
+    """``term`` in squashed ``haystack``; digits and latin letters must not run on."""
+    if term[:1].isdigit() or (term[:1].isascii() and term[:1].isalpha()):
+        return re.search(rf"(?<![0-9a-z.]){re.escape(term)}(?![0-9a-z])", haystack) is not None
+    return term in haystack
+
+
+def share_met(numbers: tuple[str, ...], places: tuple[str, ...], squashed: str,
+              title: str = "") -> float:
+    """``anchors_met`` for anchors from ``find_anchors``. Places compared by the question
+    ("北京和广州的交易所各有什么特点?") are rarely in one passage: of two or more places,
+    one is enough for a passage; the answer gathers the others from other passages."""
+    if not numbers and not places:
+        return 1.0
+    met = sum(contains(squashed, a) for a in numbers)
+    found = sum(place_met(p, squashed) or place_met(p, title) for p in places)
+    met += len(places) if found and len(places) > 1 else found
+    return met / (len(numbers) + len(places))

@@ -1,0 +1,92 @@
+"""Folding text to one comparable form, and cutting it into BM25 terms.
+
+Questions arrive in simplified or traditional script, full- or half-width; documents too.
+Matching happens on a folded copy (NFKC, traditional → simplified, lowercase) while users
+always see the original text. Heavy libraries (OpenCC, jieba) load lazily, once.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+import unicodedata
+from functools import lru_cache
+
+from askbj.text.lang import WORD
+
+PINYIN_GLOSS = re.compile(r"(?<=[\u3400-\u9fff])[(（][a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü]{1,8}[)）]")
+_lock = threading.Lock()
+
+# Function words that carry no retrieval signal in either language.
+STOPWORDS = frozenset(
+    "的 了 和 与 及 是 在 也 就 都 而 或 等 对 为 以 于 中 上 下 之 其 这 那 个 有 被 把 从 向 "
+    "到 由 将 并 又 该 各 所 吗 呢 吧 啊 什么 哪些 怎么 如何 为什么 多少 哪 几 是否 分别 "
+    "里 说 提到 文章 报告 作者 认为 哪几 方面 一个 一些 这些 那些 通过 进行 "
+    "a an the of to in on for and or is are was were be by with as at from that this "
+    "what which who how why when where does did do according its it their they".split()
+)
+
+
+@lru_cache(maxsize=2)
+def _converter(config: str):  # type: ignore[no-untyped-def]
+    import opencc
+
+    return opencc.OpenCC(config)
+
+
+def to_simplified(text: str) -> str:
+    with _lock:
+        return _converter("t2s").convert(text)
+
+
+def to_traditional(text: str) -> str:
+    with _lock:
+        return _converter("s2t").convert(text)
+
+
+def fold(text: str) -> str:
+    """The matching form: no pinyin glosses, NFKC width, simplified script, lowercase."""
+    text = PINYIN_GLOSS.sub("", text)
+    return to_simplified(unicodedata.normalize("NFKC", text)).lower()
+
+
+def squash(text: str) -> str:
+    """``fold`` without any whitespace: the form gold evidence is judged in."""
+    return re.sub(r"\s+", "", fold(text))
+
+
+@lru_cache(maxsize=1)
+def _jieba():  # type: ignore[no-untyped-def]
+    import logging
+
+    import jieba
+
+    jieba.setLogLevel(logging.WARNING)
+    jieba.initialize()
+    return jieba
+
+
+def tokenize(text: str) -> list[str]:
+    """BM25 terms: jieba search-mode words of the folded text, minus stopwords and punctuation."""
+    jb = _jieba()
+    folded = fold(text)
+    with _lock:
+        words = jb.lcut_for_search(folded)
+    return [w for w in (w.strip() for w in words) if w and WORD.search(w) and w not in STOPWORDS]
+
+
+def looks_traditional(text: str) -> bool:
+    """True when converting to simplified changes a noticeable share of the CJK characters."""
+    cjk = [c for c in text if "\u3400" <= c <= "\u9fff"]
+    if not cjk:
+        return False
+    simplified = to_simplified("".join(cjk))
+    changed = sum(a != b for a, b in zip(cjk, simplified, strict=True))
+    return changed >= max(1, len(cjk) // 20)
+
+
+def target_script(question: str, script: str) -> str:
+    """The script an answer is written in: ``script``, or for "auto" the question's own."""
+    if script != "auto":
+        return script
+    return "traditional" if looks_traditional(question) else "simplified"
