@@ -20,10 +20,11 @@ from rich.table import Table
 
 from askbj import engine
 from askbj.config import Settings
+from askbj.domain import load_domain
 from askbj.errors import AskbjError
 
 app = typer.Typer(
-    help="Ask Beijing: cited answers from Beijing digital-economy policy documents, offline.",
+    help="askbj: cited answers from your policy documents, offline (domain: --domain).",
     no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False,
 )
 out = Console(highlight=False, soft_wrap=True)
@@ -49,8 +50,16 @@ def _options(
     model: Annotated[str | None, typer.Option(
         help="Sentence-transformers model name or path (env ASKBJ_MODEL; default: bundled "
              "multilingual-e5-small 4-bit).")] = None,
+    domain: Annotated[str | None, typer.Option(
+        help="Vocabulary of the corpus: a shipped domain name or a .toml file (env ASKBJ_DOMAIN;"
+             " default: beijing).")] = None,
 ) -> None:
-    settings = Settings(model=model)
+    settings = Settings.from_env()
+    if model:
+        settings = replace(settings, model=model)
+    if domain:
+        load_domain(domain)  # a wrong name or file fails here, with what to do
+        settings = replace(settings, domain=domain)
     if index_dir:
         settings = replace(settings, index_dir=index_dir)
     if ingest_dir:

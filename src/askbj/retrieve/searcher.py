@@ -63,7 +63,7 @@ def prepare_query(question: str) -> Query:
     text = SURROGATES.sub("\ufffd", question or "").strip()
     if not text:
         raise AskbjError(
-            "The question is empty: type a question, e.g. 北京数字经济占GDP比重是多少?")
+            "The question is empty: type a question in Chinese or English.")
     if len(text) > MAX_QUESTION:
         notice = (f"The question was {len(text)} characters long; "
                   f"only the first {MAX_QUESTION} were used.")
