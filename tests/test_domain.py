@@ -20,19 +20,19 @@ from fakes import FakeEmbedder
 WENZHOU_TOML = """
 name = "wenzhou"
 subject = "Wenzhou data-market reports"
-example_questions = ["温数所上架了多少数据产品?"]
+example_questions = ["瓯数所上架了多少数据产品?"]
 place_prefixes = ["我市"]
 [gazetteer]
 wenzhou = "温州"
 taizhou = "台州"
 [abbreviations]
-"温数所" = ["温州数据交易所"]
+"瓯数所" = ["温州数据交易所"]
 [glossary]
 "data product" = ["数据产品"]
 """
 
 DOCS = {
-    "wz.txt": "温州数据交易所年度报告\n\n2023年,温州数据交易所累计上架数据产品1200个,"
+    "wz.txt": "温州数据交易所年度报告\n\n2023年,温州数据交易所累计挂牌数据产品1200个,"
               "交易额突破5亿元。交易所设立了数据资产登记中心。\n",
     "tz.txt": "台州数据交易所年度报告\n\n2023年,台州数据交易所累计上架数据产品800个,"
               "交易额突破2亿元。交易所设立了数据资产登记中心。\n",
@@ -86,7 +86,7 @@ def test_another_city_is_answered_with_its_own_domain(tmp_path: Path, wenzhou: P
     answerer = engine.open_answerer(settings, embedder)
     assert answerer.searcher.domain.name == "wenzhou"
 
-    answer = answerer.ask("温数所上架了多少数据产品?")  # the abbreviation is the domain's
+    answer = answerer.ask("瓯数所上架了多少数据产品?")  # 瓯数所 is the domain's word
     assert not answer.abstained
     assert "1200" in answer.text and "800" not in answer.text
     assert {c.doc_id for c in answer.citations} == {"wz"}
