@@ -195,8 +195,9 @@ def _rest_routes(app: FastAPI) -> None:
     async def cite(request: Request, _: Read, engine: Ready,
                    ref: Annotated[str, Query(max_length=2000)],
                    context: Annotated[int, Query(ge=0, le=20)] = 1,
-                   limit: Annotated[int, Query(ge=1, le=100)] = 20) -> Any:
-        return await _call(request, engine.cite, ref, context, limit)
+                   limit: Annotated[int, Query(ge=1, le=100)] = 20) -> JSONResponse:
+        record, total = await _call(request, engine.cite, ref, context, limit)
+        return JSONResponse(record, headers={"X-Total-Count": str(total)})
 
     @app.get("/v1/documents", tags=["askbj"], summary="The corpus: one record per document")
     async def documents(_: Read, engine: Ready) -> Any:

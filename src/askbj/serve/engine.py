@@ -108,10 +108,10 @@ class Engine:
         return Reply(answer.text, tuple(citation_record(c) for c in answer.citations),
                      answer.abstained, answer.notice)
 
-    def cite(self, ref: str, context: int, limit: int) -> dict[str, Any]:
+    def cite(self, ref: str, context: int, limit: int) -> tuple[dict[str, Any], int]:
+        """The CLI's cite record with at most ``limit`` places, and how many there are."""
         places = lookup(self._index, ref, context=context)
-        return {"ref": ref, "places": [asdict(p) for p in places[:limit]],
-                "total": len(places)}
+        return {"ref": ref, "places": [asdict(p) for p in places[:limit]]}, len(places)
 
     def documents(self) -> dict[str, Any]:
         return {"documents": [_document(d) for d in self._index.documents]}

@@ -16,7 +16,7 @@ from typing import Any
 
 MODELS = {"askbj": "hybrid", "askbj-dense": "dense", "askbj-bm25": "bm25"}
 OWNER = "askbj"
-_PIECE = re.compile(r".+?(?:\[\d+\]|[。！？!?；;]|\.\s|$)", re.S)
+_PIECE = re.compile(r".+?(?:[。！？!?；;](?:\[\d+\])*|\[\d+\]|\.\s|$)", re.S)
 
 
 def completion_id() -> str:
