@@ -10,7 +10,7 @@ import httpx
 import uvicorn
 
 from askbj.serve.app import create_app
-from askbj.serve.auth import KeyRing
+from askbj.serve.auth import KeyRing, load_keys
 from askbj.serve.config import ServeConfig
 from askbj.serve.engine import Engine
 
@@ -21,6 +21,7 @@ DOCS = {
     "beta.txt": "2023年北京市数字经济实现增加值18766.7亿元，占地区生产总值比重达到42.9%。",
 }
 QUESTION = "2023年北京市数字经济增加值是多少？"
+READ_KEY, ADMIN_KEY = "read-key-0123456789", "admin-key-0123456789"
 READY_WAIT = 30.0  # seconds a test waits for the engine at most (not a speed assertion)
 
 
@@ -57,3 +58,7 @@ class LiveServer:
     def client(self, key: str | None = None, **kwargs: Any) -> httpx.Client:
         headers = {"Authorization": f"Bearer {key}"} if key else {}
         return httpx.Client(base_url=self.url, headers=headers, timeout=30, **kwargs)
+
+
+def keyring() -> KeyRing:
+    return load_keys(None, {"ASKBJ_API_KEYS": f"{READ_KEY},{ADMIN_KEY}:admin"})

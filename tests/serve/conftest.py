@@ -10,13 +10,12 @@ from typing import Any
 import pytest
 
 from askbj import pipeline
-from askbj.serve.auth import KeyRing, load_keys
+from askbj.serve.auth import KeyRing
 from askbj.serve.config import ServeConfig
 from askbj.serve.engine import Engine
-from fakes import FakeEmbedder
-from serve_helpers import DOCS, LiveServer
 
-READ_KEY, ADMIN_KEY = "read-key-0123456789", "admin-key-0123456789"
+from fakes import FakeEmbedder
+from serve_helpers import DOCS, LiveServer, keyring
 
 
 @pytest.fixture(scope="module")
@@ -28,10 +27,6 @@ def corpus(tmp_path_factory: pytest.TempPathFactory) -> pipeline.Settings:
     settings = pipeline.Settings(ingest_dir=root / "ingest", index_dir=root / "index")
     pipeline.build(settings, embedder=FakeEmbedder())
     return settings
-
-
-def keyring() -> KeyRing:
-    return load_keys(None, {"ASKBJ_API_KEYS": f"{READ_KEY},{ADMIN_KEY}:admin"})
 
 
 @pytest.fixture

@@ -11,6 +11,7 @@ from typer.testing import CliRunner
 
 from askbj import cli, pipeline
 from askbj.serve.engine import Engine
+
 from fakes import FakeEmbedder
 from serve_helpers import QUESTION, LiveServer
 
