@@ -82,5 +82,10 @@ class Gate:
             raise ApiError(504, f"The request took longer than {self.timeout:g} s and was "
                            "abandoned.", "timeout") from None
 
+    @property
+    def waiting(self) -> int:
+        """Requests queued for a slot now."""
+        return self._waiting
+
     def close(self) -> None:
         self._pool.shutdown(wait=False, cancel_futures=True)
