@@ -20,6 +20,7 @@ from rich.table import Table
 
 from askbj import pipeline
 from askbj.errors import AskbjError
+from askbj.serve.command import serve_command
 
 app = typer.Typer(
     help="Ask Beijing: cited answers from Beijing digital-economy policy documents, offline.",
@@ -289,35 +290,7 @@ def cite(
                   + escape(text[p.mark_start : p.mark_end]) + "[/]" + escape(text[p.mark_end :]))
 
 
-@app.command()
-def serve(
-    host: Annotated[str, typer.Option(help="Address to bind (loopback unless keys are set).")]
-        = "127.0.0.1",
-    port: Annotated[int, typer.Option(min=1, max=65535, help="Port.")] = 8000,
-    workers: Annotated[int, typer.Option(min=1, help="Processes, each with its own engine.")] = 1,
-    keys_file: Annotated[Path | None, typer.Option(
-        help="API keys, one `KEY [read|admin]` a line (also env ASKBJ_API_KEYS).")] = None,
-    insecure: Annotated[bool, typer.Option(
-        "--insecure", help="Allow a non-loopback --host with no API keys.")] = False,
-    concurrency: Annotated[int, typer.Option(min=1, help="Engine calls at once per process.")]
-        = 2,
-    queue: Annotated[int, typer.Option(min=0, help="Requests waiting before 503.")] = 16,
-    timeout: Annotated[float, typer.Option(help="Seconds per request before 504.")] = 30.0,
-    rate: Annotated[float, typer.Option(
-        help="Requests/s per key (or client IP without keys); 0 = no limit.")] = 10.0,
-    burst: Annotated[int, typer.Option(min=1, help="Requests at once above the rate.")] = 20,
-) -> None:
-    """Serve askbj over HTTP: OpenAI-compatible /v1/chat/completions and REST (/docs)."""
-    from askbj.serve.config import ServeConfig
-    from askbj.serve.server import run
-
-    settings = _settings()
-    run(ServeConfig(
-        host=host, port=port, workers=workers, insecure=insecure,
-        keys_file=str(keys_file) if keys_file else None, concurrency=concurrency, queue=queue,
-        timeout=timeout, rate=rate, burst=burst, index_dir=str(settings.index_dir),
-        ingest_dir=str(settings.ingest_dir), model=settings.model,
-    ))
+app.command("serve")(serve_command(_settings))  # options only; FastAPI loads when it runs
 
 
 def main() -> None:
