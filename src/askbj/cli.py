@@ -1,4 +1,4 @@
-"""The `askbj` command line: ingest, search, ask, cite, eval, doctor.
+"""The `askbj` command line: ingest, search, ask, cite, eval, doctor, serve.
 
 Every command takes ``--json`` for a stable machine-readable output (documented in the
 README); human output goes to stdout, problems to stderr with a non-zero exit code.
@@ -22,6 +22,7 @@ from askbj import engine
 from askbj.config import Settings
 from askbj.domain import load_domain
 from askbj.errors import AskbjError
+from askbj.serve.command import serve_command
 
 app = typer.Typer(
     help="askbj: cited answers from your policy documents, offline (domain: --domain).",
@@ -297,6 +298,9 @@ def cite(
         text = p.passage
         out.print(escape(text[: p.mark_start]) + "[bold reverse]"
                   + escape(text[p.mark_start : p.mark_end]) + "[/]" + escape(text[p.mark_end :]))
+
+
+app.command("serve")(serve_command(_settings))  # options only; FastAPI loads when it runs
 
 
 def main() -> None:
