@@ -17,7 +17,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from askbj.answer.extractive import Answerer
-from askbj.llm.client import LLMConfig, LLMError, chat, resolve_config
+from askbj.llm.client import ChatModel, HttpChatModel, LLMConfig, LLMError, resolve_config
 from askbj.llm.grounding import Checked, Grounder
 from askbj.records import Answer, Hit
 
@@ -62,8 +62,10 @@ class Generator:
     """Generated, verified answers on top of an ``Answerer`` (which it falls back to)."""
 
     def __init__(self, config: LLMConfig, answerer: Answerer,
-                 max_passages: int = MAX_PASSAGES, grounder: Grounder | None = None) -> None:
+                 max_passages: int = MAX_PASSAGES, grounder: Grounder | None = None,
+                 model: ChatModel | None = None) -> None:
         self.config, self.answerer, self.max_passages = config, answerer, max_passages
+        self.model: ChatModel = model or HttpChatModel(config)
         self.grounder = grounder or Grounder(
             answerer.stats, answerer.docs, answerer.searcher.domain)
 
@@ -99,11 +101,11 @@ class Generator:
     def stream(self, question: str, hits: Sequence[Hit], script: str = "auto") -> Iterator[str]:
         """The completion's text, token by token (for ``st.write_stream``); raises ``LLMError``
         (never an httpx error) on any failure, including a completion with no text."""
-        return chat(self.config, self.request(question, hits, True, script))
+        return self.model.chat(self.request(question, hits, True, script))
 
     def complete(self, question: str, hits: Sequence[Hit], script: str = "auto") -> str:
         """The whole completion in one non-streaming request; ``LLMError`` as ``stream``."""
-        return "".join(chat(self.config, self.request(question, hits, False, script)))
+        return "".join(self.model.chat(self.request(question, hits, False, script)))
 
     def draft(self, extractive: Answer, script: str = "auto", stream: bool = True) -> Draft:
         """A generation for an answered question: iterate it for tokens, then ``answer()``."""
