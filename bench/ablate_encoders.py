@@ -61,7 +61,8 @@ def ranking(searcher, text: str, use_vec: np.ndarray | None, use_scores: np.ndar
 
 
 def _means(rows: list[dict[str, float]]) -> str:
-    return " ".join(f"{k} {np.mean([m[k] for m in rows]):.3f}" for k in ("hit@1", "hit@5", "mrr@10"))
+    keys = ("hit@1", "hit@5", "mrr@10")
+    return " ".join(f"{k} {np.mean([m[k] for m in rows]):.3f}" for k in keys)
 
 
 def main() -> None:
