@@ -15,19 +15,22 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
-from rich.markup import escape
 from rich.table import Table
+from rich.text import Text
 
 from askbj import engine
 from askbj.config import Settings
-from askbj.errors import AskbjError
+from askbj.errors import AskbjError, describe_os_error
 
 app = typer.Typer(
     help="Ask Beijing: cited answers from Beijing digital-economy policy documents, offline.",
     no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False,
 )
-out = Console(highlight=False, soft_wrap=True)
-err = Console(stderr=True, highlight=False)
+# Document text is printed verbatim: no emoji codes (`root:x:0` stays), no highlighting; text
+# from documents and users goes in as ``Text``, never as markup.
+out = Console(highlight=False, soft_wrap=True, emoji=False)
+err = Console(stderr=True, highlight=False, emoji=False, soft_wrap=True)
+_SURROGATES = str.maketrans({c: "\ufffd" for c in map(chr, range(0xD800, 0xE000))})
 _state: dict[str, Settings] = {}
 
 ModeOpt = Annotated[str, typer.Option("--mode", "-m", help="hybrid (default), dense or bm25.")]
@@ -63,7 +66,21 @@ def _settings() -> Settings:
 
 
 def _emit_json(payload: Any) -> None:
-    sys.stdout.write(json.dumps(payload, ensure_ascii=False, indent=2) + "\n")
+    sys.stdout.write(json.dumps(payload, ensure_ascii=False, indent=2).translate(_SURROGATES)
+                     + "\n")
+
+
+def _arg(text: str) -> str:
+    """A command-line argument as text: bytes that were not UTF-8 become U+FFFD."""
+    return text.translate(_SURROGATES)
+
+
+def _stale_notice(index: Any) -> str:
+    """The note that the index lags ``ingest/`` ("" when it does not), shown on stderr."""
+    notice = engine.freshness(_settings(), index).notice()
+    if notice:
+        err.print(Text.assemble(("note: ", "yellow"), notice))
+    return notice
 
 
 @app.command()
@@ -84,7 +101,7 @@ def ingest(
 
         report = engine.build(_settings(), rebuild=rebuild, progress=progress)
     for warning in report.warnings:
-        err.print(f"[yellow]warning:[/] {escape(warning)}")
+        err.print(Text.assemble(("warning: ", "yellow"), warning))
     if as_json:
         _emit_json({k: list(v) if isinstance(v, tuple) else v for k, v in vars(report).items()})
         return
@@ -106,19 +123,22 @@ def search(
     from askbj.evaluate.runner import hit_record
     from askbj.retrieve.searcher import prepare_query
 
+    question = _arg(question)
     query = prepare_query(question)
-    hits = engine.open_searcher(_settings()).search(query.text, k=k, mode=mode)
+    searcher = engine.open_searcher(_settings())
+    stale = _stale_notice(searcher.index)
+    hits = searcher.search(query.text, k=k, mode=mode)
     if query.notice:
-        err.print(f"[yellow]note:[/] {query.notice}")
+        err.print(Text.assemble(("note: ", "yellow"), query.notice))
     if as_json:
-        _emit_json({"question": question, "mode": mode, "notice": query.notice,
+        _emit_json({"question": question, "mode": mode, "notice": query.notice, "stale": stale,
                     "hits": [hit_record(h) for h in hits]})
         return
     for h in hits:
         section = " / ".join(h.chunk.section)
-        out.print(f"[bold]{h.rank}.[/] [cyan]{h.chunk.doc_id}[/] {escape(section)} "
-                  f"[dim]({h.score:.4f}, {h.chunk.chunk_id})[/]")
-        out.print("   " + escape(h.chunk.text.replace("\n", " ")[:300]))
+        out.print(Text.assemble((f"{h.rank}.", "bold"), " ", (h.chunk.doc_id, "cyan"), " ",
+                                section, " ", (f"({h.score:.4f}, {h.chunk.chunk_id})", "dim")))
+        out.print(Text("   " + h.chunk.text.replace("\n", " ")[:300]))
 
 
 @app.command("eval")
@@ -134,11 +154,21 @@ def evaluate(
 ) -> None:
     """Run a question set; with gold evidence, print hit@1/hit@5/MRR@10/nDCG@10 per language."""
     from askbj.evaluate import runner as ev
+    from askbj.files import check_target
     from askbj.llm.generator import resolve_config
 
     config = resolve_config(llm, llm_base_url, llm_model)
-    qs, gold = ev.read_questions(questions)
+    if out_path:
+        check_target(out_path)
+    found = ev.read_question_set(questions)
+    if found.errors and not found.questions:
+        raise AskbjError(f"{questions}:{found.errors[0].line}: {found.errors[0].error}")
+    for problem in found.errors:
+        err.print(Text.assemble(("warning: ", "yellow"),
+                                f"{questions}:{problem.line}: {problem.error}"))
+    qs, gold = list(found.questions), found.gold
     searcher = engine.open_searcher(_settings())
+    _stale_notice(searcher.index)
     modes = ["hybrid", "dense", "bm25"] if mode == "all" else [mode]
     runs = {m: ev.run(qs, gold, searcher, m, k) for m in modes}
     result = ev.combine(runs)
@@ -150,8 +180,9 @@ def evaluate(
     if config.enabled:
         generated = ev.run_generated(qs, gold, searcher, config, mode=modes[0])
         result = ev.merge_generated(result, generated)
+    result = ev.with_errors(result, found.errors)
     if out_path:
-        out_path.write_text(json.dumps(result, ensure_ascii=False, indent=2), encoding="utf-8")
+        ev.write_results(out_path, result)
     if as_json:
         _emit_json(result)
     else:
@@ -184,8 +215,8 @@ def doctor(as_json: JsonOpt = False) -> None:
         _emit_json([{"check": c.name, "ok": c.ok, "detail": c.detail} for c in checks])
     else:
         for c in checks:
-            mark = "[green]ok[/]  " if c.ok else "[red]FIX[/] "
-            out.print(f"{mark} {escape(c.name)}: {escape(c.detail)}")
+            mark = ("ok  ", "green") if c.ok else ("FIX ", "red")
+            out.print(Text.assemble(mark, f" {c.name}: {c.detail}"))
     if not all(c.ok for c in checks):
         raise typer.Exit(1)
 
@@ -215,31 +246,40 @@ def ask(
     from askbj.evaluate.runner import answer_record, hit_record
     from askbj.llm.generator import Generator, resolve_config
 
+    question = _arg(question)
     config, streamed = resolve_config(llm, llm_base_url, llm_model), []
     answerer = engine.open_answerer(_settings())
+    stale = _stale_notice(answerer.searcher.index)
     answer = Generator(config, answerer).ask(  # tokens shown as they come, then the checked text
         question, k=k, mode=mode, script=script, on_token=None if as_json else _token(streamed),
     ) if config.enabled else answerer.ask(question, k=k, mode=mode, script=script)
     if as_json:
-        _emit_json({"question": question, "answer": answer_record(answer),
+        _emit_json({"question": question, "answer": answer_record(answer), "stale": stale,
                     "hits": [hit_record(h) for h in answer.hits]})
         return
     if answer.notice:
-        err.print(f"[yellow]note:[/] {escape(answer.notice)}")
-    out.print(("\n\n[bold]Checked answer[/]\n" if streamed else "") + escape(answer.text)
-              if answer.text != "".join(streamed).strip() else "")  # else: it has just streamed
-    titles = {d.doc_id: d.title for d in answerer.searcher.index.documents}
+        err.print(Text.assemble(("note: ", "yellow"), answer.notice))
+    if answer.text != "".join(streamed).strip():  # else: it has just streamed
+        out.print(Text.assemble(("\n\nChecked answer\n", "bold") if streamed else "",
+                                answer.text))
+    else:
+        out.print()
+    _print_sources(answer, {d.doc_id: d.title for d in answerer.searcher.index.documents})
+
+
+def _print_sources(answer: Any, titles: dict[str, str]) -> None:
     if answer.citations:
-        out.print("\n[bold]Sources[/]")
+        out.print(Text("\nSources", style="bold"))
         for n in sorted({c.n for c in answer.citations}):
             c = next(c for c in answer.citations if c.n == n)
-            out.print(f"[bold][{n}][/] {escape(_source_line(titles[c.doc_id], c.section, c.quote))}"
-                      f" [dim]({c.doc_id}:{c.start}-{c.end}, {c.chunk_id})[/]")
+            line = _source_line(titles[c.doc_id], c.section, c.quote)
+            out.print(Text.assemble((f"[{n}]", "bold"), " ", line, " ",
+                                    (f"({c.doc_id}:{c.start}-{c.end}, {c.chunk_id})", "dim")))
     elif answer.hits:
-        out.print("\n[bold]Possibly related[/]")
+        out.print(Text("\nPossibly related", style="bold"))
         for h in answer.hits:
             line = _source_line(titles[h.chunk.doc_id], h.chunk.section, h.chunk.text)
-            out.print(f"- {escape(line)} [dim]({h.chunk.chunk_id})[/]")
+            out.print(Text.assemble("- ", line, " ", (f"({h.chunk.chunk_id})", "dim")))
 
 
 def _token(streamed: list[str]) -> Callable[[str], None]:
@@ -262,6 +302,8 @@ def cite(
         help="A chunk id, a span DOC:START-END, or a quoted sentence (either script).")],
     context: Annotated[int, typer.Option(
         "--context", min=0, max=20, help="Sentences shown before and after.")] = 1,
+    limit: Annotated[int, typer.Option(
+        "--limit", min=0, help="Show at most this many places (0: all).")] = 20,
     as_json: JsonOpt = False,
 ) -> None:
     """Show where a citation points: document, author, section, and the text around it."""
@@ -269,25 +311,36 @@ def cite(
 
     from askbj.lookup import lookup
 
-    places = lookup(engine.open_index(_settings()), ref, context=context)
+    ref = _arg(ref)
+    index = engine.open_index(_settings())
+    _stale_notice(index)
+    places = lookup(index, ref, context=context)
+    shown = places[:limit] if limit else places
     if as_json:
-        _emit_json({"ref": ref, "places": [asdict(p) for p in places]})
+        _emit_json({"ref": ref, "total": len(places), "places": [asdict(p) for p in shown]})
         return
     if len(places) > 1:
-        out.print(f"[dim]{len(places)} places[/]\n")
-    for i, p in enumerate(places):
+        out.print(Text(f"{len(places)} places\n", style="dim"))
+    for i, p in enumerate(shown):
         if i:
             out.print()
-        out.print(f"[bold]{escape(p.title)}[/]")
-        for label, value in (("author", "、".join(p.authors)), ("venue", p.venue),
-                             ("date", p.date), ("section", " / ".join(p.section))):
-            if value:
-                out.print(f"[dim]{label}:[/] {escape(value)}")
-        out.print(f"[dim]span:[/] {p.doc_id}:{p.start}-{p.end}"
-                  + (f" [dim](chunk {p.chunk_id})[/]" if p.chunk_id else ""))
-        text = p.passage
-        out.print(escape(text[: p.mark_start]) + "[bold reverse]"
-                  + escape(text[p.mark_start : p.mark_end]) + "[/]" + escape(text[p.mark_end :]))
+        _print_place(p)
+    if len(shown) < len(places):
+        out.print(Text(f"\n… {len(places) - len(shown)} more places (show them with "
+                       f"--limit {len(places)} or --limit 0)", style="dim"))
+
+
+def _print_place(p: Any) -> None:
+    out.print(Text(p.title, style="bold"))
+    for label, value in (("author", "、".join(p.authors)), ("venue", p.venue),
+                         ("date", p.date), ("section", " / ".join(p.section))):
+        if value:
+            out.print(Text.assemble((f"{label}:", "dim"), " ", value))
+    out.print(Text.assemble(("span:", "dim"), f" {p.doc_id}:{p.start}-{p.end}",
+                            (f" (chunk {p.chunk_id})" if p.chunk_id else "", "dim")))
+    text = p.passage
+    out.print(Text.assemble(text[: p.mark_start], (text[p.mark_start : p.mark_end],
+                                                   "bold reverse"), text[p.mark_end :]))
 
 
 def main() -> None:
@@ -295,7 +348,10 @@ def main() -> None:
     try:
         app()
     except AskbjError as exc:
-        err.print(f"[red]error:[/] {escape(str(exc))}")
+        err.print(Text.assemble(("error: ", "red"), str(exc)))
+        sys.exit(1)
+    except OSError as exc:  # permissions, a full disk, a name too long: the user's to fix
+        err.print(Text.assemble(("error: ", "red"), describe_os_error(exc)))
         sys.exit(1)
     except KeyboardInterrupt:
         err.print("interrupted")
