@@ -6,7 +6,6 @@ README); human output goes to stdout, problems to stderr with a non-zero exit co
 
 from __future__ import annotations
 
-import json
 import sys
 from collections.abc import Callable
 from dataclasses import replace
@@ -14,23 +13,26 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.console import Console
-from rich.table import Table
 from rich.text import Text
 
 from askbj import engine
 from askbj.config import Settings
 from askbj.errors import AskbjError, describe_os_error
+from askbj.terminal import (
+    arg,
+    emit_json,
+    err,
+    out,
+    print_answer_metrics,
+    print_metrics,
+    print_place,
+    print_sources,
+)
 
 app = typer.Typer(
     help="Ask Beijing: cited answers from Beijing digital-economy policy documents, offline.",
     no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False,
 )
-# Document text is printed verbatim: no emoji codes (`root:x:0` stays), no highlighting; text
-# from documents and users goes in as ``Text``, never as markup.
-out = Console(highlight=False, soft_wrap=True, emoji=False)
-err = Console(stderr=True, highlight=False, emoji=False, soft_wrap=True)
-_SURROGATES = str.maketrans({c: "\ufffd" for c in map(chr, range(0xD800, 0xE000))})
 _state: dict[str, Settings] = {}
 
 ModeOpt = Annotated[str, typer.Option("--mode", "-m", help="hybrid (default), dense or bm25.")]
@@ -65,16 +67,6 @@ def _settings() -> Settings:
     return _state.get("settings") or Settings()
 
 
-def _emit_json(payload: Any) -> None:
-    sys.stdout.write(json.dumps(payload, ensure_ascii=False, indent=2).translate(_SURROGATES)
-                     + "\n")
-
-
-def _arg(text: str) -> str:
-    """A command-line argument as text: bytes that were not UTF-8 become U+FFFD."""
-    return text.translate(_SURROGATES)
-
-
 def _stale_notice(index: Any) -> str:
     """The note that the index lags ``ingest/`` ("" when it does not), shown on stderr."""
     notice = engine.freshness(_settings(), index).notice()
@@ -103,7 +95,7 @@ def ingest(
     for warning in report.warnings:
         err.print(Text.assemble(("warning: ", "yellow"), warning))
     if as_json:
-        _emit_json({k: list(v) if isinstance(v, tuple) else v for k, v in vars(report).items()})
+        emit_json({k: list(v) if isinstance(v, tuple) else v for k, v in vars(report).items()})
         return
     out.print(
         f"Indexed {report.chunks} passages from "
@@ -123,7 +115,7 @@ def search(
     from askbj.evaluate.runner import hit_record
     from askbj.retrieve.searcher import prepare_query
 
-    question = _arg(question)
+    question = arg(question)
     query = prepare_query(question)
     searcher = engine.open_searcher(_settings())
     stale = _stale_notice(searcher.index)
@@ -131,7 +123,7 @@ def search(
     if query.notice:
         err.print(Text.assemble(("note: ", "yellow"), query.notice))
     if as_json:
-        _emit_json({"question": question, "mode": mode, "notice": query.notice, "stale": stale,
+        emit_json({"question": question, "mode": mode, "notice": query.notice, "stale": stale,
                     "hits": [hit_record(h) for h in hits]})
         return
     for h in hits:
@@ -184,27 +176,12 @@ def evaluate(
     if out_path:
         ev.write_results(out_path, result)
     if as_json:
-        _emit_json(result)
+        emit_json(result)
     else:
-        _print_metrics(runs)
+        print_metrics(runs)
         for key in ("answers", "generated_answers"):
             if key in result["summary"]:
-                _print_answer_metrics(result["summary"][key], key.replace("_", " "))
-
-
-def _print_metrics(runs: dict[str, dict[str, Any]]) -> None:
-    table = Table(title="Retrieval on the question set")
-    for col in ("mode", "lang", "n", "hit@1", "hit@5", "mrr@10", "ndcg@10"):
-        table.add_column(col, justify="right" if col not in ("mode", "lang") else "left")
-    for mode, result in runs.items():
-        for lang, m in result["summary"]["metrics"].items():
-            table.add_row(mode, lang, str(int(m["n"])),
-                          *(f"{m[x]:.3f}" for x in ("hit@1", "hit@5", "mrr@10", "ndcg@10")))
-    if table.row_count:
-        out.print(table)
-    for mode, result in runs.items():
-        out.print(f"{mode}: {result['summary']['questions']} questions, "
-                  f"p50 latency {result['summary']['latency_ms_p50']} ms")
+                print_answer_metrics(result["summary"][key], key.replace("_", " "))
 
 
 @app.command()
@@ -212,24 +189,13 @@ def doctor(as_json: JsonOpt = False) -> None:
     """Check the set-up: packages, model, index, corpus in sync; say what to fix."""
     checks = engine.diagnose(_settings())
     if as_json:
-        _emit_json([{"check": c.name, "ok": c.ok, "detail": c.detail} for c in checks])
+        emit_json([{"check": c.name, "ok": c.ok, "detail": c.detail} for c in checks])
     else:
         for c in checks:
             mark = ("ok  ", "green") if c.ok else ("FIX ", "red")
             out.print(Text.assemble(mark, f" {c.name}: {c.detail}"))
     if not all(c.ok for c in checks):
         raise typer.Exit(1)
-
-
-def _print_answer_metrics(summary: dict[str, Any], label: str = "answers") -> None:
-    out.print(
-        f"{label}: evidence carried {summary['evidence_carried']} of {summary['answerable']} "
-        f"answerable, false abstentions {summary['false_abstentions']}, abstained on "
-        f"{summary['unanswerable_abstained']}/{summary['unanswerable']} unanswerable, "
-        f"citation validity {summary['citation_validity']}, "
-        f"p50 {summary['latency_ms_p50']} ms, p95 {summary['latency_ms_p95']} ms"
-        + (f", fell back to extracted {summary['fell_back']}" if "fell_back" in summary else "")
-    )
 
 
 ScriptOpt = Annotated[str, typer.Option(
@@ -246,7 +212,7 @@ def ask(
     from askbj.evaluate.runner import answer_record, hit_record
     from askbj.llm.generator import Generator, resolve_config
 
-    question = _arg(question)
+    question = arg(question)
     config, streamed = resolve_config(llm, llm_base_url, llm_model), []
     answerer = engine.open_answerer(_settings())
     stale = _stale_notice(answerer.searcher.index)
@@ -254,7 +220,7 @@ def ask(
         question, k=k, mode=mode, script=script, on_token=None if as_json else _token(streamed),
     ) if config.enabled else answerer.ask(question, k=k, mode=mode, script=script)
     if as_json:
-        _emit_json({"question": question, "answer": answer_record(answer), "stale": stale,
+        emit_json({"question": question, "answer": answer_record(answer), "stale": stale,
                     "hits": [hit_record(h) for h in answer.hits]})
         return
     if answer.notice:
@@ -264,22 +230,7 @@ def ask(
                                 answer.text))
     else:
         out.print()
-    _print_sources(answer, {d.doc_id: d.title for d in answerer.searcher.index.documents})
-
-
-def _print_sources(answer: Any, titles: dict[str, str]) -> None:
-    if answer.citations:
-        out.print(Text("\nSources", style="bold"))
-        for n in sorted({c.n for c in answer.citations}):
-            c = next(c for c in answer.citations if c.n == n)
-            line = _source_line(titles[c.doc_id], c.section, c.quote)
-            out.print(Text.assemble((f"[{n}]", "bold"), " ", line, " ",
-                                    (f"({c.doc_id}:{c.start}-{c.end}, {c.chunk_id})", "dim")))
-    elif answer.hits:
-        out.print(Text("\nPossibly related", style="bold"))
-        for h in answer.hits:
-            line = _source_line(titles[h.chunk.doc_id], h.chunk.section, h.chunk.text)
-            out.print(Text.assemble("- ", line, " ", (f"({h.chunk.chunk_id})", "dim")))
+    print_sources(answer, {d.doc_id: d.title for d in answerer.searcher.index.documents})
 
 
 def _token(streamed: list[str]) -> Callable[[str], None]:
@@ -288,12 +239,6 @@ def _token(streamed: list[str]) -> Callable[[str], None]:
         out.print(token, end="", markup=False, highlight=False)
 
     return show
-
-
-def _source_line(title: str, section: tuple[str, ...], text: str) -> str:
-    snippet = " ".join(text.split())
-    snippet = snippet if len(snippet) <= 80 else snippet[:80] + "…"
-    return " · ".join(p for p in (title, " / ".join(section), snippet) if p)
 
 
 @app.command()
@@ -311,36 +256,23 @@ def cite(
 
     from askbj.lookup import lookup
 
-    ref = _arg(ref)
+    ref = arg(ref)
     index = engine.open_index(_settings())
     _stale_notice(index)
     places = lookup(index, ref, context=context)
     shown = places[:limit] if limit else places
     if as_json:
-        _emit_json({"ref": ref, "total": len(places), "places": [asdict(p) for p in shown]})
+        emit_json({"ref": ref, "total": len(places), "places": [asdict(p) for p in shown]})
         return
     if len(places) > 1:
         out.print(Text(f"{len(places)} places\n", style="dim"))
     for i, p in enumerate(shown):
         if i:
             out.print()
-        _print_place(p)
+        print_place(p)
     if len(shown) < len(places):
         out.print(Text(f"\n… {len(places) - len(shown)} more places (show them with "
                        f"--limit {len(places)} or --limit 0)", style="dim"))
-
-
-def _print_place(p: Any) -> None:
-    out.print(Text(p.title, style="bold"))
-    for label, value in (("author", "、".join(p.authors)), ("venue", p.venue),
-                         ("date", p.date), ("section", " / ".join(p.section))):
-        if value:
-            out.print(Text.assemble((f"{label}:", "dim"), " ", value))
-    out.print(Text.assemble(("span:", "dim"), f" {p.doc_id}:{p.start}-{p.end}",
-                            (f" (chunk {p.chunk_id})" if p.chunk_id else "", "dim")))
-    text = p.passage
-    out.print(Text.assemble(text[: p.mark_start], (text[p.mark_start : p.mark_end],
-                                                   "bold reverse"), text[p.mark_end :]))
 
 
 def main() -> None:

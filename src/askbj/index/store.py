@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import shutil
 import tempfile
 import time
@@ -33,6 +32,7 @@ from typing import Any
 import numpy as np
 
 from askbj.errors import IndexDamaged, IndexMissing
+from askbj.index import swap
 from askbj.records import Chunk, Document
 from askbj.text.normalize import tokenize
 
@@ -135,124 +135,40 @@ def save(index: Index, folder: Path) -> None:
             str(p.relative_to(tmp)): _sha256(p) for p in sorted(tmp.rglob("*")) if p.is_file()
         }
         manifest = {**asdict(index.manifest), "files": files}
-        _write_last(tmp / "manifest.json", json.dumps(manifest, ensure_ascii=False, indent=2))
-        _swap_in(tmp, folder)
+        swap.write_last(tmp / "manifest.json", json.dumps(manifest, ensure_ascii=False, indent=2))
+        swap.swap_in(tmp, folder)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     clean_stale(folder)
 
 
-def _write_last(path: Path, text: str) -> None:
-    """The manifest, written aside and renamed: its presence marks a complete folder."""
-    part = path.with_name(f".{path.name}.part")
-    with part.open("w", encoding="utf-8") as f:
-        f.write(text)
-        f.flush()
-        os.fsync(f.fileno())
-    os.replace(part, path)
-
-
-def _swap_in(tmp: Path, folder: Path) -> None:
-    """Replace ``folder`` by ``tmp``; a README kept in ``folder`` survives the swap.
-
-    With an atomic exchange ``tmp`` ends up holding the previous index (removed by the
-    caller); otherwise two renames, with ``recover`` covering a crash between them."""
-    readme = folder / "README.md"
-    if readme.exists():
-        shutil.copy2(readme, tmp / "README.md")
-    if not folder.exists():
-        os.replace(tmp, folder)
-        return
-    if _exchange(tmp, folder):
-        return
-    old = folder.with_name(f".{folder.name}-old-{os.getpid()}")
-    os.replace(folder, old)
-    _between_renames()
+def _complete(path: Path) -> str | None:
+    """The build time of the complete, verified index in ``path``; None if it is not one."""
     try:
-        os.replace(tmp, folder)
-    except OSError:
-        os.replace(old, folder)  # put the previous index back
-        raise
-    shutil.rmtree(old, ignore_errors=True)
-
-
-def _between_renames() -> None:
-    """Nothing; fault-injection tests make a crash happen here."""
-
-
-_RENAME_EXCHANGE = 2
-
-
-def _exchange(a: Path, b: Path) -> bool:
-    """Atomically swap two folders (Linux renameat2); False where the system cannot."""
-    import ctypes
-
-    try:
-        renameat2 = ctypes.CDLL(None, use_errno=True).renameat2
-    except (OSError, AttributeError):
-        return False
-    at_cwd = -100
-    done = renameat2(at_cwd, os.fsencode(a), at_cwd, os.fsencode(b), _RENAME_EXCHANGE) == 0
-    return done
-
-
-def _siblings(folder: Path) -> list[Path]:
-    return [p for kind in ("build", "old") for p in folder.parent.glob(f".{folder.name}-{kind}-*")
-            if p.is_dir()]
-
-
-def _complete_copies(folder: Path) -> list[Path]:
-    """Hidden sibling folders holding a complete, verified index, newest build first."""
-    found = []
-    for path in _siblings(folder):
-        try:
-            manifest = read_manifest(path)
-            _verify_files(path, manifest)
-        except (IndexMissing, IndexDamaged, OSError):
-            continue
-        found.append((manifest.built_at, path.name.startswith(f".{folder.name}-build-"), path))
-    return [path for *_, path in sorted(found, reverse=True)]
+        manifest = read_manifest(path, direct=True)
+        _verify_files(path, manifest)
+    except (IndexMissing, IndexDamaged, OSError):
+        return None
+    return manifest.built_at
 
 
 def _usable(folder: Path) -> Path:
-    """Where to read the index from: ``folder``, or after a crash mid-swap, its newest
-    complete copy (read in place; ``recover`` moves it back)."""
-    if (folder / "manifest.json").exists():
-        return folder
-    copies = _complete_copies(folder)
-    return copies[0] if copies else folder
+    return swap.usable(folder, _complete)
 
 
 def recover(folder: Path) -> bool:
-    """Move the newest complete copy into place when ``folder`` has no index (a crash
-    between the two renames of a swap). Call it holding the ingest lock."""
-    folder = Path(folder)
-    if (folder / "manifest.json").exists():
-        return False
-    copies = _complete_copies(folder)
-    if not copies:
-        return False
-    if folder.exists():
-        shutil.rmtree(folder)
-    os.replace(copies[0], folder)
-    return True
+    """After a crash mid-swap, move the newest complete copy into place (hold the lock)."""
+    return swap.recover(Path(folder), _complete)
 
 
 def clean_stale(folder: Path) -> list[str]:
-    """Remove leftover build and old folders of ``folder`` once it holds a complete index;
-    call it holding the ingest lock. Returns the names removed."""
-    folder = Path(folder)
-    if not (folder / "manifest.json").exists():
-        return []
-    removed = []
-    for path in _siblings(folder):
-        shutil.rmtree(path, ignore_errors=True)
-        removed.append(path.name)
-    return removed
+    """Remove leftover build and old folders once ``folder`` is complete (hold the lock)."""
+    return swap.clean_stale(Path(folder))
 
 
-def read_manifest(folder: Path) -> Manifest:
-    folder = _usable(Path(folder))
+def read_manifest(folder: Path, direct: bool = False) -> Manifest:
+    """The manifest of ``folder`` (or of its complete copy after a crash, unless ``direct``)."""
+    folder = Path(folder) if direct else _usable(Path(folder))
     path = folder / "manifest.json"
     if not path.exists():
         raise IndexMissing(f"No index found in {folder}/: run `askbj ingest` to build it.")
