@@ -173,7 +173,7 @@ def freshness(settings: Settings, index: index_store.Index) -> Freshness:
     """How the files now in ``ingest/`` differ from those ``index`` was built from."""
     try:
         now = file_hashes(settings.ingest_dir)
-    except AskbjError:
+    except (AskbjError, OSError):  # no folder, or one we may not list: nothing to compare
         return Freshness(missing=True, ingest_dir=str(settings.ingest_dir))
     return compare_corpus(index.manifest.corpus, now, str(settings.ingest_dir))
 
