@@ -273,3 +273,14 @@ def test_doctor_says_what_to_fix_then_passes(askbj: Callable[..., Result]) -> No
     after = askbj("doctor", "--json")
     assert after.exit_code == 0, after.stdout
     assert all(c["ok"] for c in json.loads(after.stdout))
+
+
+def test_doctor_names_a_stale_corpus(askbj: Callable[..., Result], dirs: tuple[Path, Path]) -> None:
+    assert askbj("ingest").exit_code == 0
+    (dirs[0] / "gamma.txt").write_text("新增的文档内容。", encoding="utf-8")
+    result = askbj("doctor", "--json")
+    checks = {c["check"]: c for c in json.loads(result.stdout)}
+    assert result.exit_code == 1 and checks["index"]["ok"] is True
+    assert checks["corpus"]["ok"] is False
+    assert "1 document in" in checks["corpus"]["detail"]
+    assert "not indexed yet — run `askbj ingest`" in checks["corpus"]["detail"]
