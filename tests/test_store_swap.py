@@ -210,3 +210,27 @@ def test_malformed_manifest_is_one_line_in_the_cli(
     assert info.value.code == 1 and "Traceback" not in err
     assert err.startswith("error:") and len(err.strip().splitlines()) == 1
     assert "manifest.json is damaged" in err and "askbj ingest --rebuild" in err
+
+
+def test_malformed_manifest_is_one_error_line_in_the_ui(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import html
+
+    from ui import session as ui
+
+    from app_helpers import LLM_VARIABLES, fake_factory, settings_of, start, write_home
+    from fakes import FakeEmbedder
+
+    home = write_home(tmp_path)
+    engine.build(settings_of(home), embedder=FakeEmbedder())
+    _edit_manifest(home / "index", files={})
+    monkeypatch.setenv("ASKBJ_HOME", str(home))
+    for name in ("ASKBJ_MODEL", *LLM_VARIABLES):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setattr(ui, "EMBEDDER_FACTORY", fake_factory)
+    at = start()
+    assert not at.exception
+    [error] = [html.unescape(e.value) for e in at.error]
+    assert "manifest.json is damaged" in error and "lists no files" in error
+    assert "askbj ingest --rebuild" in error

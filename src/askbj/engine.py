@@ -161,6 +161,8 @@ def _recover(index_dir: Path) -> None:
     holds the lock (it recovers itself; meanwhile ``load`` reads the copy in place)."""
     if (index_dir / "manifest.json").exists() or not index_dir.parent.is_dir():
         return
+    if not any(index_dir.parent.glob(f".{index_dir.name}-*-*")):  # no copy to recover
+        return
     try:
         with _ingest_lock(index_dir):
             index_store.recover(index_dir)

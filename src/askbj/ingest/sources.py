@@ -21,6 +21,7 @@ import hashlib
 import os
 import re
 import stat
+import time
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
@@ -44,6 +45,7 @@ _KNOWN_KEYS = frozenset(
 
 DEFAULT_LIMITS = IngestLimits()
 _BLOCK = 2**20
+_SETTLED_NS = 2 * 10**9
 
 
 @dataclass(frozen=True)
@@ -105,7 +107,11 @@ def file_hashes(ingest_dir: Path) -> dict[str, str]:
 
 
 def _cached_hash(path: Path) -> str:
+    """A file's hash, from the cache once the file has been still for a while: a file
+    rewritten within one clock tick can keep its size and times (git's "racy" case)."""
     st = os.stat(path)
+    if time.time_ns() - max(st.st_mtime_ns, st.st_ctime_ns) < _SETTLED_NS:
+        return _read_regular(path, keep=0)[1]
     return _hash_of(str(path), st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
 
 
