@@ -152,12 +152,7 @@ def evaluate(
     config = resolve_config(llm, llm_base_url, llm_model)
     if out_path:
         check_target(out_path)
-    found = ev.read_question_set(questions)
-    if found.errors and not found.questions:
-        raise AskbjError(f"{questions}:{found.errors[0].line}: {found.errors[0].error}")
-    for problem in found.errors:
-        err.print(Text.assemble(("warning: ", "yellow"),
-                                f"{questions}:{problem.line}: {problem.error}"))
+    found = _question_set(questions)
     qs, gold = list(found.questions), found.gold
     searcher = engine.open_searcher(_settings())
     _stale_notice(searcher.index)
@@ -177,11 +172,24 @@ def evaluate(
         ev.write_results(out_path, result)
     if as_json:
         emit_json(result)
-    else:
-        print_metrics(runs)
-        for key in ("answers", "generated_answers"):
-            if key in result["summary"]:
-                print_answer_metrics(result["summary"][key], key.replace("_", " "))
+        return
+    print_metrics(runs)
+    for key in ("answers", "generated_answers"):
+        if key in result["summary"]:
+            print_answer_metrics(result["summary"][key], key.replace("_", " "))
+
+
+def _question_set(path: Path) -> Any:
+    """The readable questions of ``path``; each unreadable line is a warning (and an error
+    record in the results), a file with none readable is an error."""
+    from askbj.evaluate import runner as ev
+
+    found = ev.read_question_set(path)
+    if found.errors and not found.questions:
+        raise AskbjError(f"{path}:{found.errors[0].line}: {found.errors[0].error}")
+    for problem in found.errors:
+        err.print(Text.assemble(("warning: ", "yellow"), f"{path}:{problem.line}: {problem.error}"))
+    return found
 
 
 @app.command()
