@@ -217,7 +217,8 @@ def _verify_files(folder: Path, manifest: Manifest) -> None:
             raise IndexDamaged(f"{path} is damaged: its checksum does not match; {REBUILD}")
     for path in folder.rglob("*"):
         name = str(path.relative_to(folder))
-        if path.is_file() and name not in manifest.files and name not in _UNLISTED:
+        hidden = any(part.startswith(".") for part in Path(name).parts)  # .DS_Store and kin
+        if path.is_file() and name not in manifest.files and name not in _UNLISTED and not hidden:
             raise IndexDamaged(f"{path} is not listed in {folder}/manifest.json; {REBUILD}")
 
 
