@@ -20,7 +20,12 @@ Complete = Callable[[Path], "str | None"]
 
 
 def write_last(path: Path, text: str) -> None:
-    """The manifest, written aside and renamed: its presence marks a complete folder."""
+    """The manifest, written aside and renamed once every other file of its folder is on
+    disk: its presence marks a complete folder, even after a power cut."""
+    for other in path.parent.rglob("*"):
+        if other.is_file():
+            with other.open("rb") as f:
+                os.fsync(f.fileno())
     part = path.with_name(f".{path.name}.part")
     with part.open("w", encoding="utf-8") as f:
         f.write(text)
