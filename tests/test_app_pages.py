@@ -6,9 +6,22 @@ from __future__ import annotations
 import html
 from pathlib import Path
 
+import pytest
 from ui import session as ui
 
-from app_helpers import CORPUS_MARKUP, assert_inert, markdown_of, settings_of, start
+from askbj import engine
+
+from app_helpers import (
+    CORPUS_MARKUP,
+    LLM_VARIABLES,
+    assert_inert,
+    fake_factory,
+    markdown_of,
+    settings_of,
+    start,
+    write_home,
+)
+from fakes import FakeEmbedder
 
 pytest_plugins = ["app_helpers"]  # the tiny_home and fake_app fixtures
 
@@ -96,3 +109,28 @@ def test_evaluation_page_runs_another_committed_question_set(fake_app: Path) -> 
     assert not at.exception and not at.error
     assert at.session_state["eval"]["name"] == "eval/zz_check.jsonl"
     assert list(at.dataframe[1].value["id"]) == ["z1"]
+
+
+def test_citation_lookup_page_shows_places_twenty_at_a_time(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    home = write_home(tmp_path)
+    (home / "ingest" / "many.txt").write_text(
+        "".join(f"第{i}段提到数字经济标杆城市的建设。\n\n" for i in range(45)), encoding="utf-8")
+    engine.build(settings_of(home), embedder=FakeEmbedder())
+    monkeypatch.setenv("ASKBJ_HOME", str(home))
+    for name in ("ASKBJ_MODEL", *LLM_VARIABLES):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setattr(ui, "EMBEDDER_FACTORY", fake_factory)
+    at = start("pages/1_Citation_lookup.py")
+    at.text_area(key="cite_ref").input("数字经济标杆城市")
+    at.button[0].click().run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    assert "Found 45 places" in at.success[0].value
+    views = lambda: [m for m in at.markdown if "askbj-passage" in m.value]  # noqa: E731
+    assert len(views()) == 20
+    assert "25 more places" in at.caption[-1].value
+    at.button(key="cite_more").click().run()
+    assert len(views()) == 40
+    at.button(key="cite_more").click().run()
+    assert len(views()) == 45 and not [b for b in at.button if b.key == "cite_more"]

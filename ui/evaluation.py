@@ -58,12 +58,12 @@ def read_uploaded_questions(data: bytes, name: str = "upload.jsonl",
     from askbj.evaluate.runner import read_questions
 
     with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / Path(name).name
+        path = Path(tmp) / "questions.jsonl"  # the upload's name may be too long for a file
         path.write_bytes(data)
         try:
             return read_questions(path)
         except AskbjError as exc:
-            raise AskbjError(str(exc).replace(str(path), name)) from exc
+            raise AskbjError(str(exc).replace(str(path), Path(name).name)) from exc
 
 
 def relevant_flags(hits: list[dict[str, Any]], gold: Any) -> list[bool]:

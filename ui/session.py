@@ -24,7 +24,7 @@ import streamlit as st
 from askbj import config, engine
 from askbj.config import MODES, Settings
 from askbj.domain import load_domain
-from askbj.errors import AskbjError, IndexDamaged, IndexMissing
+from askbj.errors import AskbjError, IndexDamaged, IndexMissing, describe_os_error
 from askbj.index import store as index_store
 from askbj.index.store import Index
 from askbj.llm.client import LLMConfig
@@ -270,9 +270,11 @@ def index_status(settings: Settings) -> IndexStatus:
         return IndexStatus(False, problem=str(exc))
     except IndexDamaged as exc:
         return IndexStatus(True, problem=str(exc))
+    except OSError as exc:
+        return IndexStatus(True, problem=describe_os_error(exc, shown=display_path))
     try:
         matches: bool | None = file_hashes(settings.ingest_dir) == m.corpus
-    except AskbjError:
+    except (AskbjError, OSError):
         matches = None
     return IndexStatus(True, m.model, m.counts.get("documents", len(m.corpus)),
                        m.counts.get("chunks", 0), m.built_at, matches)

@@ -6,7 +6,6 @@ README); human output goes to stdout, problems to stderr with a non-zero exit co
 
 from __future__ import annotations
 
-import json
 import sys
 from collections.abc import Callable
 from dataclasses import replace
@@ -14,22 +13,28 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.console import Console
-from rich.markup import escape
-from rich.table import Table
+from rich.text import Text
 
 from askbj import engine
 from askbj.config import Settings
 from askbj.domain import load_domain
-from askbj.errors import AskbjError
+from askbj.errors import AskbjError, describe_os_error
 from askbj.serve.command import serve_command
+from askbj.terminal import (
+    arg,
+    emit_json,
+    err,
+    out,
+    print_answer_metrics,
+    print_metrics,
+    print_place,
+    print_sources,
+)
 
 app = typer.Typer(
     help="askbj: cited answers from your policy documents, offline (domain: --domain).",
     no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False,
 )
-out = Console(highlight=False, soft_wrap=True)
-err = Console(stderr=True, highlight=False)
 _state: dict[str, Settings] = {}
 
 ModeOpt = Annotated[str, typer.Option("--mode", "-m", help="hybrid (default), dense or bm25.")]
@@ -72,8 +77,12 @@ def _settings() -> Settings:
     return _state.get("settings") or Settings()
 
 
-def _emit_json(payload: Any) -> None:
-    sys.stdout.write(json.dumps(payload, ensure_ascii=False, indent=2) + "\n")
+def _stale_notice(index: Any) -> str:
+    """The note that the index lags ``ingest/`` ("" when it does not), shown on stderr."""
+    notice = engine.freshness(_settings(), index).notice()
+    if notice:
+        err.print(Text.assemble(("note: ", "yellow"), notice))
+    return notice
 
 
 @app.command()
@@ -94,9 +103,9 @@ def ingest(
 
         report = engine.build(_settings(), rebuild=rebuild, progress=progress)
     for warning in report.warnings:
-        err.print(f"[yellow]warning:[/] {escape(warning)}")
+        err.print(Text.assemble(("warning: ", "yellow"), warning))
     if as_json:
-        _emit_json({k: list(v) if isinstance(v, tuple) else v for k, v in vars(report).items()})
+        emit_json({k: list(v) if isinstance(v, tuple) else v for k, v in vars(report).items()})
         return
     out.print(
         f"Indexed {report.chunks} passages from "
@@ -116,19 +125,22 @@ def search(
     from askbj.evaluate.runner import hit_record
     from askbj.retrieve.searcher import prepare_query
 
+    question = arg(question)
     query = prepare_query(question)
-    hits = engine.open_searcher(_settings()).search(query.text, k=k, mode=mode)
+    searcher = engine.open_searcher(_settings())
+    stale = _stale_notice(searcher.index)
+    hits = searcher.search(query.text, k=k, mode=mode)
     if query.notice:
-        err.print(f"[yellow]note:[/] {query.notice}")
+        err.print(Text.assemble(("note: ", "yellow"), query.notice))
     if as_json:
-        _emit_json({"question": question, "mode": mode, "notice": query.notice,
+        emit_json({"question": question, "mode": mode, "notice": query.notice, "stale": stale,
                     "hits": [hit_record(h) for h in hits]})
         return
     for h in hits:
         section = " / ".join(h.chunk.section)
-        out.print(f"[bold]{h.rank}.[/] [cyan]{h.chunk.doc_id}[/] {escape(section)} "
-                  f"[dim]({h.score:.4f}, {h.chunk.chunk_id})[/]")
-        out.print("   " + escape(h.chunk.text.replace("\n", " ")[:300]))
+        out.print(Text.assemble((f"{h.rank}.", "bold"), " ", (h.chunk.doc_id, "cyan"), " ",
+                                section, " ", (f"({h.score:.4f}, {h.chunk.chunk_id})", "dim")))
+        out.print(Text("   " + h.chunk.text.replace("\n", " ")[:300]))
 
 
 @app.command("eval")
@@ -144,11 +156,16 @@ def evaluate(
 ) -> None:
     """Run a question set; with gold evidence, print hit@1/hit@5/MRR@10/nDCG@10 per language."""
     from askbj.evaluate import runner as ev
+    from askbj.files import check_target
     from askbj.llm.generator import resolve_config
 
     config = resolve_config(llm, llm_base_url, llm_model)
-    qs, gold = ev.read_questions(questions)
+    if out_path:
+        check_target(out_path)
+    found = _question_set(questions)
+    qs, gold = list(found.questions), found.gold
     searcher = engine.open_searcher(_settings())
+    _stale_notice(searcher.index)
     modes = ["hybrid", "dense", "bm25"] if mode == "all" else [mode]
     runs = {m: ev.run(qs, gold, searcher, m, k) for m in modes}
     result = ev.combine(runs)
@@ -160,30 +177,29 @@ def evaluate(
     if config.enabled:
         generated = ev.run_generated(qs, gold, searcher, config, mode=modes[0])
         result = ev.merge_generated(result, generated)
+    result = ev.with_errors(result, found.errors)
     if out_path:
-        out_path.write_text(json.dumps(result, ensure_ascii=False, indent=2), encoding="utf-8")
+        ev.write_results(out_path, result)
     if as_json:
-        _emit_json(result)
-    else:
-        _print_metrics(runs)
-        for key in ("answers", "generated_answers"):
-            if key in result["summary"]:
-                _print_answer_metrics(result["summary"][key], key.replace("_", " "))
+        emit_json(result)
+        return
+    print_metrics(runs)
+    for key in ("answers", "generated_answers"):
+        if key in result["summary"]:
+            print_answer_metrics(result["summary"][key], key.replace("_", " "))
 
 
-def _print_metrics(runs: dict[str, dict[str, Any]]) -> None:
-    table = Table(title="Retrieval on the question set")
-    for col in ("mode", "lang", "n", "hit@1", "hit@5", "mrr@10", "ndcg@10"):
-        table.add_column(col, justify="right" if col not in ("mode", "lang") else "left")
-    for mode, result in runs.items():
-        for lang, m in result["summary"]["metrics"].items():
-            table.add_row(mode, lang, str(int(m["n"])),
-                          *(f"{m[x]:.3f}" for x in ("hit@1", "hit@5", "mrr@10", "ndcg@10")))
-    if table.row_count:
-        out.print(table)
-    for mode, result in runs.items():
-        out.print(f"{mode}: {result['summary']['questions']} questions, "
-                  f"p50 latency {result['summary']['latency_ms_p50']} ms")
+def _question_set(path: Path) -> Any:
+    """The readable questions of ``path``; each unreadable line is a warning (and an error
+    record in the results), a file with none readable is an error."""
+    from askbj.evaluate import runner as ev
+
+    found = ev.read_question_set(path)
+    if found.errors and not found.questions:
+        raise AskbjError(f"{path}:{found.errors[0].line}: {found.errors[0].error}")
+    for problem in found.errors:
+        err.print(Text.assemble(("warning: ", "yellow"), f"{path}:{problem.line}: {problem.error}"))
+    return found
 
 
 @app.command()
@@ -191,24 +207,13 @@ def doctor(as_json: JsonOpt = False) -> None:
     """Check the set-up: packages, model, index, corpus in sync; say what to fix."""
     checks = engine.diagnose(_settings())
     if as_json:
-        _emit_json([{"check": c.name, "ok": c.ok, "detail": c.detail} for c in checks])
+        emit_json([{"check": c.name, "ok": c.ok, "detail": c.detail} for c in checks])
     else:
         for c in checks:
-            mark = "[green]ok[/]  " if c.ok else "[red]FIX[/] "
-            out.print(f"{mark} {escape(c.name)}: {escape(c.detail)}")
+            mark = ("ok  ", "green") if c.ok else ("FIX ", "red")
+            out.print(Text.assemble(mark, f" {c.name}: {c.detail}"))
     if not all(c.ok for c in checks):
         raise typer.Exit(1)
-
-
-def _print_answer_metrics(summary: dict[str, Any], label: str = "answers") -> None:
-    out.print(
-        f"{label}: evidence carried {summary['evidence_carried']} of {summary['answerable']} "
-        f"answerable, false abstentions {summary['false_abstentions']}, abstained on "
-        f"{summary['unanswerable_abstained']}/{summary['unanswerable']} unanswerable, "
-        f"citation validity {summary['citation_validity']}, "
-        f"p50 {summary['latency_ms_p50']} ms, p95 {summary['latency_ms_p95']} ms"
-        + (f", fell back to extracted {summary['fell_back']}" if "fell_back" in summary else "")
-    )
 
 
 ScriptOpt = Annotated[str, typer.Option(
@@ -225,31 +230,25 @@ def ask(
     from askbj.evaluate.runner import answer_record, hit_record
     from askbj.llm.generator import Generator, resolve_config
 
+    question = arg(question)
     config, streamed = resolve_config(llm, llm_base_url, llm_model), []
     answerer = engine.open_answerer(_settings())
+    stale = _stale_notice(answerer.searcher.index)
     answer = Generator(config, answerer).ask(  # tokens shown as they come, then the checked text
         question, k=k, mode=mode, script=script, on_token=None if as_json else _token(streamed),
     ) if config.enabled else answerer.ask(question, k=k, mode=mode, script=script)
     if as_json:
-        _emit_json({"question": question, "answer": answer_record(answer),
+        emit_json({"question": question, "answer": answer_record(answer), "stale": stale,
                     "hits": [hit_record(h) for h in answer.hits]})
         return
     if answer.notice:
-        err.print(f"[yellow]note:[/] {escape(answer.notice)}")
-    out.print(("\n\n[bold]Checked answer[/]\n" if streamed else "") + escape(answer.text)
-              if answer.text != "".join(streamed).strip() else "")  # else: it has just streamed
-    titles = {d.doc_id: d.title for d in answerer.searcher.index.documents}
-    if answer.citations:
-        out.print("\n[bold]Sources[/]")
-        for n in sorted({c.n for c in answer.citations}):
-            c = next(c for c in answer.citations if c.n == n)
-            out.print(f"[bold][{n}][/] {escape(_source_line(titles[c.doc_id], c.section, c.quote))}"
-                      f" [dim]({c.doc_id}:{c.start}-{c.end}, {c.chunk_id})[/]")
-    elif answer.hits:
-        out.print("\n[bold]Possibly related[/]")
-        for h in answer.hits:
-            line = _source_line(titles[h.chunk.doc_id], h.chunk.section, h.chunk.text)
-            out.print(f"- {escape(line)} [dim]({h.chunk.chunk_id})[/]")
+        err.print(Text.assemble(("note: ", "yellow"), answer.notice))
+    if answer.text != "".join(streamed).strip():  # else: it has just streamed
+        out.print(Text.assemble(("\n\nChecked answer\n", "bold") if streamed else "",
+                                answer.text))
+    else:
+        out.print()
+    print_sources(answer, {d.doc_id: d.title for d in answerer.searcher.index.documents})
 
 
 def _token(streamed: list[str]) -> Callable[[str], None]:
@@ -260,18 +259,14 @@ def _token(streamed: list[str]) -> Callable[[str], None]:
     return show
 
 
-def _source_line(title: str, section: tuple[str, ...], text: str) -> str:
-    snippet = " ".join(text.split())
-    snippet = snippet if len(snippet) <= 80 else snippet[:80] + "…"
-    return " · ".join(p for p in (title, " / ".join(section), snippet) if p)
-
-
 @app.command()
 def cite(
     ref: Annotated[str, typer.Argument(
         help="A chunk id, a span DOC:START-END, or a quoted sentence (either script).")],
     context: Annotated[int, typer.Option(
         "--context", min=0, max=20, help="Sentences shown before and after.")] = 1,
+    limit: Annotated[int, typer.Option(
+        "--limit", min=0, help="Show at most this many places (0: all).")] = 20,
     as_json: JsonOpt = False,
 ) -> None:
     """Show where a citation points: document, author, section, and the text around it."""
@@ -279,25 +274,23 @@ def cite(
 
     from askbj.lookup import lookup
 
-    places = lookup(engine.open_index(_settings()), ref, context=context)
+    ref = arg(ref)
+    index = engine.open_index(_settings())
+    _stale_notice(index)
+    places = lookup(index, ref, context=context)
+    shown = places[:limit] if limit else places
     if as_json:
-        _emit_json({"ref": ref, "places": [asdict(p) for p in places]})
+        emit_json({"ref": ref, "total": len(places), "places": [asdict(p) for p in shown]})
         return
     if len(places) > 1:
-        out.print(f"[dim]{len(places)} places[/]\n")
-    for i, p in enumerate(places):
+        out.print(Text(f"{len(places)} places\n", style="dim"))
+    for i, p in enumerate(shown):
         if i:
             out.print()
-        out.print(f"[bold]{escape(p.title)}[/]")
-        for label, value in (("author", "、".join(p.authors)), ("venue", p.venue),
-                             ("date", p.date), ("section", " / ".join(p.section))):
-            if value:
-                out.print(f"[dim]{label}:[/] {escape(value)}")
-        out.print(f"[dim]span:[/] {p.doc_id}:{p.start}-{p.end}"
-                  + (f" [dim](chunk {p.chunk_id})[/]" if p.chunk_id else ""))
-        text = p.passage
-        out.print(escape(text[: p.mark_start]) + "[bold reverse]"
-                  + escape(text[p.mark_start : p.mark_end]) + "[/]" + escape(text[p.mark_end :]))
+        print_place(p)
+    if len(shown) < len(places):
+        out.print(Text(f"\n… {len(places) - len(shown)} more places (show them with "
+                       f"--limit {len(places)} or --limit 0)", style="dim"))
 
 
 app.command("serve")(serve_command(_settings))  # options only; FastAPI loads when it runs
@@ -308,7 +301,10 @@ def main() -> None:
     try:
         app()
     except AskbjError as exc:
-        err.print(f"[red]error:[/] {escape(str(exc))}")
+        err.print(Text.assemble(("error: ", "red"), str(exc)))
+        sys.exit(1)
+    except OSError as exc:  # permissions, a full disk, a name too long: the user's to fix
+        err.print(Text.assemble(("error: ", "red"), describe_os_error(exc)))
         sys.exit(1)
     except KeyboardInterrupt:
         err.print("interrupted")

@@ -40,30 +40,108 @@ class Gold:
         return any(self.groups.values())
 
 
+@dataclass(frozen=True)
+class LineError:
+    """A question line that could not be read: it is reported in the results, not fatal."""
+
+    line: int
+    id: str
+    error: str
+
+    def to_dict(self) -> dict[str, object]:
+        return {"line": self.line, "id": self.id, "error": self.error}
+
+
+@dataclass(frozen=True)
+class QuestionSet:
+    questions: tuple[Question, ...]
+    gold: dict[str, Gold]
+    errors: tuple[LineError, ...] = ()
+
+
 def read_questions(path: Path) -> tuple[list[Question], dict[str, Gold]]:
-    """Questions for the system, and gold (possibly empty) kept apart for the judge."""
-    questions, gold = [], {}
+    """Questions for the system, and gold (possibly empty) kept apart for the judge; the
+    first malformed line is an ``AskbjError`` (``read_question_set`` reports them instead)."""
+    found = read_question_set(path)
+    if found.errors:
+        first = found.errors[0]
+        raise AskbjError(f"{path}:{first.line}: {first.error}")
+    return list(found.questions), found.gold
+
+
+def read_question_set(path: Path) -> QuestionSet:
+    """Every readable question of ``path``, and an error record for each line that is not."""
     try:
         lines = Path(path).read_text(encoding="utf-8").splitlines()
     except (OSError, UnicodeDecodeError) as exc:
         raise AskbjError(f"Cannot read questions from {path}: {exc}") from exc
+    questions, gold, errors = [], {}, []
     for n, line in enumerate(lines, start=1):
         if not line.strip():
             continue
         try:
-            row = json.loads(line)
-            q = Question(str(row["id"]), str(row["question"]), str(row.get("lang", "")))
+            q, evidence = _question(line)
         except (ValueError, KeyError, TypeError) as exc:
-            raise AskbjError(f"{path}:{n}: not a question object ({exc}); "
-                             "each line needs at least {\"id\", \"question\"}.") from exc
+            errors.append(LineError(n, _line_id(line), _line_problem(exc)))
+            continue
         questions.append(q)
-        if "evidence" in row:
-            evidence = row["evidence"]
-            evidence = [evidence] if isinstance(evidence, str) else evidence
-            if not isinstance(evidence, list) or not all(isinstance(e, str) for e in evidence):
-                raise AskbjError(f"{path}:{n}: \"evidence\" must be a list of strings.")
+        if evidence is not None:
             gold[q.id] = _gold(evidence)
-    return questions, gold
+    return QuestionSet(tuple(questions), gold, tuple(errors))
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _question(line: str) -> tuple[Question, list[str] | None]:
+    row = json.loads(line)
+    if not isinstance(row, dict):
+        raise TypeError(f"a JSON {type(row).__name__}, not an object")
+    q = Question(str(row["id"]), str(row["question"]), str(row.get("lang", "")))
+    if _SURROGATE.search(q.id + q.question + q.lang):
+        raise ValueError("it holds a lone surrogate (\\udxxx), which is not text")
+    if not q.question.strip():
+        raise ValueError("the question is empty")
+    if "evidence" not in row:
+        return q, None
+    evidence = row["evidence"]
+    evidence = [evidence] if isinstance(evidence, str) else evidence
+    if not isinstance(evidence, list) or not all(isinstance(e, str) for e in evidence):
+        raise TypeError('"evidence" must be a list of strings.')
+    return q, evidence
+
+
+def _line_problem(exc: Exception) -> str:
+    if isinstance(exc, KeyError):
+        return (f"not a question object (no {exc} field); each line needs at least "
+                '{"id", "question"}.')
+    return f"not a question object ({exc}); each line needs at least {{\"id\", \"question\"}}."
+
+
+def _line_id(line: str) -> str:
+    try:
+        row = json.loads(line)
+        return _SURROGATE.sub("\ufffd", str(row.get("id", ""))) if isinstance(row, dict) else ""
+    except ValueError:
+        return ""
+
+
+def with_errors(result: dict[str, object], errors: tuple[LineError, ...]) -> dict[str, object]:
+    """Add the unreadable lines to a results document: ``errors`` (one record per line) and
+    ``summary.errors`` (their count); nothing is added when every line was read."""
+    if errors:
+        result["errors"] = [e.to_dict() for e in errors]
+        result["summary"]["errors"] = len(errors)  # type: ignore[index]
+    return result
+
+
+def write_results(path: Path, result: dict[str, object]) -> None:
+    """The results JSON, written aside and renamed (an existing file stays whole on failure);
+    lone surrogates (from argv or a question) become U+FFFD instead of failing the write."""
+    from askbj.files import write_atomically
+
+    text = json.dumps(result, ensure_ascii=False, indent=2)
+    write_atomically(path, _SURROGATE.sub("\ufffd", text).encode("utf-8"))
 
 
 def _gold(evidence: Iterable[str]) -> Gold:

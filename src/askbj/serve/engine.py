@@ -87,6 +87,10 @@ class Engine:
                 message = message.replace(form, shown)
         return message
 
+    def stale(self) -> str:
+        """The note that the index lags ``ingest/`` ("" when it does not), as the CLI's."""
+        return self.scrub(engine.freshness(self.settings, self._index).notice())
+
     @property
     def _index(self) -> Any:
         if self._answerer is None:
@@ -97,11 +101,11 @@ class Engine:
         query = prepare_query(question)
         hits = self._answerer.searcher.search(query.text, k=k, mode=mode)
         return {"question": question, "mode": mode, "notice": query.notice,
-                "hits": [hit_record(h) for h in hits]}
+                "stale": self.stale(), "hits": [hit_record(h) for h in hits]}
 
     def ask(self, question: str, k: int, mode: str, script: str) -> dict[str, Any]:
         answer = self._answerer.ask(question, k=k, mode=mode, script=script)
-        return {"question": question, "answer": answer_record(answer),
+        return {"question": question, "answer": answer_record(answer), "stale": self.stale(),
                 "hits": [hit_record(h) for h in answer.hits]}
 
     def chat(self, turns: Sequence[Turn], mode: str, script: str = "auto") -> Reply:
