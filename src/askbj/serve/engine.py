@@ -116,7 +116,8 @@ class Engine:
     def cite(self, ref: str, context: int, limit: int) -> tuple[dict[str, Any], int]:
         """The CLI's cite record with at most ``limit`` places, and how many there are."""
         places = lookup(self._index, ref, context=context)
-        return {"ref": ref, "places": [asdict(p) for p in places[:limit]]}, len(places)
+        shown = [asdict(p) for p in places[:limit]]
+        return {"ref": ref, "total": len(places), "places": shown}, len(places)
 
     def documents(self) -> dict[str, Any]:
         return {"documents": [_document(d) for d in self._index.documents]}
