@@ -18,9 +18,10 @@ import io
 import logging
 import re
 import zipfile
+from typing import Any
 from xml.etree import ElementTree
 
-from askbj.ingest.limits import IngestLimits, LimitExceeded
+from askbj.ingest.limits import Deadline, IngestLimits, LimitExceeded
 
 DEFAULT_LIMITS = IngestLimits()
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
@@ -54,7 +55,7 @@ def pdf_text(data: bytes, limits: IngestLimits = DEFAULT_LIMITS) -> str:
     return text
 
 
-def _pdf_pages(reader, limits: IngestLimits, deadline) -> list[str]:  # type: ignore[no-untyped-def]
+def _pdf_pages(reader: Any, limits: IngestLimits, deadline: Deadline) -> list[str]:
     """Page texts, held to the page, character and time limits as they are extracted."""
     if len(reader.pages) > limits.max_pdf_pages:
         raise LimitExceeded(f"{len(reader.pages):,} pages, over the {limits.max_pdf_pages:,} "
