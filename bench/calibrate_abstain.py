@@ -18,7 +18,6 @@ import re
 import sys
 from pathlib import Path
 
-
 from askbj import engine
 from askbj.answer import extractive as answer_mod
 from askbj.answer.extractive import Answerer
@@ -69,7 +68,8 @@ def counterfactuals(answerer: Answerer, questions: list[ev.Question],
         if YEAR.search(q.question):
             made.append((f"{q.id}/year", YEAR.sub(ABSENT_YEAR, q.question, count=1)))
         if q.lang == "en":
-            names = [n for n in answerer.searcher.domain.gazetteer if re.search(rf"\b{n}\b", q.question, re.I)]
+            gazetteer = answerer.searcher.domain.gazetteer
+            names = [n for n in gazetteer if re.search(rf"\b{n}\b", q.question, re.I)]
             made += [(f"{q.id}/place", re.sub(rf"\b{n}\b", ABSENT_PLACE[0], q.question,
                                               flags=re.I)) for n in names[:1]]
             continue
