@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -67,6 +68,15 @@ def test_probes(server: LiveServer) -> None:
         assert http.get("/healthz").json() == {"status": "ok"}
         assert http.get("/readyz").json() == {"status": "ready", "documents": 2, "chunks": 3}
         assert "/v1/chat/completions" in http.get("/openapi.json").json()["paths"]
+
+
+def test_api_docs_need_no_internet(server: LiveServer) -> None:
+    """/docs loads Swagger UI from this server, never from a CDN."""
+    with server.client() as http:
+        page = http.get("/docs").text
+        scripts = re.findall(r'(?:src|href)="([^"]+)"', page)
+        assert scripts and all(s.startswith("/") for s in scripts), scripts
+        assert all(http.get(s).status_code == 200 for s in scripts)
 
 
 def test_upload_ingests_and_answers_from_it(serve: Callable[..., LiveServer],

@@ -18,6 +18,7 @@ from typing import Annotated, Any
 from fastapi import Depends, FastAPI, File, Form, Query, Request, UploadFile
 from fastapi.responses import JSONResponse, StreamingResponse
 from fastapi.security import HTTPBearer
+from fastapi_offline import FastAPIOffline
 from starlette.concurrency import run_in_threadpool
 
 from askbj.serve import errors, messages
@@ -58,9 +59,12 @@ def _load(state: Any) -> None:
 def create_app(config: ServeConfig | None = None, engine: Engine | None = None,
                keys: KeyRing | None = None) -> FastAPI:
     config = config or ServeConfig.from_env()
-    app = FastAPI(title="askbj", version="1", lifespan=_lifespan,
-                  description="Cited answers from Beijing policy documents: OpenAI-compatible "
-                              "chat completions and the CLI's JSON records.")
+    # FastAPIOffline serves the Swagger UI / ReDoc assets from the package: /docs works
+    # with no internet, like the rest of askbj.
+    app = FastAPIOffline(title="askbj", version="1", lifespan=_lifespan,
+                         description="Cited answers from your policy documents: "
+                                     "OpenAI-compatible chat completions and the CLI's JSON "
+                                     "records.")
     app.state.config, app.state.load_error = config, ""
     app.state.engine = engine or Engine(settings_with(**config.folders()))
     app.state.keys = keys if keys is not None else load_keys(config.keys_file)
