@@ -137,18 +137,21 @@ def evaluate(
     from askbj.llm.generator import resolve_config
 
     config = resolve_config(llm, llm_base_url, llm_model)
+    from askbj.answer.extractive import Answerer
+
     qs, gold = ev.read_questions(questions)
     searcher = engine.open_searcher(_settings())
+    answerer = Answerer(searcher)
     modes = ["hybrid", "dense", "bm25"] if mode == "all" else [mode]
-    runs = {m: ev.run(qs, gold, searcher, m, k) for m in modes}
+    contexts = ev.replay_histories(qs, answerer, mode=modes[0])
+    runs = {m: ev.run(qs, gold, searcher, m, k, contexts=contexts) for m in modes}
     result = ev.combine(runs)
     if answers:
-        from askbj.answer.extractive import Answerer
-
-        answered = ev.run_answers(qs, gold, Answerer(searcher), mode=modes[0])
+        answered = ev.run_answers(qs, gold, answerer, mode=modes[0], contexts=contexts)
         result = ev.merge_answers(result, answered)
     if config.enabled:
-        generated = ev.run_generated(qs, gold, searcher, config, mode=modes[0])
+        generated = ev.run_generated(qs, gold, searcher, config, mode=modes[0],
+                                     contexts=contexts)
         result = ev.merge_generated(result, generated)
     if out_path:
         out_path.write_text(json.dumps(result, ensure_ascii=False, indent=2), encoding="utf-8")
@@ -205,29 +208,61 @@ ScriptOpt = Annotated[str, typer.Option(
     "--script", help="Answer script: auto (follows the question), simplified or traditional.")]
 
 
+HistoryOpt = Annotated[Path | None, typer.Option(
+    "--history", help="Earlier turns of the conversation: a JSON list of questions (askbj "
+    "answers them first) or of {\"question\", \"answer\"} objects, oldest first.")]
+
+
 @app.command()
 def ask(
     question: Annotated[str, typer.Argument(help="The question, in Chinese or English.")],
     k: KOpt = 8, mode: ModeOpt = "hybrid", script: ScriptOpt = "auto", as_json: JsonOpt = False,
     llm: LLMOpt = None, llm_base_url: UrlOpt = None, llm_model: ModelOpt = None,
+    history: HistoryOpt = None,
 ) -> None:
     """Answer a question from the documents, with numbered, verified citations."""
-    from askbj.evaluate.runner import answer_record, hit_record
-    from askbj.llm.generator import Generator, resolve_config
+    from askbj.answer.followup import replay
+    from askbj.llm.generator import resolve_config
 
-    config, streamed = resolve_config(llm, llm_base_url, llm_model), []
+    config = resolve_config(llm, llm_base_url, llm_model)
+    entries = _read_history(history) if history else []
     answerer = engine.open_answerer(_settings())
+    turns = replay(answerer, entries, k=k, mode=mode)
+    _answer_and_show(answerer, config, question, turns, k, mode, script, as_json)
+
+
+def _answer_and_show(answerer, config, question: str, turns: tuple, k: int,  # type: ignore[no-untyped-def]
+                     mode: str, script: str, as_json: bool, json_lines: bool = False):
+    """Answer ``question`` after ``turns`` and print it (text, or JSON); returns the answer."""
+    from askbj.evaluate.runner import answer_record, hit_record
+    from askbj.llm.generator import Generator
+
+    streamed: list[str] = []
     answer = Generator(config, answerer).ask(  # tokens shown as they come, then the checked text
-        question, k=k, mode=mode, script=script, on_token=None if as_json else _token(streamed),
-    ) if config.enabled else answerer.ask(question, k=k, mode=mode, script=script)
+        question, k=k, mode=mode, script=script, history=turns,
+        on_token=None if as_json else _token(streamed),
+    ) if config.enabled else answerer.ask(question, k=k, mode=mode, script=script,
+                                          history=turns)
     if as_json:
-        _emit_json({"question": question, "answer": answer_record(answer),
-                    "hits": [hit_record(h) for h in answer.hits]})
-        return
+        payload = {"question": question, "resolved_question": answer.resolved_question,
+                   "answer": answer_record(answer), "hits": [hit_record(h) for h in answer.hits]}
+        if json_lines:
+            sys.stdout.write(json.dumps(payload, ensure_ascii=False) + "\n")
+            sys.stdout.flush()
+        else:
+            _emit_json(payload)
+        return answer
+    _show_answer(answer, answerer, streamed)
+    return answer
+
+
+def _show_answer(answer, answerer, streamed: list[str]) -> None:  # type: ignore[no-untyped-def]
     if answer.notice:
         err.print(f"[yellow]note:[/] {escape(answer.notice)}")
     out.print(("\n\n[bold]Checked answer[/]\n" if streamed else "") + escape(answer.text)
               if answer.text != "".join(streamed).strip() else "")  # else: it has just streamed
+    if answer.resolved_question and answer.resolved_question != answer.question:
+        out.print(f"[dim]Searched: {escape(answer.resolved_question)}[/]")
     titles = {d.doc_id: d.title for d in answerer.searcher.index.documents}
     if answer.citations:
         out.print("\n[bold]Sources[/]")
@@ -240,6 +275,77 @@ def ask(
         for h in answer.hits:
             line = _source_line(titles[h.chunk.doc_id], h.chunk.section, h.chunk.text)
             out.print(f"- {escape(line)} [dim]({h.chunk.chunk_id})[/]")
+
+
+def _read_history(path: Path) -> list[tuple[str, str | None]]:
+    """``--history FILE``: a JSON list of questions or of {"question", "answer"} objects."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError) as exc:
+        raise AskbjError(f"Cannot read the history file {path}: {exc}. It must be a JSON list "
+                         "of earlier questions, or of {\"question\", \"answer\"} objects.") from exc
+    if not isinstance(data, list):
+        raise AskbjError(f"The history file {path} must hold a JSON list (oldest turn first).")
+    entries: list[tuple[str, str | None]] = []
+    for n, turn in enumerate(data, start=1):
+        if isinstance(turn, str) and turn.strip():
+            entries.append((turn, None))
+        elif isinstance(turn, dict) and isinstance(turn.get("question"), str) and \
+                isinstance(turn.get("answer", ""), str):
+            entries.append((turn["question"], turn.get("answer")))
+        else:
+            raise AskbjError(f"The history file {path}: turn {n} must be a question string or an "
+                             "object with a \"question\" string (and optionally an \"answer\").")
+    return entries
+
+
+@app.command()
+def chat(
+    k: KOpt = 8, mode: ModeOpt = "hybrid", script: ScriptOpt = "auto",
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON object per answer (JSONL).")]
+    = False,
+    llm: LLMOpt = None, llm_base_url: UrlOpt = None, llm_model: ModelOpt = None,
+) -> None:
+    """A conversation: one question per line on standard input; follow-ups ("那上海呢?",
+    "the third one") are read in the context of the earlier turns. /new starts over."""
+    from askbj.answer.followup import Turn
+    from askbj.llm.generator import resolve_config
+
+    config = resolve_config(llm, llm_base_url, llm_model)
+    answerer = engine.open_answerer(_settings())
+    interactive = sys.stdin.isatty() and not as_json
+    if interactive:
+        out.print("[dim]Ask a question (an empty line or /quit ends, /new starts over).[/]")
+    turns: list[Turn] = []
+    while (line := _prompt(interactive)) is not None:
+        question = line.strip()
+        if question in ("/quit", "/exit") or (interactive and not question):
+            break
+        if question == "/new":
+            turns = []
+            continue
+        if not question:
+            continue
+        try:
+            answer = _answer_and_show(answerer, config, question, tuple(turns), k, mode,
+                                      script, as_json, json_lines=True)
+        except AskbjError as exc:  # one bad line does not end the conversation
+            err.print(f"[red]error:[/] {escape(str(exc))}")
+            continue
+        turns.append(Turn.from_answer(answer))
+        if not as_json:
+            out.print()
+
+
+def _prompt(interactive: bool) -> str | None:
+    """The next line of standard input (with a prompt at a terminal); None at its end."""
+    if interactive:
+        try:
+            return input("› ")
+        except EOFError:
+            return None
+    line = sys.stdin.readline()
+    return line if line else None
 
 
 def _token(streamed: list[str]) -> Callable[[str], None]:

@@ -93,7 +93,10 @@ class Citation:
 
 @dataclass(frozen=True)
 class Answer:
-    """What `ask` returns: answer text with inline ``[n]`` markers, or an abstention."""
+    """What `ask` returns: answer text with inline ``[n]`` markers, or an abstention.
+
+    ``resolved_question`` is what was searched: the question itself, or for a follow-up the
+    standalone question written from the conversation ("那上海呢?" → "上海…有多少家?")."""
 
     question: str
     text: str
@@ -101,3 +104,4 @@ class Answer:
     citations: tuple[Citation, ...] = ()
     hits: tuple[Hit, ...] = ()
     notice: str = ""
+    resolved_question: str = ""

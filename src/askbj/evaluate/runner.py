@@ -16,6 +16,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from askbj.answer.followup import Turn
 from askbj.errors import AskbjError
 from askbj.text.normalize import squash
 
@@ -24,9 +25,25 @@ K = 10
 
 @dataclass(frozen=True)
 class Question:
+    """One line of a question set; ``history`` holds the earlier questions of its
+    conversation, oldest first (replayed through askbj before this one is asked)."""
+
     id: str
     question: str
     lang: str = ""
+    history: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Context:
+    """A question's conversation as replayed through askbj: the earlier turns, and the
+    standalone question they make of it (what is searched)."""
+
+    turns: tuple[Turn, ...]
+    resolved: str
+
+    def to_dict(self) -> dict[str, object]:
+        return {"turns": [t.to_dict() for t in self.turns], "resolved": self.resolved}
 
 
 @dataclass(frozen=True)
@@ -52,7 +69,8 @@ def read_questions(path: Path) -> tuple[list[Question], dict[str, Gold]]:
             continue
         try:
             row = json.loads(line)
-            q = Question(str(row["id"]), str(row["question"]), str(row.get("lang", "")))
+            q = Question(str(row["id"]), str(row["question"]), str(row.get("lang", "")),
+                         _history(row.get("history", [])))
         except (ValueError, KeyError, TypeError) as exc:
             raise AskbjError(f"{path}:{n}: not a question object ({exc}); "
                              "each line needs at least {\"id\", \"question\"}.") from exc
@@ -64,6 +82,25 @@ def read_questions(path: Path) -> tuple[list[Question], dict[str, Gold]]:
                 raise AskbjError(f"{path}:{n}: \"evidence\" must be a list of strings.")
             gold[q.id] = _gold(evidence)
     return questions, gold
+
+
+def _history(value: object) -> tuple[str, ...]:
+    if not isinstance(value, list) or not all(isinstance(h, str) and h.strip() for h in value):
+        raise TypeError('"history" must be a list of earlier questions (strings), oldest first')
+    return tuple(value)
+
+
+def replay_histories(questions: list[Question], answerer,  # type: ignore[no-untyped-def]
+                     mode: str = "hybrid", k: int = 8) -> dict[str, Context]:
+    """Each question's conversation: its ``history`` answered by askbj in order (so its own
+    earlier answers are there for "第二个方面…"), and the question resolved against it."""
+    from askbj.answer.followup import replay
+
+    contexts = {}
+    for q in questions:
+        turns = replay(answerer, [(h, None) for h in q.history], k=k, mode=mode)
+        contexts[q.id] = Context(turns, answerer.resolver.resolve(q.question, turns).question)
+    return contexts
 
 
 def _gold(evidence: Iterable[str]) -> Gold:
@@ -124,19 +161,25 @@ def hit_record(hit) -> dict[str, object]:  # type: ignore[no-untyped-def]
 
 
 def run(questions: list[Question], gold: dict[str, Gold], searcher, mode: str,  # type: ignore[no-untyped-def]
-        k: int = K, on_question=None) -> dict[str, object]:
-    """Search every question; score against gold where there is any."""
+        k: int = K, on_question=None, contexts: dict[str, Context] | None = None,
+        ) -> dict[str, object]:
+    """Search every question (a follow-up as resolved in ``contexts``); score against gold
+    where there is any."""
     import time
 
     records, scored = [], []
     for q in questions:
+        searched = contexts[q.id].resolved if contexts and q.id in contexts else q.question
         started = time.perf_counter()
-        hits = searcher.search(q.question, k=k, mode=mode)
+        hits = searcher.search(searched, k=k, mode=mode)
         latency = (time.perf_counter() - started) * 1000
         record: dict[str, object] = {
             "id": q.id, "question": q.question, "lang": q.lang, "mode": mode,
+            "resolved_question": searched,
             "hits": [hit_record(h) for h in hits], "latency_ms": round(latency, 2),
         }
+        if q.history:
+            record["history"] = list(q.history)
         g = gold.get(q.id)
         if g is not None and g.answerable:
             metrics = score_ranking([h.chunk.text for h in hits], g, k)
@@ -198,17 +241,21 @@ def citations_valid(answer, documents: dict[str, str]) -> bool:  # type: ignore[
 
 
 def run_answers(questions: list[Question], gold: dict[str, Gold], answerer,  # type: ignore[no-untyped-def]
-                mode: str = "hybrid", k: int = 8) -> dict[str, object]:
-    """Answer every question; with gold, score evidence carried, abstentions and validity."""
+                mode: str = "hybrid", k: int = 8,
+                contexts: dict[str, Context] | None = None) -> dict[str, object]:
+    """Answer every question (after its replayed history in ``contexts``); with gold, score
+    evidence carried, abstentions and validity."""
     import time
 
     texts = {d.doc_id: d.text for d in answerer.searcher.index.documents}
     records, latencies = [], []
     for q in questions:
+        turns = contexts[q.id].turns if contexts and q.id in contexts else ()
         started = time.perf_counter()
-        answer = answerer.ask(q.question, k=k, mode=mode)
+        answer = answerer.ask(q.question, k=k, mode=mode, history=turns)
         latencies.append((time.perf_counter() - started) * 1000)
         record: dict[str, object] = {"id": q.id, "answer": answer_record(answer),
+                                     "resolved_question": answer.resolved_question or q.question,
                                      "latency_ms": round(latencies[-1], 2),
                                      "citations_valid": citations_valid(answer, texts)}
         g = gold.get(q.id)
@@ -273,9 +320,11 @@ def merge_generated(result: dict[str, object], generated: dict[str, object]) -> 
 
 
 def run_generated(questions: list[Question], gold: dict[str, Gold], searcher,  # type: ignore[no-untyped-def]
-                  config, mode: str = "hybrid", k: int = 8) -> dict[str, object]:
+                  config, mode: str = "hybrid", k: int = 8,
+                  contexts: dict[str, Context] | None = None) -> dict[str, object]:
     """``run_answers`` through a model (``askbj.llm.generator``): same records and scores."""
     from askbj.answer.extractive import Answerer
     from askbj.llm.generator import Generator
 
-    return run_answers(questions, gold, Generator(config, Answerer(searcher)), mode=mode, k=k)
+    return run_answers(questions, gold, Generator(config, Answerer(searcher)), mode=mode, k=k,
+                       contexts=contexts)

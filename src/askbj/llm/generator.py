@@ -17,6 +17,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from askbj.answer.extractive import Answerer
+from askbj.answer.followup import Turn
 from askbj.llm.client import LLMConfig, LLMError, chat, resolve_config
 from askbj.llm.grounding import Checked, Grounder
 from askbj.records import Answer, Hit
@@ -111,9 +112,11 @@ class Generator:
 
     def ask(self, question: str, k: int = 8, mode: str = "hybrid",
             doc_ids: set[str] | None = None, script: str = "auto",
-            on_token: Callable[[str], None] | None = None, stream: bool = True) -> Answer:
+            on_token: Callable[[str], None] | None = None, stream: bool = True,
+            history: Sequence[Turn] = ()) -> Answer:
         """Like ``Answerer.ask``; the model is asked only when that one does not abstain."""
-        extractive = self.answerer.ask(question, k=k, mode=mode, doc_ids=doc_ids, script=script)
+        extractive = self.answerer.ask(question, k=k, mode=mode, doc_ids=doc_ids, script=script,
+                                       history=history)
         if extractive.abstained:
             return extractive
         draft = self.draft(extractive, script, stream)
@@ -136,7 +139,7 @@ class Generator:
             return fallback(extractive, why)
         notice = " ".join(x for x in (extractive.notice, removal_notice(checked)) if x)
         return Answer(extractive.question, checked.text, False, checked.citations,
-                      extractive.hits, notice)
+                      extractive.hits, notice, extractive.resolved_question)
 
 
 class Draft:
@@ -157,7 +160,7 @@ class Draft:
             return
         self._started = True
         hits = self._extractive.hits[: self._gen.max_passages]
-        question = self._extractive.question
+        question = self._extractive.resolved_question or self._extractive.question
         try:
             if self._stream:
                 for token in self._gen.stream(question, hits, self._script):
