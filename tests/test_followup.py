@@ -76,7 +76,8 @@ def test_traditional_follow_up_is_answered_in_traditional(resolver: Resolver) ->
     (Turn.of("北京国际大数据交易所是什么时候成立的?"), "其成交额是多少?",
      "北京国际大数据交易所的成交额是多少?"),
     # the subject comes from askbj's own answer when the question asked "什么平台"
-    (Turn.of("北京推出了什么平台?", EXCHANGE), "这个平台是谁推出的?", "数据交易平台IDeX系统是谁推出的?"),
+    (Turn.of("北京推出了什么平台?", EXCHANGE), "这个平台是谁推出的?",
+     "数据交易平台IDeX系统是谁推出的?"),
     (Turn.of("北京推出了什么平台?", EXCHANGE), "该平台由谁运营?", "数据交易平台IDeX系统由谁运营?"),
     (Turn.of("北京国际大数据交易所是什么时候成立的?"), "是谁运营的?",
      "北京国际大数据交易所是谁运营的?"),
@@ -173,7 +174,8 @@ def test_answerer_resolves_a_list_reference(answerer: Answerer) -> None:
 
 def test_topic_change_gets_the_same_hits_as_asked_alone(answerer: Answerer) -> None:
     turns = [Turn.from_answer(answerer.ask(LIST_Q))]
-    for question in ("上海确立了什么数据交易价格原则?", "截至2023年11月末北京累计建设了多少个5G基站?"):
+    for question in ("上海确立了什么数据交易价格原则?",
+                     "截至2023年11月末北京累计建设了多少个5G基站?"):
         alone, after = answerer.ask(question), answerer.ask(question, history=turns)
         assert after.resolved_question == question
         assert [h.chunk.chunk_id for h in after.hits] == [h.chunk.chunk_id for h in alone.hits]
@@ -220,7 +222,7 @@ def test_cli_ask_bad_history_is_one_clear_line(
 ) -> None:
     path = tmp_path / "h.json"
     path.write_text(content, encoding="utf-8")
-    code, out, err = run_cli("ask", "那上海呢?", "--history", str(path))
+    code, _, err = run_cli("ask", "那上海呢?", "--history", str(path))
     assert code == 1 and "history file" in err and "Traceback" not in err
     code, _, err = run_cli("ask", "那上海呢?", "--history", str(tmp_path / "missing.json"))
     assert code == 1 and "history file" in err
