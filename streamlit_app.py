@@ -65,7 +65,7 @@ def answer(engine: ui.Engine, question: str, options: ui.AskOptions,  # type: ig
         return {"role": "assistant", "error": str(exc)}
     if options.llm and not result.abstained:  # the model never sees an unanswerable question
         result = ui_widgets.stream_answer(engine.generator(llm), result, options.script)
-    caption = " · ".join(c for c in (ui.searched_caption(result),
+    caption = "\n".join(c for c in (ui.searched_caption(result),
                                      options.describe(engine.index, result)) if c)
     return {"role": "assistant", "answer": result, "caption": caption}
 
