@@ -114,10 +114,22 @@ def test_list_reference_counts_sentences_when_unmarked(resolver: Resolver) -> No
     assert r.question == "乙城市开通了算力网络具体指什么?"
 
 
+def test_list_reference_into_an_inline_series(resolver: Resolver) -> None:
+    answer = ("北京着力从数字基础设施布局、数据要素市场化配置、平台生态系统构建与高效制度供给"
+              "四方面采取措施。[1]北京拥有数字经济核心产业企业10.04万家。[2]")
+    turn = Turn.of("北京采取了哪些措施?", answer)
+    second = resolver.resolve("第二个方面具体怎么做?", [turn])
+    assert second.question == "数据要素市场化配置具体怎么做?"
+    assert resolver.resolve("最后一个呢?", [turn]).question == "高效制度供给呢?"
+
+
 def test_reach_back_two_turns(resolver: Resolver) -> None:
     turns = (Turn.of("海淀区的数字经济增加值是多少?"), Turn.of("北京推出了什么平台?", EXCHANGE))
     r = resolver.resolve("最开始问的那个区有多少家企业?", turns)
     assert (r.question, r.rule) == ("海淀区有多少家企业?", "back")
+    # "那个区" is the first place named with 区, even when an earlier question named a city
+    r = resolver.resolve("最开始问的那个区有多少家企业?", (Turn.of(COUNT), *turns))
+    assert r.question == "海淀区有多少家企业?"
     r = resolver.resolve("What about the city I asked about first?", (
         Turn.of("What is Shanghai's data regulation?"), Turn.of("北京推出了什么平台?", EXCHANGE)))
     assert "Shanghai" in r.question and r.rule == "back"

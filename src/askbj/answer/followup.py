@@ -356,7 +356,10 @@ class Resolver:
             return None
         head = (m.group(1) if _english(plain) else m.group(2)) or ""
         order = turns if _FIRST.search(m.group(0)) else list(reversed(turns))
-        referent = next((r for t in order if (r := self._referent(head, t))), "")
+        referents = [r for t in order if (r := self._referent(head, t))]
+        # "那个区": the first place written with that very word (海淀区), if one is
+        referent = next((r for r in referents if head and len(head) == 1 and r.endswith(head)),
+                        referents[0] if referents else "")
         return plain[: m.start()] + referent + plain[m.end() :] if referent else None
 
     def _referent(self, head: str, turn: Turn) -> str:
@@ -524,7 +527,8 @@ def _ordinal_of(m: re.Match[str]) -> int:
 
 def _pick_item(items: tuple[str, ...], n: int) -> str | None:
     """Item ``n`` of an answer: by its own marker (二是, (二), ②) when the answer is a marked
-    list, else the ``n``-th sentence after an introduction."""
+    list; else element ``n`` of a series its first sentence lists ("从A、B、C与D四方面");
+    else its ``n``-th sentence."""
     if not items or n == 0:
         return None
     marked: dict[int, str] = {}
@@ -532,11 +536,35 @@ def _pick_item(items: tuple[str, ...], n: int) -> str | None:
         found = item_of(it, 0, len(it))
         if found:
             marked.setdefault(found.ordinal, it)
+    if len(marked) >= 2:
+        return marked[max(marked)] if n == -1 else marked.get(n)
+    series = _series(items[0])
+    if len(series) >= max(n, 3):
+        return series[n - 1] if n > 0 else series[-1]
     if n == -1:
         return items[-1]
-    if len(marked) >= 2:
-        return marked.get(n)
     return items[n - 1] if n <= len(items) else None
+
+
+_SERIES = re.compile(r"[^，,；;。：:、“”]{2,24}(?:、[^，,；;。：:、“”]{2,24}){1,}"
+                     r"(?:[和与及][^，,；;。：:、“”]{2,24})?")
+_SERIES_LEAD = re.compile(r"^.*(?:从|在|包括|包含|涵盖|即|有|是|为|对|围绕|聚焦)")
+_SERIES_TAIL = re.compile(rf"(?:等)?[{_ZH_NUM}\d]+(?:个|大|项)?(?:方面|领域|点|项|类|种|个|环节|"
+                          rf"任务|措施|重点)[^、]*$|等[^、]{{0,6}}$")
+
+
+def _series(sentence: str) -> list[str]:
+    """The elements of the longest inline series in ``sentence`` ("从A、B、C与D四方面采取措施"
+    → [A, B, C, D]); [] when there is none of three or more."""
+    runs = sorted(_SERIES.findall(sentence), key=lambda r: r.count("、"), reverse=True)
+    if not runs:
+        return []
+    parts = runs[0].split("、")
+    last = re.split(r"以及|[和与及]", parts[-1], maxsplit=1)
+    parts = [*parts[:-1], *last]
+    parts[0] = _SERIES_LEAD.sub("", parts[0])
+    parts[-1] = _SERIES_TAIL.sub("", parts[-1])
+    return [p.strip() for p in parts if len(p.strip()) >= 2] if len(parts) >= 3 else []
 
 
 _MARKER = re.compile(r"^.{0,6}?(?:[一二三四五六七八九十]{1,2}是|第[一二三四五六七八九十]{1,2}"
