@@ -264,3 +264,34 @@ def test_eval_rejects_a_malformed_history(tmp_path: Path) -> None:
                     encoding="utf-8")
     with pytest.raises(AskbjError, match="history"):
         ev.read_questions(path)
+
+
+# --- the optional model rewrite (a scripted OpenAI-compatible server on loopback) -----------
+
+
+def test_model_rewrite_is_used_and_any_failure_falls_back_to_the_rules(
+    answerer: Answerer, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from askbj.llm.generator import Generator, LLMConfig
+    from askbj.llm.rewrite import clean
+
+    from fake_llm_server import FakeLLM, Reply
+
+    turns = [Turn.from_answer(answerer.ask(LIST_Q))]
+    rewrite = "北京如何加强数据安全监管?"
+    with FakeLLM(Reply("ok", rewrite), Reply("500")) as llm:
+        generator = Generator(LLMConfig(llm.base_url, "fake-model", timeout=1.0), answerer)
+        answer = generator.ask("第三个方面呢?", history=turns, stream=False)
+        assert answer.question == "第三个方面呢?" and answer.resolved_question == rewrite
+        body = llm.requests[0].body
+        assert body["messages"][-1]["content"].endswith("第三个方面呢?")
+        assert any("三是加强数据安全监管" in m["content"] for m in body["messages"])
+        llm.script(Reply("500"))
+        answer = generator.ask("第三个方面呢?", history=turns, stream=False)
+        assert answer.resolved_question == "加强数据安全监管呢?"  # the rules' rewrite
+        llm.script(Reply("ok", "<b>x</b>"))
+        assert generator.ask("第三个方面呢?", history=turns).resolved_question == "加强数据安全监管呢?"
+        requests = len(llm.requests)
+        generator.ask(LIST_Q, stream=False)  # no history: the model is not asked to rewrite
+        assert all("Rewrite" not in str(r.body) for r in llm.requests[requests:])
+    assert clean("<think>hm</think>\nStandalone question: “上海呢?”\nmore") == "上海呢?"

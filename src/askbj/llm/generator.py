@@ -20,6 +20,7 @@ from askbj.answer.extractive import Answerer
 from askbj.answer.followup import Turn
 from askbj.llm.client import LLMConfig, LLMError, chat, resolve_config
 from askbj.llm.grounding import Checked, Grounder
+from askbj.llm.rewrite import Rewriter
 from askbj.records import Answer, Hit
 
 __all__ = ["Draft", "Generator", "LLMConfig", "LLMError", "Prompt", "resolve_config"]
@@ -67,6 +68,7 @@ class Generator:
         self.config, self.answerer, self.max_passages = config, answerer, max_passages
         self.grounder = grounder or Grounder(
             answerer.stats, answerer.docs, answerer.searcher.domain)
+        self.rewriter = Rewriter(config, answerer.resolver)
 
     @property
     def searcher(self) -> Any:
@@ -114,9 +116,13 @@ class Generator:
             doc_ids: set[str] | None = None, script: str = "auto",
             on_token: Callable[[str], None] | None = None, stream: bool = True,
             history: Sequence[Turn] = ()) -> Answer:
-        """Like ``Answerer.ask``; the model is asked only when that one does not abstain."""
-        extractive = self.answerer.ask(question, k=k, mode=mode, doc_ids=doc_ids, script=script,
-                                       history=history)
+        """Like ``Answerer.ask``; the model is asked only when that one does not abstain.
+        A follow-up (``history``) is made standalone by the model, else by the rules."""
+        resolution = self.rewriter.resolve(question, history)
+        extractive = replace(
+            self.answerer.ask(resolution.question, k=k, mode=mode, doc_ids=doc_ids,
+                              script=script),
+            question=question, resolved_question=resolution.question)
         if extractive.abstained:
             return extractive
         draft = self.draft(extractive, script, stream)
