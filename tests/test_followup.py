@@ -290,7 +290,8 @@ def test_model_rewrite_is_used_and_any_failure_falls_back_to_the_rules(
         answer = generator.ask("第三个方面呢?", history=turns, stream=False)
         assert answer.resolved_question == "加强数据安全监管呢?"  # the rules' rewrite
         llm.script(Reply("ok", "<b>x</b>"))
-        assert generator.ask("第三个方面呢?", history=turns).resolved_question == "加强数据安全监管呢?"
+        unusable = generator.ask("第三个方面呢?", history=turns)
+        assert unusable.resolved_question == "加强数据安全监管呢?"
         requests = len(llm.requests)
         generator.ask(LIST_Q, stream=False)  # no history: the model is not asked to rewrite
         assert all("Rewrite" not in str(r.body) for r in llm.requests[requests:])
