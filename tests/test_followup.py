@@ -65,6 +65,33 @@ def test_year_swap(resolver: Resolver, earlier: str, follow_up: str, expected: s
     assert resolved(resolver, follow_up, Turn.of(earlier)).question == expected
 
 
+@pytest.mark.parametrize(("earlier", "follow_up", "expected"), [
+    # another topic: the place and the measured attribute stay
+    ("北京5G基站有多少个?", "那千兆用户呢?", "北京千兆用户有多少个?"),
+    ("北京数字经济增加值是多少?", "那人工智能呢?", "北京人工智能增加值是多少?"),
+    ("北京国际大数据交易所是什么时候成立的?", "那上海数据交易所呢?",
+     "上海数据交易所是什么时候成立的?"),
+    # another attribute: it replaces the earlier one, or is asked of the earlier subject
+    ("北京数字经济增加值是多少?", "那增速呢?", "北京数字经济增速是多少?"),
+    ("2023年北京数字经济增加值是多少?", "那2022年的增速呢?", "2022年北京数字经济增速是多少?"),
+    ("北京国际大数据交易所是什么时候成立的?", "成交额呢?", "北京国际大数据交易所的成交额呢?"),
+    ("北京数字经济核心产业新设企业有多少家?", "上海又是多少?", COUNT.replace("北京", "上海")),
+    ("How many firms were set up in Beijing in 2023?", "Shanghai?",
+     "How many firms were set up in Shanghai in 2023?"),
+    ("How many firms were set up in Beijing in 2023?", "Same question for Shanghai",
+     "How many firms were set up in Shanghai in 2023?"),
+    ("What is the Beijing International Data Exchange?", "What about the Shanghai Data Exchange?",
+     "What is the Shanghai Data Exchange?"),
+    ("What is the Beijing International Data Exchange?", "What about the trading volume?",
+     "What about the trading volume of Beijing International Data Exchange?"),
+    ("What did the Beijing International Data Exchange launch?", "Tell me more about that",
+     "Tell me more about Beijing International Data Exchange"),
+])
+def test_topic_and_attribute_swaps(resolver: Resolver, earlier: str, follow_up: str,
+                                   expected: str) -> None:
+    assert resolved(resolver, follow_up, Turn.of(earlier)).question == expected
+
+
 def test_traditional_follow_up_is_answered_in_traditional(resolver: Resolver) -> None:
     r = resolved(resolver, "這個平台是誰推出的?", Turn.of("北京推出了什么平台?", EXCHANGE))
     assert r.question == "數據交易平臺IDeX系統是誰推出的?" and r.rule == "pronoun"
@@ -101,6 +128,7 @@ def test_subject_is_carried_into_pronouns(resolver: Resolver, turn: Turn, follow
     ("最后一个是什么意思?", "加强数据安全监管是什么意思?"),
     ("Tell me more about the third one", "Tell me more about 加强数据安全监管"),
     ("What does the first measure involve?", "What does 完善数据产权制度 involve?"),
+    ("What about the second?", "What about 建设高水平数据交易平台?"),
 ])
 def test_list_references_point_into_the_previous_answer(resolver: Resolver, follow_up: str,
                                                         expected: str) -> None:
@@ -149,6 +177,9 @@ def test_a_chain_of_follow_ups_builds_on_what_was_searched(resolver: Resolver) -
     "北京提出建设全球数字经济标杆城市，其主要任务有哪些?",
     "北京第一个国家级数据交易所是哪年成立的?",
     "其中有哪些企业参与?",
+    "When was the first data exchange established?",
+    "2025年之前有哪些目标?",
+    "Data security?",
 ])
 def test_a_self_contained_question_is_left_alone(resolver: Resolver, question: str) -> None:
     r = resolved(resolver, question, Turn.of("北京推出了什么平台?", EXCHANGE), Turn.of(COUNT))

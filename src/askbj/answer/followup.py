@@ -89,19 +89,22 @@ def answer_items(text: str) -> tuple[str, ...]:
 # --- the patterns (general Chinese and English, no corpus words) ----------------------------
 
 _ZH_LEAD = r"^(?:那么?|而|还有|再说说|再看看|换成|如果是|要是|那如果是)?\s*(?:在)?"
-_ZH_TAIL = (r"(?:的情况|的话|方面|的)?\s*(?:呢|怎么样|如何|又如何|又怎么样|怎样|情况如何|"
-            r"的情况呢|是多少|有多少|多少)?\s*[?？。!！]*$")
+_ZH_TAIL = (r"(?:的情况|的话|方面|的)?\s*(?:呢|怎么样了?|如何|又如何|又怎么样|怎样|情况如何|"
+            r"的情况呢|又是多少|又有多少|是多少|有多少|多少|又是怎样的?|是怎样的?|又是什么|"
+            r"呢又如何)?\s*(?:呢|了|啊)?\s*[?？。!！]*$")
 _ZH_CONNECTIVE = re.compile(r"^(?:那么?|而|还有|换成|如果是|要是)")
 _EN_SWAP = re.compile(
     r"^(?:and|but|so|then|ok(?:ay)?,?)?\s*(?:what|how)\s+about\s+(.+?)\s*[?.!]*$"
-    r"|^(?:and|same\s+for|likewise\s+for)\s+(?:in|for|of|at)?\s*(.+?)\s*[?.!]*$", re.I)
+    r"|^(?:and|same\s+(?:question\s+|thing\s+)?for|likewise\s+for)\s+(?:in|for|of|at)?\s*"
+    r"(.+?)\s*[?.!]*$", re.I)
 _ORDINALS_EN = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6,
                 "seventh": 7, "eighth": 8, "ninth": 9, "tenth": 10, "1st": 1, "2nd": 2,
                 "3rd": 3, "last": -1}
 _LIST_NOUN_EN = (r"(?:one|item|point|aspect|measure|step|part|area|thing|task|priority|"
                  r"option|example|reason|goal|principle|feature|element)s?")
 _ITEM_EN = re.compile(
-    rf"\b(?:the\s+)?({'|'.join(_ORDINALS_EN)}|\d{{1,2}}th)\s+{_LIST_NOUN_EN}\b"
+    rf"\b(?:the\s+)?({'|'.join(_ORDINALS_EN)}|\d{{1,2}}th)(?:\s+{_LIST_NOUN_EN}\b|"
+    rf"(?=\s*(?:one\b|[?.!]*$)))"
     rf"(?:\s+(?:you\s+)?(?:mentioned|listed|above))?"
     rf"|\b(?:item|point|number|no\.)\s*#?(\d{{1,2}})\b", re.I)
 _ZH_NUM = "一二三四五六七八九十两"
@@ -111,7 +114,8 @@ _ITEM_ZH = re.compile(
     rf"如何|呢|能|可以|有|指|包括|讲|说|[?？,，]|$)")
 _BACK_ZH = re.compile(
     r"(最开始|一开始|最初|最早|开头|刚开始|第一个问题|刚才|前面|之前|上面|上一个问题)"
-    r"(?:我们?)?(?:问|提|说|讲|聊)(?:到|过|起)?的?(?:那个|那|这个)?([\u4e00-\u9fff]{0,4}?)"
+    r"(?:(?:我们?)?(?:问|提|说|讲|聊)(?:到|过|起)?的?|[里中]的)(?:那个|那|这个)?"
+    r"([\u4e00-\u9fff]{0,4}?)"
     r"(?=的|是|有|在|呢|怎么|如何|[?？,，]|$)")
 _BACK_EN = re.compile(
     r"\bthe\s+(\w+)\s+(?:that\s+)?(?:i|we)\s+(?:first\s+)?asked\s+about"
@@ -122,7 +126,7 @@ _HERE_ZH = re.compile(r"这里|那里|当地|此地|那边|这边")
 _DEMONSTRATIVE_ZH = re.compile(
     r"(?:这个|那个|这些|那些|这家|那家|这项|那项|这一|那一|这种|那种|该|此|上述|这|那)"
     r"([\u4e00-\u9fff]{1,4}?)(?=的|是|有|在|为|由|呢|能|可|怎么|如何|主要|具体|目前|叫|[?？,，]|$)")
-_PRONOUN_EN = re.compile(r"\b(its|it|their|they|them)\b", re.I)
+_PRONOUN_EN = re.compile(r"\b(its|it|their|they|them)\b|\b(?:this|that)\b(?=\s*[?.!]*$)", re.I)
 _THERE_EN = re.compile(r"(?<!\bis )(?<!\bare )(?<!\bwas )(?<!\bwere )\bthere\b(?!\s+(?:is|are|"
                        r"was|were|be|been|has|have)\b)", re.I)
 _DEMONSTRATIVE_EN = re.compile(r"\b(?:this|these|those)\s+([a-z]+)\b", re.I)
@@ -160,7 +164,9 @@ def _noun_runs(text: str) -> list[str]:
     runs, current, i = [], "", 0
     while i < len(tags):
         word, flag = tags[i]
-        if flag in _NOUNISH and not _QUESTIONISH.search(word) and not word.isdigit():
+        numeral = flag == "m" and i + 1 < len(tags) and tags[i + 1][1] in _NOUNISH
+        if (flag in _NOUNISH or numeral) and not _QUESTIONISH.search(word) \
+                and not (word.isdigit() and not numeral):
             current, i = current + word, i + 1
             continue
         bridge = [w for w, _ in tags[i : i + 2]]
@@ -238,11 +244,13 @@ class Resolver:
             return None
         numbers, places = find_anchors(core, self.domain)
         years = [n for n in numbers if YEAR.fullmatch(n)]
-        if not years and not places:
-            return self._entity_swap(core, turns) if connective else None
         rest = self._without_anchors(core, years, places)
-        if rest:
-            return None  # "那上海的企业呢": more than a swap; leave it to the other rules
+        if rest:  # "那千兆用户呢?", "那上海的企业呢?": another topic (or attribute)
+            if _english(plain) and not connective:
+                return None
+            return self._topic_swap(core, years, places, plain, turns)
+        if not years and not places:
+            return None
         text = _plain(turns[-1].searched)
         if years:
             text = _put_year(text, years[0])
@@ -250,13 +258,49 @@ class Resolver:
             text = self._put_place(text, places, core)
         return text
 
+    def _topic_swap(self, core: str, years: list[str], places: tuple[str, ...], plain: str,
+                    turns: list[Turn]) -> str | None:
+        """The earlier question about another thing: its subject phrase's topic replaced,
+        its place, year and measured attribute (增加值, 增速) kept unless the follow-up names
+        its own. An attribute alone ("那增速呢?") replaces the earlier attribute, or, when the
+        earlier subject had none ("成交额呢?" after "…交易所是什么时候成立的?"), asks for it."""
+        previous = _plain(turns[-1].searched)
+        if _english(core) or _english(previous):
+            return self._entity_swap_en(core, plain, turns)
+        run = _first_noun_run(previous)
+        lead = self._place_surface(run)
+        lead = lead if lead and run.startswith(lead) else ""
+        body = run[len(lead):]
+        attr = _measure_suffix(body)
+        topic = body[: len(body) - len(attr)]
+        new_place = self._place_surface(core) if places else ""
+        new_body = re.sub(r"^的", "", core.replace(new_place, "", 1) if new_place else core)
+        for y in years:
+            new_body = re.sub(rf"^(?:{y}|{y[2:]})年的?", "", new_body)
+        measure = bool(_MEASURE.search(new_body)) and len(_tagged(new_body)) == 1
+        if not run or not new_body or not (measure or _noun_runs(new_body) == [new_body]):
+            return None  # not a bare noun phrase: a pronoun, a verb, a question of its own
+        if measure or _measure_suffix(new_body) == new_body:
+            if not attr:
+                subject = self._subject(turns)
+                return f"{subject}的{plain}" if subject and not places and not years else None
+            new_run = (new_place or lead) + topic + new_body
+        else:
+            new_run = (new_place or lead) + new_body + attr
+        if new_run == run:
+            return None
+        text = previous.replace(run, new_run, 1)
+        return _put_year(text, years[0]) if years else text
+
     def _elliptic_core(self, plain: str) -> tuple[str | None, bool]:
         """The swapped-in words of a short elliptic question, and whether it opened with a
         connective (那/and/what about)."""
         if _english(plain):
             m = _EN_SWAP.match(plain)
-            if not m:
-                return None, False
+            if not m:  # "Shanghai?", "In 2022?": only anchors, checked by the caller
+                bare = re.sub(r"^(?:and\s+)?(?:in|for|of|at)\s+|[?.!\s]+$", "", plain, flags=re.I)
+                short = len(bare.split()) <= 3 and plain.rstrip().endswith("?")
+                return (bare, False) if short else (None, False)
             core = re.sub(r"^(?:in|for|of|at|the)\s+", "", (m.group(1) or m.group(2)).strip(),
                           flags=re.I)
             return core, True
@@ -319,21 +363,18 @@ class Resolver:
         at, form = min(found)
         return at, at + len(form)
 
-    def _entity_swap(self, core: str, turns: list[Turn]) -> str | None:
-        """"那IDeX呢?": the earlier question about another named thing; a common noun ("那成交
-        额呢?") asks for another attribute of the same subject instead."""
+    def _entity_swap_en(self, core: str, plain: str, turns: list[Turn]) -> str | None:
+        """"What about the Shanghai Data Exchange?": the earlier question about that named
+        thing; "What about the growth rate?": that attribute of the earlier subject."""
         previous = _plain(turns[-1].searched)
-        if _english(core):
-            subject = self._subject(turns)
-            if not re.match(r"[A-Z]", core) or not subject or subject not in previous:
-                return None
-            return previous.replace(subject, core, 1)
-        flags = {f for _, f in _tagged(core)}
-        subject = _first_noun_run(previous)
-        if flags & {"nz", "nt", "nr", "eng", "nrt"} and subject:
-            return previous.replace(subject, core, 1)
         subject = self._subject(turns)
-        return f"{subject}的{core}" if subject and core not in subject else None
+        if not subject or not _english(core):
+            return None
+        if re.match(r"[A-Z]", core) and subject in previous:
+            return previous.replace(subject, core, 1)
+        if re.match(r"(?:the\s+)?[a-z]", core) and not _PRONOUN_EN.search(core):
+            return plain.replace(core, f"{core} of {subject}", 1)
+        return None
 
     # --- list references: "第二个方面具体怎么做?", "the third one" --------------------------
 
@@ -463,13 +504,9 @@ class Resolver:
         numbers, places = find_anchors(plain, self.domain)
         if numbers or places:
             return None
-        core, connective = self._elliptic_core(plain)
         subject = self._subject(turns)
         if not subject:
             return None
-        if core is not None and not connective and _noun_runs(core) == [core] \
-                and subject not in core:
-            return f"{subject}的{plain}"  # "成交额呢?"
         if not any(f in _STRICT_NOUNS for _, f in _tagged(plain)):
             return subject + plain  # "是谁推出的?", "有多少家?"
         return None
@@ -585,6 +622,18 @@ def _key_phrase(item: str, limit: int) -> str:
 
 
 _SHORT_YEAR = re.compile(r"(?<![\d.])([0-3]\d)年")
+# Words that name a measured attribute rather than a thing (增加值, 成交额, 增长率, 规模).
+_MEASURE = re.compile(r"(?:值|额|率|量|比重|占比|比例|规模|收入|增速|价格|成本|数量|人数|总量|产值|"
+                      r"份额|排名|时间|面积|速度|水平|金额|数目|个数|家数)$")
+
+
+def _measure_suffix(phrase: str) -> str:
+    """The trailing words of ``phrase`` that name a measure (北京数字经济增加值 → 增加值)."""
+    words = [w for w, _ in _tagged(phrase)]
+    suffix = ""
+    while words and _MEASURE.search(words[-1]):
+        suffix = words.pop() + suffix
+    return suffix
 
 
 def _put_year(text: str, year: str) -> str:
