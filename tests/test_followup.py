@@ -14,6 +14,7 @@ import pytest
 from askbj.answer.extractive import Answerer
 from askbj.answer.followup import Resolution, Resolver, Turn, answer_items
 from askbj.domain import Domain
+from askbj.text.normalize import to_traditional
 
 pytest_plugins = ["answer_corpus"]  # the tiny corpus and its fixtures
 
@@ -95,6 +96,13 @@ def test_topic_and_attribute_swaps(resolver: Resolver, earlier: str, follow_up: 
 def test_traditional_follow_up_is_answered_in_traditional(resolver: Resolver) -> None:
     r = resolved(resolver, "這個平台是誰推出的?", Turn.of("北京推出了什么平台?", EXCHANGE))
     assert r.question == "數據交易平臺IDeX系統是誰推出的?" and r.rule == "pronoun"
+    # an answer written in traditional script (the reader's) is read as well
+    r = resolved(resolver, "這個平台有什麼特點?",
+                 Turn.of("北京國際大數據交易所推出了什麼?", to_traditional(EXCHANGE)))
+    assert r.question == "數據交易平臺IDeX系統有什麼特點?"
+    listed = Turn.of("北京採取了哪些措施?", to_traditional(MEASURES))
+    r = resolved(resolver, "第二個方面呢?", listed)
+    assert r.question == "建設高水平數據交易平臺呢?"
 
 
 @pytest.mark.parametrize(("turn", "follow_up", "expected"), [

@@ -190,7 +190,7 @@ def _first_noun_run(text: str) -> str:
 
 def _phrase_with(head: str, text: str) -> str:
     """The first noun phrase of ``text`` that holds ``head`` and says more than it."""
-    return next((r for r in _noun_runs(text) if head in r and len(r) > len(head)), "")
+    return next((r for r in _noun_runs(_plain(text)) if head in r and len(r) > len(head)), "")
 
 
 def _has_own_subject(before: str) -> bool:
@@ -386,7 +386,7 @@ class Resolver:
         item = next((it for t in reversed(turns) if (it := _pick_item(t.items, n))), None)
         if item is None:
             return None
-        key = _key_phrase(item, self.rules.max_item_chars)
+        key = _key_phrase(_plain(item), self.rules.max_item_chars)
         return plain[: m.start()] + key + plain[m.end() :]
 
     # --- reach back: "最开始问的那个区…", "the district I asked about first" ---------------
