@@ -188,6 +188,8 @@ def test_a_chain_of_follow_ups_builds_on_what_was_searched(resolver: Resolver) -
     "When was the first data exchange established?",
     "2025年之前有哪些目标?",
     "Data security?",
+    "北京的数字经济规模有多少?",
+    "上海有多少家智能工厂?",
 ])
 def test_a_self_contained_question_is_left_alone(resolver: Resolver, question: str) -> None:
     r = resolved(resolver, question, Turn.of("北京推出了什么平台?", EXCHANGE), Turn.of(COUNT))

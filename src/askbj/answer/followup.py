@@ -92,6 +92,10 @@ _ZH_LEAD = r"^(?:那么?|而|还有|再说说|再看看|换成|如果是|要是|
 _ZH_TAIL = (r"(?:的情况|的话|方面|的)?\s*(?:呢|怎么样了?|如何|又如何|又怎么样|怎样|情况如何|"
             r"的情况呢|又是多少|又有多少|是多少|有多少|多少|又是怎样的?|是怎样的?|又是什么|"
             r"呢又如何)?\s*(?:呢|了|啊)?\s*[?？。!！]*$")
+# What makes a short question elliptic rather than merely short: a closing 呢/又/怎么样, or
+# an opening connective (那…, 换成…).
+_ELLIPTIC_ZH = re.compile(r"(?:呢|又|怎么样|如何|怎样)[^\u4e00-\u9fff]*$|"
+                          r"^(?:那么?|而|还有|换成|如果是|要是)")
 _ZH_CONNECTIVE = re.compile(r"^(?:那么?|而|还有|换成|如果是|要是)")
 _EN_SWAP = re.compile(
     r"^(?:and|but|so|then|ok(?:ay)?,?)?\s*(?:what|how)\s+about\s+(.+?)\s*[?.!]*$"
@@ -246,8 +250,8 @@ class Resolver:
         years = [n for n in numbers if YEAR.fullmatch(n)]
         rest = self._without_anchors(core, years, places)
         if rest:  # "那千兆用户呢?", "那上海的企业呢?": another topic (or attribute)
-            if _english(plain) and not connective:
-                return None
+            if not connective if _english(plain) else not _ELLIPTIC_ZH.search(plain):
+                return None  # "北京的数字经济规模有多少?" is a question of its own
             return self._topic_swap(core, years, places, plain, turns)
         if not years and not places:
             return None
