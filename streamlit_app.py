@@ -57,16 +57,17 @@ def show_turn(turn: dict, index: ui.Index) -> None:  # type: ignore[type-arg]
 
 
 def answer(engine: ui.Engine, question: str, options: ui.AskOptions,  # type: ignore[type-arg]
-           llm: ui.LLMConfig) -> dict:
+           llm: ui.LLMConfig, history: list[dict]) -> dict:  # type: ignore[type-arg]
     try:
         with st.spinner("Searching the documents…"):
-            result = engine.ask(question, options)
+            result = engine.ask(question, options, ui.turns_of(history))
     except AskbjError as exc:
         return {"role": "assistant", "error": str(exc)}
     if options.llm and not result.abstained:  # the model never sees an unanswerable question
         result = ui_widgets.stream_answer(engine.generator(llm), result, options.script)
-    return {"role": "assistant", "answer": result,
-            "caption": options.describe(engine.index, result)}
+    caption = "\n".join(c for c in (ui.searched_caption(result),
+                                     options.describe(engine.index, result)) if c)
+    return {"role": "assistant", "answer": result, "caption": caption}
 
 
 def examples() -> None:
@@ -97,6 +98,6 @@ if question:
     user_turn = {"role": "user", "text": question}
     show_turn(user_turn, engine.index)
     with st.chat_message("assistant"):
-        reply = answer(engine, question, options, llm)
+        reply = answer(engine, question, options, llm, history)
         show_body(reply, engine.index)
     history.extend([user_turn, reply])

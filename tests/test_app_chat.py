@@ -133,3 +133,20 @@ def test_empty_or_overlong_questions_are_handled(fake_app: Path) -> None:
     assert turn["role"] == "user" or "error" in turn or turn["answer"].abstained
     long_turn = ask(at, "北京数字经济" * 500)
     assert "only the first" in long_turn["answer"].notice
+
+
+def test_follow_up_is_read_in_the_chat_history_and_shows_what_was_searched(
+    fake_app: Path,
+) -> None:
+    at = start()
+    ask(at, "上海建成了多少家智能工厂?")
+    turn = ask(at, "那深圳呢?")
+    answer: Answer = turn["answer"]
+    assert answer.question == "那深圳呢?"
+    assert answer.resolved_question == "深圳建成了多少家智能工厂?"
+    assert "Searched: 深圳建成了多少家智能工厂?" in turn["caption"]
+    assert any("Searched: 深圳" in html.unescape(c.value) for c in at.caption)
+    # a question asked in full after a topic change is searched as typed, with no such line
+    turn = ask(at, "2023年北京市数字经济增加值是多少?")
+    assert turn["answer"].resolved_question == "2023年北京市数字经济增加值是多少?"
+    assert "Searched:" not in turn["caption"] and "18766.7" in turn["answer"].text

@@ -83,9 +83,10 @@ def test_eight_concurrent_sessions_each_get_their_own_answer(
     barrier = threading.Barrier(len(QA), timeout=60)
     real_ask = ui.Engine.ask
 
-    def ask_together(self: ui.Engine, question: str, options: ui.AskOptions) -> Answer:
+    def ask_together(self: ui.Engine, question: str, options: ui.AskOptions,
+                     history: tuple = ()) -> Answer:  # type: ignore[type-arg]
         barrier.wait()
-        return real_ask(self, question, options)
+        return real_ask(self, question, options, history)
 
     monkeypatch.setattr(ui.Engine, "ask", ask_together)
 

@@ -14,9 +14,15 @@ METRICS = ("hit@1", "hit@5", "mrr@10", "ndcg@10")
 
 def run_modes(questions: list[Any], gold: dict[str, Any], searcher: Any,
               modes: Iterable[str], k: int = 10,
-              progress: Callable[[int, int], None] | None = None) -> dict[str, dict[str, Any]]:
-    """``evaluate.run`` for each mode, reporting (done, total) questions across all modes."""
+              progress: Callable[[int, int], None] | None = None,
+              answerer: Any = None) -> dict[str, dict[str, Any]]:
+    """``evaluate.run`` for each mode, reporting (done, total) questions across all modes.
+    With ``answerer``, questions with a ``history`` are searched as resolved after replaying
+    it (as ``askbj eval`` does)."""
     from askbj.evaluate import runner as ev
+
+    contexts = (ev.replay_histories(questions, answerer)
+                if answerer is not None and any(q.history for q in questions) else None)
 
     modes = list(modes)
     total, done = len(questions) * len(modes), 0
@@ -27,7 +33,8 @@ def run_modes(questions: list[Any], gold: dict[str, Any], searcher: Any,
         if progress:
             progress(done, total)
 
-    return {m: ev.run(questions, gold, searcher, m, k, on_question=tick) for m in modes}
+    return {m: ev.run(questions, gold, searcher, m, k, on_question=tick, contexts=contexts)
+            for m in modes}
 
 
 def metrics_side_by_side(runs: dict[str, dict[str, Any]]) -> list[dict[str, object]]:

@@ -13,7 +13,7 @@ generated answers. Tests swap ``SETTINGS_FACTORY`` / ``EMBEDDER_FACTORY`` to use
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -22,6 +22,7 @@ from urllib.parse import urlsplit, urlunsplit
 import streamlit as st
 
 from askbj import config, engine
+from askbj.answer.followup import Turn
 from askbj.config import MODES, Settings
 from askbj.domain import load_domain
 from askbj.errors import AskbjError, IndexDamaged, IndexMissing, describe_os_error
@@ -112,6 +113,7 @@ __all__ = [  # own names, and the helpers of ui_html and ui_eval the pages use
     "read_uploaded_questions",
     "relevant_flags",
     "run_modes",
+    "searched_caption",
     "settings_from_env",
     "shorten",
     "source_item_html",
@@ -121,6 +123,7 @@ __all__ = [  # own names, and the helpers of ui_html and ui_eval the pages use
     "status_style",
     "stream_literal",
     "table_html",
+    "turns_of",
 ]
 
 SCRIPT_CHOICES = {"auto": "Follow the question", "simplified": "简体 Simplified",
@@ -201,10 +204,12 @@ class Engine:
     def index(self) -> Index:
         return self.searcher.index  # type: ignore[no-any-return]
 
-    def ask(self, question: str, options: AskOptions) -> Answer:
+    def ask(self, question: str, options: AskOptions, history: Sequence[Turn] = ()) -> Answer:
+        """Answer ``question`` after the conversation's earlier ``history`` (see ``turns_of``)."""
         return self.answerer.ask(  # type: ignore[no-any-return]
             question, k=options.k, mode=options.mode,
-            doc_ids=set(options.doc_ids) if options.doc_ids else None, script=options.script)
+            doc_ids=set(options.doc_ids) if options.doc_ids else None, script=options.script,
+            history=history)
 
     def generator(self, config: LLMConfig) -> Generator:
         """Generated answers over this engine's answerer: cheap to make per question, and
@@ -212,6 +217,22 @@ class Engine:
         from askbj.llm.generator import Generator
 
         return Generator(config, self.answerer)
+
+
+def turns_of(history: Sequence[dict[str, Any]]) -> tuple[Turn, ...]:
+    """The chat's earlier turns for follow-ups: each assistant answer with its question
+    (an error turn has no answer, so it is left out)."""
+    turns = []
+    for turn in history:
+        if turn.get("role") == "assistant" and isinstance(turn.get("answer"), Answer):
+            turns.append(Turn.from_answer(turn["answer"]))
+    return tuple(turns)
+
+
+def searched_caption(answer: Answer) -> str:
+    """"Searched: …" when a follow-up was rewritten, so the user can see and correct it."""
+    resolved = answer.resolved_question
+    return f"Searched: {resolved}" if resolved and resolved != answer.question else ""
 
 
 @dataclass(frozen=True)

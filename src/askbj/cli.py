@@ -1,4 +1,4 @@
-"""The `askbj` command line: ingest, search, ask, cite, eval, doctor, serve.
+"""The `askbj` command line: ingest, search, ask, chat, cite, eval, doctor, serve.
 
 Every command takes ``--json`` for a stable machine-readable output (documented in the
 README); human output goes to stdout, problems to stderr with a non-zero exit code.
@@ -7,7 +7,6 @@ README); human output goes to stdout, problems to stderr with a non-zero exit co
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 from typing import Annotated, Any
@@ -28,7 +27,6 @@ from askbj.terminal import (
     print_answer_metrics,
     print_metrics,
     print_place,
-    print_sources,
 )
 
 app = typer.Typer(
@@ -122,7 +120,7 @@ def search(
     k: KOpt = 10, mode: ModeOpt = "hybrid", as_json: JsonOpt = False,
 ) -> None:
     """Show the passages that best match a question."""
-    from askbj.evaluate.runner import hit_record
+    from askbj.records import SearchResult
     from askbj.retrieve.searcher import prepare_query
 
     question = arg(question)
@@ -133,8 +131,7 @@ def search(
     if query.notice:
         err.print(Text.assemble(("note: ", "yellow"), query.notice))
     if as_json:
-        emit_json({"question": question, "mode": mode, "notice": query.notice, "stale": stale,
-                    "hits": [hit_record(h) for h in hits]})
+        emit_json(SearchResult(question, mode, tuple(hits), query.notice, stale).to_dict())
         return
     for h in hits:
         section = " / ".join(h.chunk.section)
@@ -164,18 +161,19 @@ def evaluate(
         check_target(out_path)
     found = _question_set(questions)
     qs, gold = list(found.questions), found.gold
-    searcher = engine.open_searcher(_settings())
+    answerer = engine.open_answerer(_settings())
+    searcher = answerer.searcher
     _stale_notice(searcher.index)
     modes = ["hybrid", "dense", "bm25"] if mode == "all" else [mode]
-    runs = {m: ev.run(qs, gold, searcher, m, k) for m in modes}
+    contexts = ev.replay_histories(qs, answerer, mode=modes[0])
+    runs = {m: ev.run(qs, gold, searcher, m, k, contexts=contexts) for m in modes}
     result = ev.combine(runs)
     if answers:
-        from askbj.answer.extractive import Answerer
-
-        answered = ev.run_answers(qs, gold, Answerer(searcher), mode=modes[0])
+        answered = ev.run_answers(qs, gold, answerer, mode=modes[0], contexts=contexts)
         result = ev.merge_answers(result, answered)
     if config.enabled:
-        generated = ev.run_generated(qs, gold, searcher, config, mode=modes[0])
+        generated = ev.run_generated(qs, gold, searcher, config, mode=modes[0],
+                                     contexts=contexts)
         result = ev.merge_generated(result, generated)
     result = ev.with_errors(result, found.errors)
     if out_path:
@@ -218,6 +216,9 @@ def doctor(as_json: JsonOpt = False) -> None:
 
 ScriptOpt = Annotated[str, typer.Option(
     "--script", help="Answer script: auto (follows the question), simplified or traditional.")]
+HistoryOpt = Annotated[Path | None, typer.Option(
+    "--history", help="Earlier turns of the conversation: a JSON list of questions (askbj "
+    "answers them first) or of {\"question\", \"answer\"} objects, oldest first.")]
 
 
 @app.command()
@@ -225,38 +226,36 @@ def ask(
     question: Annotated[str, typer.Argument(help="The question, in Chinese or English.")],
     k: KOpt = 8, mode: ModeOpt = "hybrid", script: ScriptOpt = "auto", as_json: JsonOpt = False,
     llm: LLMOpt = None, llm_base_url: UrlOpt = None, llm_model: ModelOpt = None,
+    history: HistoryOpt = None,
 ) -> None:
     """Answer a question from the documents, with numbered, verified citations."""
-    from askbj.evaluate.runner import answer_record, hit_record
-    from askbj.llm.generator import Generator, resolve_config
+    from askbj.answer.followup import replay
+    from askbj.conversation import answer_and_show, read_history
+    from askbj.llm.generator import resolve_config
 
-    question = arg(question)
-    config, streamed = resolve_config(llm, llm_base_url, llm_model), []
+    config = resolve_config(llm, llm_base_url, llm_model)
+    entries = read_history(history) if history else []
     answerer = engine.open_answerer(_settings())
     stale = _stale_notice(answerer.searcher.index)
-    answer = Generator(config, answerer).ask(  # tokens shown as they come, then the checked text
-        question, k=k, mode=mode, script=script, on_token=None if as_json else _token(streamed),
-    ) if config.enabled else answerer.ask(question, k=k, mode=mode, script=script)
-    if as_json:
-        emit_json({"question": question, "answer": answer_record(answer), "stale": stale,
-                    "hits": [hit_record(h) for h in answer.hits]})
-        return
-    if answer.notice:
-        err.print(Text.assemble(("note: ", "yellow"), answer.notice))
-    if answer.text != "".join(streamed).strip():  # else: it has just streamed
-        out.print(Text.assemble(("\n\nChecked answer\n", "bold") if streamed else "",
-                                answer.text))
-    else:
-        out.print()
-    print_sources(answer, {d.doc_id: d.title for d in answerer.searcher.index.documents})
+    turns = replay(answerer, entries, k=k, mode=mode)
+    answer_and_show(answerer, config, arg(question), turns, k, mode, script, as_json, stale)
 
 
-def _token(streamed: list[str]) -> Callable[[str], None]:
-    def show(token: str) -> None:
-        streamed.append(token)
-        out.print(token, end="", markup=False, highlight=False)
+@app.command()
+def chat(
+    k: KOpt = 8, mode: ModeOpt = "hybrid", script: ScriptOpt = "auto",
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON object per answer (JSONL).")]
+    = False,
+    llm: LLMOpt = None, llm_base_url: UrlOpt = None, llm_model: ModelOpt = None,
+) -> None:
+    """A conversation: one question per line on standard input; follow-ups ("那上海呢?",
+    "the third one") are read in the context of the earlier turns. /new starts over."""
+    from askbj.conversation import converse
+    from askbj.llm.generator import resolve_config
 
-    return show
+    config = resolve_config(llm, llm_base_url, llm_model)
+    answerer = engine.open_answerer(_settings())
+    converse(answerer, config, k, mode, script, as_json, _stale_notice(answerer.searcher.index))
 
 
 @app.command()

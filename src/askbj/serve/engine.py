@@ -19,9 +19,9 @@ from askbj import engine
 from askbj.answer.extractive import SCRIPTS
 from askbj.config import MODES, Settings
 from askbj.errors import AskbjError
-from askbj.evaluate.runner import answer_record, citation_record, hit_record
 from askbj.ingest.uploads import MAX_BYTES, save_upload
 from askbj.lookup import lookup
+from askbj.records import AskResult, SearchResult
 from askbj.retrieve.searcher import MAX_QUESTION, prepare_query
 
 __all__ = ["MAX_QUESTION", "MAX_UPLOAD", "MODES", "SCRIPTS", "Engine", "Reply", "Settings",
@@ -100,17 +100,15 @@ class Engine:
     def search(self, question: str, k: int, mode: str) -> dict[str, Any]:
         query = prepare_query(question)
         hits = self._answerer.searcher.search(query.text, k=k, mode=mode)
-        return {"question": question, "mode": mode, "notice": query.notice,
-                "stale": self.stale(), "hits": [hit_record(h) for h in hits]}
+        return SearchResult(question, mode, tuple(hits), query.notice, self.stale()).to_dict()
 
     def ask(self, question: str, k: int, mode: str, script: str) -> dict[str, Any]:
         answer = self._answerer.ask(question, k=k, mode=mode, script=script)
-        return {"question": question, "answer": answer_record(answer), "stale": self.stale(),
-                "hits": [hit_record(h) for h in answer.hits]}
+        return AskResult(question, answer, self.stale()).to_dict()
 
     def chat(self, turns: Sequence[Turn], mode: str, script: str = "auto") -> Reply:
         answer = self._answerer.ask(resolve_question(turns), mode=mode, script=script)
-        return Reply(answer.text, tuple(citation_record(c) for c in answer.citations),
+        return Reply(answer.text, tuple(c.to_dict() for c in answer.citations),
                      answer.abstained, answer.notice)
 
     def cite(self, ref: str, context: int, limit: int) -> tuple[dict[str, Any], int]:
