@@ -1,4 +1,4 @@
-"""The app's other pages (pages/), run headless with AppTest over the tiny index:
+"""The app's other pages (ui/pages/), run headless with AppTest over the tiny index:
 citation lookup, documents, and evaluation."""
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ pytest_plugins = ["app_helpers"]  # the tiny_home and fake_app fixtures
 def test_citation_lookup_page_finds_chunk_span_and_quote(fake_app: Path) -> None:
     idx = ui.get_engine(settings_of(fake_app), ui.factory_key()).index
     chunk = next(c for c in idx.chunks if "IDeX" in c.text)
-    at = start("pages/1_Citation_lookup.py")
+    at = start("ui/pages/citation_lookup.py")
     for ref in (chunk.chunk_id, f"a:{chunk.start}-{chunk.end}", "国内首个“可用不可见"):
         at.text_area(key="cite_ref").input(ref)
         at.button[0].click().run()
@@ -46,7 +46,7 @@ def test_citation_lookup_page_finds_chunk_span_and_quote(fake_app: Path) -> None
 
 
 def test_documents_page_lists_documents_and_navigates_sections(fake_app: Path) -> None:
-    at = start("pages/2_Documents.py")
+    at = start("ui/pages/documents.py")
     table = at.dataframe[0].value
     assert list(table["id"]) == ["a", "b", "c", "d"]
     assert {"title", "authors", "venue", "date", "language", "chunks"} <= set(table.columns)
@@ -60,7 +60,7 @@ def test_documents_page_lists_documents_and_navigates_sections(fake_app: Path) -
 
 
 def test_evaluation_page_scores_modes_side_by_side(fake_app: Path) -> None:
-    at = start("pages/3_Evaluation.py")
+    at = start("ui/pages/evaluation.py")
     at.button(key="eval_run").click().run()
     assert not at.exception and not at.error
     result = at.session_state["eval"]
@@ -83,7 +83,7 @@ def test_evaluation_page_scores_modes_side_by_side(fake_app: Path) -> None:
 
 
 def test_evaluation_page_accepts_an_uploaded_question_set(fake_app: Path) -> None:
-    at = start("pages/3_Evaluation.py")
+    at = start("ui/pages/evaluation.py")
     upload = '{"id": "x1", "question": "杭州跨境电商", "lang": "zh-Hans", "evidence": ["跨境电商"]}'
     at.file_uploader(key="eval_upload").upload("mine.jsonl", upload.encode(), "application/json")
     at.multiselect(key="eval_modes").set_value(["bm25"])
@@ -100,7 +100,7 @@ def test_evaluation_page_runs_another_committed_question_set(fake_app: Path) -> 
     other = ('{"id": "z1", "question": "上海建成了多少家智能工厂?", '
              '"evidence": ["c:市级智能工厂200家"]}')
     (fake_app / "eval" / "zz_check.jsonl").write_text(other, encoding="utf-8")
-    at = start("pages/3_Evaluation.py")
+    at = start("ui/pages/evaluation.py")
     chooser = at.selectbox(key="eval_set")
     assert [Path(o).name for o in chooser.options] == ["questions.jsonl", "zz_check.jsonl"]
     chooser.set_value(fake_app / "eval" / "zz_check.jsonl")
@@ -122,7 +122,7 @@ def test_citation_lookup_page_shows_places_twenty_at_a_time(
     for name in ("ASKBJ_MODEL", *LLM_VARIABLES):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setattr(ui, "EMBEDDER_FACTORY", fake_factory)
-    at = start("pages/1_Citation_lookup.py")
+    at = start("ui/pages/citation_lookup.py")
     at.text_area(key="cite_ref").input("数字经济标杆城市")
     at.button[0].click().run()
     assert not at.exception and not at.error, [e.value for e in at.error]

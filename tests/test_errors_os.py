@@ -152,7 +152,7 @@ def test_full_disk_during_an_upload_is_one_error_line_in_the_ui(
     for name in ("ASKBJ_MODEL", *LLM_VARIABLES):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setattr(ui, "EMBEDDER_FACTORY", fake_factory)
-    at = start("pages/2_Documents.py")
+    at = start("ui/pages/documents.py")
     at.file_uploader[0].upload("new.txt", "怀柔量子实验室建成投用。".encode(), "text/plain").run()
     monkeypatch.setattr(index_store, "_write_jsonl",
                         fault(errno.ENOSPC, str(home / "index" / "chunks.jsonl")))

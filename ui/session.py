@@ -137,6 +137,11 @@ def settings_from_env() -> Settings:
     return Settings.from_env()
 
 
+def subject() -> str:
+    """What the documents are about, as the configured domain names it."""
+    return load_domain(SETTINGS_FACTORY().domain).subject
+
+
 def examples() -> tuple[str, ...]:
     """The example questions of the configured domain."""
     return load_domain(SETTINGS_FACTORY().domain).example_questions
@@ -219,14 +224,34 @@ class Engine:
         return Generator(config, self.answerer)
 
 
-def turns_of(history: Sequence[dict[str, Any]]) -> tuple[Turn, ...]:
+@dataclass(frozen=True)
+class ChatTurn:
+    """One message of the chat: the user's question, or askbj's answer (or an error line)."""
+
+    role: str  # "user" or "assistant"
+    text: str = ""  # the user's question
+    answer: Answer | None = None
+    caption: str = ""  # under an answer: what was searched, the options used
+    error: str = ""
+
+    @classmethod
+    def asked(cls, question: str) -> ChatTurn:
+        return cls("user", text=question)
+
+    @classmethod
+    def answered(cls, answer: Answer, caption: str = "") -> ChatTurn:
+        return cls("assistant", answer=answer, caption=caption)
+
+    @classmethod
+    def failed(cls, error: str) -> ChatTurn:
+        return cls("assistant", error=error)
+
+
+def turns_of(history: Sequence[ChatTurn]) -> tuple[Turn, ...]:
     """The chat's earlier turns for follow-ups: each assistant answer with its question
     (an error turn has no answer, so it is left out)."""
-    turns = []
-    for turn in history:
-        if turn.get("role") == "assistant" and isinstance(turn.get("answer"), Answer):
-            turns.append(Turn.from_answer(turn["answer"]))
-    return tuple(turns)
+    return tuple(Turn.from_answer(t.answer) for t in history
+                 if t.role == "assistant" and t.answer is not None)
 
 
 def searched_caption(answer: Answer) -> str:
@@ -263,10 +288,8 @@ def get_embedder(settings: Settings, factory: str) -> Any:
 @st.cache_resource(show_spinner=False, max_entries=4)
 def get_engine(settings: Settings, factory: str) -> Engine:
     """Searcher and answerer over the saved index, loaded once per process."""
-    from askbj.answer.extractive import Answerer
-
-    searcher = engine.open_searcher(settings, get_embedder(settings, factory))
-    return Engine(settings, searcher, Answerer(searcher))
+    answerer = engine.open_answerer(settings, get_embedder(settings, factory))
+    return Engine(settings, answerer.searcher, answerer)
 
 
 @dataclass(frozen=True)

@@ -66,22 +66,12 @@ CSS = """<style>
 </style>"""
 
 
-NAV = (("streamlit_app.py", "Ask", ":material/forum:"),
-       ("pages/1_Citation_lookup.py", "Citation lookup", ":material/link:"),
-       ("pages/2_Documents.py", "Documents", ":material/description:"),
-       ("pages/3_Evaluation.py", "Evaluation", ":material/monitoring:"))
-
-
 def setup_page(title: str, icon: str, layout: str = "centered") -> None:
-    """Page config, the app's CSS, and sidebar links to the pages (Streamlit's own page list
-    is switched off in .streamlit/config.toml because it would call the chat "streamlit app")."""
+    """Page config and the app's CSS (the page list is ``st.navigation``'s, in
+    streamlit_app.py)."""
     st.set_page_config(page_title=f"{title} · Ask Beijing", page_icon=icon,
                        layout=layout)  # type: ignore[arg-type]
     st.html(CSS)
-    with st.sidebar:
-        for path, label, nav_icon in NAV:
-            st.page_link(path, label=label, icon=nav_icon)
-        st.divider()
 
 
 def render_text(text: str, css_class: str = "askbj-user") -> None:
