@@ -199,6 +199,16 @@ def _print_answer_metrics(summary: dict[str, Any], label: str = "answers") -> No
         f"p50 {summary['latency_ms_p50']} ms, p95 {summary['latency_ms_p95']} ms"
         + (f", fell back to extracted {summary['fell_back']}" if "fell_back" in summary else "")
     )
+    if "statuses" in summary:
+        st = summary["statuses"]
+        out.print(
+            f"{label} (strict): evidence in answer text {summary['evidence_in_text']}, "
+            f"answer length median {summary['answer_chars_median']} / p90 "
+            f"{summary['answer_chars_p90']} chars, answered {st['answered']}, partial "
+            f"{st['partial']}, not found {st['not_found']}, false non-answers "
+            f"{summary['false_non_answers']}, unanswerable declined "
+            f"{summary['unanswerable_declined']}/{summary['unanswerable']}"
+        )
 
 
 ScriptOpt = Annotated[str, typer.Option(

@@ -91,9 +91,17 @@ class Citation:
     alternates: tuple[str, ...] = ()
 
 
+STATUSES = ("answered", "partial", "not_found")
+
+
 @dataclass(frozen=True)
 class Answer:
-    """What `ask` returns: answer text with inline ``[n]`` markers, or an abstention."""
+    """What `ask` returns: answer text with inline ``[n]`` markers, or an abstention.
+
+    ``status`` says which: ``answered``; ``partial`` (the documents cover the topic but not
+    the detail asked: the text says so and cites what is there); ``not_found``. Both
+    non-answers are ``abstained``. Left empty, it follows ``abstained``.
+    """
 
     question: str
     text: str
@@ -101,3 +109,10 @@ class Answer:
     citations: tuple[Citation, ...] = ()
     hits: tuple[Hit, ...] = ()
     notice: str = ""
+    status: str = ""
+
+    def __post_init__(self) -> None:
+        if not self.status:
+            object.__setattr__(self, "status", "not_found" if self.abstained else "answered")
+        if self.status not in STATUSES:
+            raise ValueError(f"Answer status {self.status!r} is not one of {STATUSES}")

@@ -4,11 +4,12 @@ and whether its anchors are met. The abstention decision and sentence choice bot
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from askbj.answer.question import Question
 from askbj.records import Hit
 from askbj.retrieve.anchors import YEAR, contains, share_met
+from askbj.text.normalize import squash
 
 
 def coverage(q: Question, squashed: str) -> float:
@@ -85,3 +86,22 @@ class Assessment:
         if not set(self.question.places) <= named:
             return 0.0
         return max((s.strength for s in self.supports), default=0.0)
+
+
+def topic_share(a: Assessment, focus: tuple[str, ...]) -> float:
+    """How much of what the question is *about* the best passage covers: its terms' idf
+    share with the asked detail (the focus) left out. High: the documents discuss the
+    topic but not the detail (a partial answer); low: the shared word was incidental."""
+    q = a.question
+    def about(term: str) -> bool:
+        return not any(f in term or term in f for f in focus)
+
+    rest = replace(q, weights=tuple((t, w) for t, w in q.weights if about(t)),
+                   translations=tuple((alts, w) for alts, w in q.translations
+                                      if all(about(x) for x in alts)))
+    usable = [s for s in a.supports if s.anchors >= 1.0]
+    best = 0.0
+    for s in usable:
+        c = s.hit.chunk
+        best = max(best, coverage(rest, squash(" ".join((*c.section, c.text)))))
+    return best

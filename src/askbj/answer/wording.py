@@ -1,0 +1,30 @@
+"""The sentences askbj writes itself, in the question's language and script: a partial
+answer ("文档提到了X[1]，但没有给出Y。") and the note that two sources disagree."""
+
+from __future__ import annotations
+
+from askbj.answer.answer_type import Part
+from askbj.text.lang import is_english
+from askbj.text.normalize import fold, to_traditional
+
+
+def _english(question: str) -> bool:
+    return is_english(fold(question))
+
+
+def partial(question: str, part: Part, marker: str, script: str) -> str:
+    """The documents cover the topic (cited by ``marker``) but not the asked detail."""
+    if _english(question):
+        topic = part.topic or "this topic"
+        return f"The documents mention {topic} {marker} but do not give {part.detail}."
+    topic = part.topic or "相关内容"
+    text = f"文档提到了{topic}{marker}，但没有给出{part.detail or '所问的具体信息'}。"
+    return to_traditional(text) if script == "traditional" else text
+
+
+def differ_note(question: str, script: str) -> str:
+    """Appended when the answer shows two sources giving different figures."""
+    if _english(question):
+        return " The sources give different figures."
+    text = "（两处来源给出的数字不同。）"
+    return to_traditional(text) if script == "traditional" else text
