@@ -33,7 +33,7 @@ VALUE_KINDS = frozenset({AMOUNT, PERCENT, DATE, PERSON, ORG, PLACE, COUNT, DIFFE
 # (kind, Chinese pattern, English pattern), first match wins.
 _PATTERNS: tuple[tuple[str, str, str], ...] = (
     (REASON, r"为什么|为何|何以|原因|缘何|难在哪|根源", r"\bwhy\b|\bwhat (?:makes|causes)\b|\breasons?\b"),
-    (DIFFERENCE, r"(?:增加|增长|减少|下降|提高|提升|上升|降低|高|低|快|慢|差)了?多少|相差|差距|差多少|快了还是慢了"
+    (DIFFERENCE, r"(?:增加|增长|减少|下降|提高|提升|上升|降低|高|低|快|慢|差|多|少)[了出]?多少|相差|差距|差多少|快了还是慢了"
                  r"|变化了?多少|从.{1,20}到.{1,20}(?:增|减|升|降|提高)",
      r"\bhow much (?:more|less|higher|lower)\b|\bdifference between\b|\bby how much\b"
      r"|\b(?:increase|grow|rise|fall|drop|decline)d? (?:by|from)\b"),
@@ -52,11 +52,11 @@ _PATTERNS: tuple[tuple[str, str, str], ...] = (
     (ORG, r"哪(?:家|个|些)(?:机构|部门|单位|公司|企业|组织|银行|高校|大学|平台|交易所|协会)"
           r"|什么(?:机构|部门|单位|公司|企业|组织)",
      r"\bwhich (?:company|companies|firm|organi[sz]ation|agency|institution|department|exchange)\b"),
-    (PLACE, r"哪里|哪儿|在哪(?:里|儿)|何地|何处|什么地方|哪(?:个|些)(?:城市|地区|区|省|国家|地方)",
+    (PLACE, r"(?<!差在)(?<!难在)(?<!题在)(?<!足在)(?<!源在)(?<!处在)哪里|哪儿|(?<!差)(?<!难)(?<!题)(?<!足)(?<!源)在哪(?:里|儿)|何地|何处|什么地方|哪(?:个|些)(?:城市|地区|区|省|国家|地方)",
      r"\bwhere\b|\bwhich (?:city|cities|district|province|country|countries|area)\b"),
     (AMOUNT, r"多少|多大|多高|多长|多远|多少钱|规模|金额",
      r"\bhow (?:much|large|big|high|long|far)\b"
-     r"|\bwhat (?:\w+ ){0,4}(?:total|value|amount|size|scale|price|cost|investment|budget|target|figure)\b"),
+     r"|\bwhat (?:[\w']+ ){0,4}(?:total|value|amount|size|scale|price|cost|investment|budget|target|figure)\b"),
     (LIST, r"哪些|哪几|列举|有几|几方面|分别是什么|有什么(?:措施|举措|做法|特点|问题)",
      r"\bwhat are\b|\bwhich\b|\blist\b|\bname the\b|\bwhat (?:measures|steps)\b"),
     (DEFINITION, r"是什么|什么是|指什么|指的是|含义|意思|怎么理解|如何理解|是啥|如何界定|怎样界定|叫什么",
@@ -72,7 +72,7 @@ _COMPARE = re.compile(r"分别|各(?:是|为|有|自)|哪个(?:更|城市更)|�
 _GENERIC = frozenset("比例 比重 占比 份额 数量 数目 总数 规模 金额 总额 数额 数值 水平 时间 日期 年份 时候 "
                      "名字 名称 姓名 地方 地点 情况 多少 程度 幅度 增速 速度 大小 数字 个数 具体 目前 现在 "
                      "现任 大概 大约 一共 总共 累计 达到 主要 哪些 分别 各自 这些 其中 超过 包括 提出 认为 已经 能够 可以 "
-                     "当前 全市 全国 全球 全省 平均 同比 一个".split())
+                     "当前 全市 全国 全球 全省 平均 同比 一个 效果 作用 影响 带来 实现 情况".split())
 _CLASSIFIER = "个家项座台名所条批款种类位部只户辆次篇件份"
 _POS_LOCK = threading.Lock()
 
@@ -87,6 +87,7 @@ class Part:
     clause: str = ""
     topic: str = ""  # what the part is about, as the question words it (北京人工智能算力券)
     detail: str = ""  # the asked detail, as the question words it (补贴比例)
+    phrase: str = ""  # the noun compound asked about (数字经济增加值), preferred when whole
 
 
 @dataclass(frozen=True)
@@ -124,7 +125,7 @@ def classify(question: str) -> AnswerType:
 def _clauses(folded: str) -> list[str]:
     """Question clauses: split at ?, ; and at a comma or "and" that opens a new question."""
     pieces = [p for p in re.split(r"[?？;；]|(?<=[a-z0-9]), and (?=(?:what|how|when|who|which)\b)"
-                                  r"|，(?=[^，]*(?:多少|几|哪|谁|何|什么))", folded) if p.strip()]
+                                  r"|[,，、](?=[^,，、]*(?:多少|多大|多高|多长|几|哪|谁|何|什么))", folded) if p.strip()]
     return pieces or [folded]
 
 
@@ -132,9 +133,10 @@ def _part(clause: str, english: bool) -> Part:
     for kind, zh, en in _COMPILED:
         m = (en if english else zh).search(clause)
         if m:
-            focus = _english_focus(clause, m) if english else _chinese_focus(clause, m)
+            focus = _english_focus(clause, m) if english else _chinese_focus(clause, m, kind)
             topic, detail = _wording(clause, m, focus, english)
-            return Part(kind, focus, _unit(clause, m, english), clause, topic, detail)
+            phrase = "" if english else _phrase(clause[: m.start()])
+            return Part(kind, focus, _unit(clause, m, english), clause, topic, detail, phrase)
     return Part(OTHER, (), "", clause)
 
 
@@ -168,20 +170,40 @@ def _unit(clause: str, m: re.Match[str], english: bool) -> str:
     return after if after[-1:] in _CLASSIFIER and after[:1] in "多几" else ""
 
 
-def _chinese_focus(clause: str, m: re.Match[str]) -> tuple[str, ...]:
+_HOW_MUCH = ("多少", "几", "多大", "多高", "多长")
+
+
+def _chinese_focus(clause: str, m: re.Match[str], kind: str) -> tuple[str, ...]:
     """Content words right after the question word (多少个**基站**, 哪家**公司**), else the
     ones right before it (补贴比例是多少 → 补贴), generic measure nouns left out."""
+    quoted = re.findall(r"[“「\"『]([^”」\"』]{2,20})[”」\"』]", clause)
+    if quoted:  # a quoted term is what the question is about: 哪个城市最早搞了“城市大脑”
+        return (re.sub(r"\s+", "", quoted[-1]),)
     tail = re.split(r"[,，、。和及与]", clause[m.end():])[0]
     after = [w for w in _words(tail) if _content(w)][:2]
-    if after and (m.group(0)[-1:] in _CLASSIFIER or m.group(0) in ("多少", "几")):
+    if after and (m.group(0)[-1:] in _CLASSIFIER or m.group(0) in _HOW_MUCH):
         return tuple(after)
-    before = re.sub(r"(?:是|为|有|达到?|约|大概|大约|共|一共|累计|了|的)+$", "", clause[: m.start()])
-    inner = [w for w in _words(m.group(0)) if _content(w)]
+    before = re.sub(r"(?:是|为|有|达到?|约|大概|大约|共|一共|累计|了|的|都|能)+$", "",
+                    clause[: m.start()])
+    before = re.sub(r"(?:设|选|建|落|位|坐落)[在于]?$", "", before)
+    inner = [w for w in _words(m.group(0)) if _content(w)] if kind != DIFFERENCE else []
     if inner:
         return tuple(inner[-1:])
     words = [w for w in _words(before.rsplit("的", 1)[-1]) if _content(w)]
     words = words or [w for w in _words(before) if _content(w)]
     return tuple(words[-1:]) if words else tuple(after)
+
+
+def _phrase(before: str) -> str:
+    """The run of content words that ends the text before the question word."""
+    before = re.sub(r"(?:是|为|有|达到?|约|大概|大约|共|一共|累计|了|的|都|能)+$", "", before)
+    run: list[str] = []
+    for word in reversed(_words(before)):
+        if not (_content(word) or (word in _GENERIC and not run)):
+            break
+        run.insert(0, word)
+    joined = "".join(run)
+    return joined if len(run) >= 2 and len(joined) >= 4 else ""
 
 
 def _words(text: str) -> list[str]:
@@ -230,9 +252,9 @@ _YEAR = re.compile(r"(?:19|20)\d\d\s*年?")
 _DAY = re.compile(r"\d{1,2}\s*[日号]")
 _MONEY = re.compile(r"\d[\d.,]*\s*(?:多|余)?\s*[万亿千百]*\s*(?:元|美元|欧元|块)|\$\s*\d|美元|亿元|万元")
 _CN_COUNT = re.compile(rf"[一二两三四五六七八九十百千万]+[{_CLASSIFIER}]")
-_ORG_SUFFIX = re.compile(r"(?:公司|集团|研究院|研究所|研究中心|委员会|办公室|管理局|交易所|协会|联盟|大学|学院|银行"
+_ORG_SUFFIX = re.compile(r"[\u4e00-\u9fffa-z]{1,3}(?:公司|集团|研究院|研究所|研究中心|委员会|办公室|管理局|交易所|协会|联盟|大学|学院|银行"
                          r"|部|局|厅|署|中心|实验室|基金会|平台|企业)")
-_PLACE_SUFFIX = re.compile(r"[\u4e00-\u9fff](?:市|区|省|县|镇|园区?|新城|街道|开发区|科学城)")
+_PLACE_SUFFIX = re.compile(r"[\u4e00-\u9fff]{1,3}(?:市(?!场|民|值|政)|区(?!域|块|别|间|分|位)|省(?!级)|县|镇|园区?|新城|街道|开发区|科学城)")
 
 
 def holds(part: Part, sentence: str) -> bool:
@@ -246,12 +268,20 @@ def holds(part: Part, sentence: str) -> bool:
     if kind == DATE:
         return _has_date(part, sentence)
     if kind == PERSON:  # 谁 is as often a company or a body as a person
-        return bool({"nr", "nt"} & _tags(sentence) or _ORG_SUFFIX.search(sentence))
+        return _names_new(sentence, part.clause, {"nr", "nt"}, _ORG_SUFFIX)
     if kind == ORG:
-        return "nt" in _tags(sentence) or bool(_ORG_SUFFIX.search(sentence))
+        return _names_new(sentence, part.clause, {"nt"}, _ORG_SUFFIX)
     if kind == PLACE:
-        return "ns" in _tags(sentence) or bool(_PLACE_SUFFIX.search(sentence))
+        return _names_new(sentence, part.clause, {"ns"}, _PLACE_SUFFIX)
     return True
+
+
+def _names_new(sentence: str, clause: str, flags: set[str], suffix: re.Pattern[str]) -> bool:
+    """A name of the kind that the question itself does not already say: "先行区设在哪里"
+    is not answered by a sentence whose only place is 先行区."""
+    words = [w for w, flag in _tagged(sentence) if flag in flags]
+    words += [m.group(0) for m in suffix.finditer(sentence)]
+    return any(w not in clause and w[-3:] not in clause for w in words)
 
 
 def _has_amount(part: Part, sentence: str) -> bool:
@@ -273,15 +303,20 @@ def _has_date(part: Part, sentence: str) -> bool:
     return bool(_DATE.search(sentence) or "t" in _tags(sentence))
 
 
-@lru_cache(maxsize=4096)
 def _tags(sentence: str) -> frozenset[str]:
     """jieba part-of-speech tags of words of two characters or more."""
+    return frozenset(flag for _, flag in _tagged(sentence))
+
+
+@lru_cache(maxsize=4096)
+def _tagged(sentence: str) -> frozenset[tuple[str, str]]:
+    """(word, jieba part-of-speech tag) for words of two characters or more."""
     import jieba.posseg as posseg
 
     tokenize("初始化")  # the dictionary loads once, quietly, through normalize
     with _POS_LOCK:
         pairs = [(p.word, p.flag) for p in posseg.cut(sentence)]
-    return frozenset(flag for word, flag in pairs if len(word) >= 2)
+    return frozenset((word, flag) for word, flag in pairs if len(word) >= 2)
 
 
 def focus_met(focus: tuple[str, ...], text: str,

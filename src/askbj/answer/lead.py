@@ -27,10 +27,15 @@ from askbj.retrieve.anchors import YEAR, place_met
 
 LIMIT = 3
 # Words that put a sentence at another level than a place asked about.
-_LEVEL = re.compile(r"全国|全球|我国|全世界|世界|国内|中国|各国|国际上|全省|global|national|world")
-_LEVEL_HEAD = 16  # a level word this early is the sentence's subject
-_DIFFER_SHARE = 0.85  # a second source's figure is shown when it scores this close
+_LEVEL = re.compile(r"(?:全国|全球|我国|全世界|世界|国内|中国|各国|国际上|全省|globally|nationally|"
+                    r"worldwide)(?!首|第一|领先|率先|排名|前列)")
+# The sentence's subject is the level ("2023年全球5G基站…", "我国数字经济…"); not a
+# superlative such as "建成全球首个…".
+_DATE_LEAD = re.compile(r"^(?:截至|截止|到|在)?[\d.年月日底末初前后上下半季度第一二三四,，、至到]*")
+_NEAR = 0.6  # the lead is chosen among sentences scoring at least this share of the best
+_DIFFER_SHARE = 0.65  # a second source's figure is shown when it scores this close
 _FIGURE = re.compile(r"\d+(?:\.\d+)?")
+_PERCENT_FIGURE = re.compile(r"\d+(?:\.\d+)?(?=\s*%)")
 
 
 @dataclass(frozen=True)
@@ -55,7 +60,7 @@ def off_level(flat: str, places: tuple[str, ...], asked: str) -> bool:
     """The sentence speaks of another level (全国/全球…) than the place asked about."""
     if not places or _LEVEL.search(asked):
         return False
-    head = _LEVEL.search(flat[:_LEVEL_HEAD])
+    head = _LEVEL.match(_DATE_LEAD.sub("", flat, count=1))
     return bool(head) and not any(place_met(p, flat) for p in places)
 
 
@@ -69,8 +74,7 @@ def choose(cands: list[Candidate], kind: AnswerType, sides: tuple[str, ...],
     """The answer's sentences for a question asking for values; None when no candidate
     answers any part (the caller then says what is there, or that nothing is)."""
     parts = [p for p in kind.parts if p.kind in VALUE_KINDS]
-    first = next((c for c in cands if answers(parts[0], c, senses)), None)
-    first = first or next((c for p in parts[1:] for c in cands if answers(p, c, senses)), None)
+    first = _first(cands, parts, senses)
     if first is None:
         return None
     chosen = [first]
@@ -85,6 +89,26 @@ def choose(cands: list[Candidate], kind: AnswerType, sides: tuple[str, ...],
     if other is not None and len(chosen) < LIMIT:
         _add(chosen, other)
     return Lead(tuple(c.pick for c in chosen[:LIMIT]), differ=other is not None)
+
+
+def _first(cands: list[Candidate], parts: list[Part],
+           senses: dict[str, tuple[str, ...]]) -> Candidate | None:
+    """Of the sentences scoring near the best, the one answering most parts, then holding
+    the asked compound whole (数字经济增加值, not 数字经济核心产业增加值); else the best
+    sentence answering any part."""
+    if not cands:
+        return None
+    top = cands[0].pick.score
+    near = [c for c in cands if c.pick.score >= _NEAR * top]
+
+    def rank(c: Candidate) -> tuple[int, int]:
+        done = sum(answers(p, c, senses) for p in parts)
+        return done, sum(bool(p.phrase) and p.phrase in c.flat for p in parts) if done else 0
+
+    best = max(near, key=rank)
+    if rank(best)[0]:
+        return best
+    return next((c for c in cands if any(answers(p, c, senses) for p in parts)), None)
 
 
 def _names(side: str, flat: str) -> bool:
@@ -106,15 +130,21 @@ def _disagreeing(cands: list[Candidate], first: Candidate, part: Part,
     same asked thing in the same year (">50%" in one report, "42.9%" in another)."""
     if part.kind not in (AMOUNT, PERCENT, COUNT):
         return None
-    years = set(YEAR.findall(first.flat))
-    mine = set(_FIGURE.findall(first.flat)) - years
+    figures = _PERCENT_FIGURE if part.kind == PERCENT else _FIGURE
+    asked = set(YEAR.findall(part.clause))
+    if not asked or not asked <= set(YEAR.findall(first.flat)):
+        return None
+    mine = set(figures.findall(first.flat)) - set(YEAR.findall(first.flat))
     for c in cands:
         if c.pick.score < _DIFFER_SHARE * first.pick.score:
             break
         same = c.pick.chunk.doc_id == first.pick.chunk.doc_id
         if same or c.pick.chunk.chunk_id in first.pick.alternates:
             continue
-        theirs = set(_FIGURE.findall(c.flat)) - years
-        if answers(part, c, senses) and set(YEAR.findall(c.flat)) == years and not theirs & mine:
+        years = set(YEAR.findall(c.flat))
+        theirs = set(figures.findall(c.flat)) - years
+        same_thing = not part.phrase or part.phrase in c.flat
+        if answers(part, c, senses) and same_thing and asked <= years \
+                and mine and theirs and not theirs & mine:
             return c
     return None
