@@ -112,3 +112,48 @@ def test_evidence_in_text_ignores_the_cited_passage() -> None:
     gold = ev.Gold({"": ("10.6万个",)})
     assert ev.text_carries("北京累计建设5G基站10.6万个。[1]", gold) == 1.0
     assert ev.text_carries("北京建设了大量5G基站。[1]", gold) == 0.0
+
+
+def answerer_over_files(files: dict[str, str], tmp_path: Path, fake_embedder) -> Answerer:  # type: ignore[no-untyped-def]
+    from askbj import engine
+    from askbj.config import Settings
+
+    settings = Settings(ingest_dir=tmp_path / "ingest", index_dir=tmp_path / "index")
+    settings.ingest_dir.mkdir()
+    for name, text in files.items():
+        (settings.ingest_dir / name).write_text(text, encoding="utf-8")
+    engine.build(settings, embedder=fake_embedder)
+    return Answerer(engine.open_searcher(settings, fake_embedder))
+
+
+def test_two_sources_giving_different_figures_are_both_shown(tmp_path, fake_embedder) -> None:  # type: ignore[no-untyped-def]
+    answerer = answerer_over_files({
+        "a.txt": "北京数字经济指数报告\n\n"
+                 "据报告显示,2023年北京数字经济占GDP比重已超过50%,发展水平接近发达国家。\n",
+        "b.txt": "北京数字经济发展报告\n\n"
+                 "据测算,2023年北京数字经济增加值占GDP比重为42.9%,比上年提高1.3个百分点。\n",
+    }, tmp_path, fake_embedder)
+    answer = answerer.ask("2023年北京数字经济占GDP比重是多少?")
+    assert answer.status == "answered"
+    assert "50%" in answer.text and "42.9%" in answer.text and "数字不同" in answer.text
+    assert len({c.doc_id for c in answer.citations}) == 2
+
+
+def test_another_level_is_not_quoted_when_a_place_was_asked(tmp_path, fake_embedder) -> None:  # type: ignore[no-untyped-def]
+    answerer = answerer_over_files({"r.txt": (
+        "信息基础设施\n\n2023年全球5G基站累计部署总量超过517万个,年度新增153万个。"
+        "截至2023年11月末,北京累计建设5G基站10.6万个,每万人拥有5G基站数48个。\n")},
+        tmp_path, fake_embedder)
+    answer = answerer.ask("2023年北京累计建设了多少个5G基站?")
+    assert answer.status == "answered" and "10.6万个" in answer.text
+    assert "517万" not in answer.text
+
+
+def test_a_difference_gets_a_sentence_for_each_year(tmp_path, fake_embedder) -> None:  # type: ignore[no-untyped-def]
+    answerer = answerer_over_files({"r.txt": (
+        "北京数字经济\n\n一、规模\n\n按照国家统计局口径测算,2020年北京数字经济增加值1.45万亿元,占GDP比重达40.3%。\n\n"
+        "二、进展\n\n据测算,2023年北京实现数字经济增加值18766.7亿元,同比增长8.5%。\n")},
+        tmp_path, fake_embedder)
+    answer = answerer.ask("北京数字经济增加值从2020年到2023年增加了多少?")
+    assert answer.status == "answered" and not answer.abstained
+    assert "1.45万亿元" in answer.text and "18766.7亿元" in answer.text

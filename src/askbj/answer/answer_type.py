@@ -96,6 +96,7 @@ class AnswerType:
 
     parts: tuple[Part, ...]
     compares: bool = False
+    open_parts: int = 0  # clauses asking for no value ("设立了什么机构?"): lists, names …
 
     @property
     def kind(self) -> str:
@@ -107,7 +108,7 @@ class AnswerType:
         return any(p.kind in VALUE_KINDS for p in self.parts)
 
     def to_dict(self) -> dict[str, object]:
-        return {"kind": self.kind, "compares": self.compares,
+        return {"kind": self.kind, "compares": self.compares, "open_parts": self.open_parts,
                 "parts": [{"kind": p.kind, "focus": list(p.focus), "unit": p.unit}
                           for p in self.parts]}
 
@@ -116,10 +117,10 @@ def classify(question: str) -> AnswerType:
     """The kinds and focus of each part of ``question`` ("…多少?增速多少?" has two)."""
     folded = fold(question)
     english = is_english(folded)
-    parts = tuple(_part(c, english) for c in _clauses(folded))
-    parts = tuple(p for p in parts if p.kind != OTHER) or parts[:1] or (Part(OTHER),)
+    every = tuple(_part(c, english) for c in _clauses(folded))
+    parts = tuple(p for p in every if p.kind != OTHER) or every[:1] or (Part(OTHER),)
     compares = bool(_COMPARE.search(folded)) or any(p.kind == DIFFERENCE for p in parts)
-    return AnswerType(parts, compares)
+    return AnswerType(parts, compares, sum(p.kind not in VALUE_KINDS for p in every))
 
 
 def _clauses(folded: str) -> list[str]:

@@ -28,7 +28,7 @@ from askbj.answer.evidence import (
     passage_coverage,
     topic_share,
 )
-from askbj.answer.lead import LIMIT, Candidate, choose, off_level
+from askbj.answer.lead import LIMIT, Candidate, choose, defining_first, off_level
 from askbj.answer.question import TermStats, analyze
 from askbj.answer.sentences import too_thin
 from askbj.errors import AskbjError
@@ -207,7 +207,15 @@ class Answerer:
                           self._senses(a, kind))
             return (None, False) if lead is None else (list(lead.picks), lead.differ)
         limit = min(self.max_sentences, LIMIT if len(kind.parts) > 1 or kind.compares else 2)
-        return self._cover_places(a, scored, select(scored, limit))[:LIMIT], False
+        scored, defined = defining_first(scored, kind, self._flat)
+        limit = 1 if defined and len(kind.parts) == 1 else limit
+        base = select(scored, limit)
+        covers = self._cover_places(a, scored, list(base))[len(base):]
+        # the sentence for another place stays; the weakest of the others goes
+        return [*base[: max(1, LIMIT - len(covers))], *covers], False
+
+    def _flat(self, p: Pick) -> str:
+        return squash(self.docs[p.chunk.doc_id].text[p.start : p.end])
 
     def _candidates(self, a: Assessment, scored: list[Pick] | None = None) -> list[Candidate]:
         """Scored sentences as candidates, minus those about another level (全国…)."""

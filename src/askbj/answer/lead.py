@@ -10,11 +10,13 @@ A sentence about another level (全国, 全球, 我国 …) when a place was ask
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from askbj.answer.answer_type import (
     AMOUNT,
     COUNT,
+    DEFINITION,
     PERCENT,
     VALUE_KINDS,
     AnswerType,
@@ -32,6 +34,7 @@ _LEVEL = re.compile(r"(?:全国|全球|我国|全世界|世界|国内|中国|各
 # The sentence's subject is the level ("2023年全球5G基站…", "我国数字经济…"); not a
 # superlative such as "建成全球首个…".
 _DATE_LEAD = re.compile(r"^(?:截至|截止|到|在)?[\d.年月日底末初前后上下半季度第一二三四,，、至到]*")
+_DEFINERS = 12  # "what is X": a sentence among the best 12 that starts "X是…/X强调…" leads
 _NEAR = 0.6  # the lead is chosen among sentences scoring at least this share of the best
 _DIFFER_SHARE = 0.65  # a second source's figure is shown when it scores this close
 _FIGURE = re.compile(r"\d+(?:\.\d+)?")
@@ -81,10 +84,10 @@ def choose(cands: list[Candidate], kind: AnswerType, sides: tuple[str, ...],
     for part in parts:
         if not any(answers(part, c, senses) for c in chosen):
             _add(chosen, next((c for c in cands if answers(part, c, senses)), None))
-    for side in sides:
+    for side in sides:  # a side of a question with open parts ("什么机构") needs no value
         if not any(_names(side, c.flat) for c in chosen):
-            _add(chosen, next((c for c in cands if _names(side, c.flat)
-                               and any(answers(p, c, senses) for p in parts)), None))
+            _add(chosen, next((c for c in cands if _names(side, c.flat) and (kind.open_parts or any(
+                answers(p, c, senses) for p in parts))), None))
     other = _disagreeing(cands, first, parts[0], senses)
     if other is not None and len(chosen) < LIMIT:
         _add(chosen, other)
@@ -109,6 +112,22 @@ def _first(cands: list[Candidate], parts: list[Part],
     if rank(best)[0]:
         return best
     return next((c for c in cands if any(answers(p, c, senses) for p in parts)), None)
+
+
+def defining_first(scored: list[Pick], kind: AnswerType,
+                   flat: Callable[[Pick], str]) -> tuple[list[Pick], bool]:
+    """For "what is X" the sentence that starts with X (X是…, X强调…) leads, when one of
+    the best few does: it says what X is, where the others only mention it. True when one
+    was found."""
+    part = kind.parts[0] if kind.parts else None
+    if part is None or part.kind != DEFINITION or not part.focus:
+        return scored, False
+    says = re.compile(rf"^\W{{0,2}}{re.escape(part.focus[0])}\W{{0,2}}(?:是|指|即|强调|意味|就是|"
+                      rf"被定义|可以理解|可理解|主要|通过|作为)")
+    at = next((i for i, p in enumerate(scored[:_DEFINERS]) if says.search(flat(p))), None)
+    if at is None:
+        return scored, False
+    return [scored[at], *scored[:at], *scored[at + 1 :]], True
 
 
 def _names(side: str, flat: str) -> bool:

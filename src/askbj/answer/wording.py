@@ -3,6 +3,8 @@ answer ("文档提到了X[1]，但没有给出Y。") and the note that two sourc
 
 from __future__ import annotations
 
+import re
+
 from askbj.answer.answer_type import Part
 from askbj.text.lang import is_english
 from askbj.text.normalize import fold, to_traditional
@@ -15,8 +17,9 @@ def _english(question: str) -> bool:
 def partial(question: str, part: Part, marker: str, script: str) -> str:
     """The documents cover the topic (cited by ``marker``) but not the asked detail."""
     if _english(question):
-        topic = part.topic or "this topic"
-        return f"The documents mention {topic} {marker} but do not give {part.detail}."
+        topic = _cased(part.topic, question) or "this topic"
+        detail = _cased(part.detail, question)
+        return f"The documents mention {topic} {marker} but do not give {detail}."
     topic = part.topic or "相关内容"
     text = f"文档提到了{topic}{marker}，但没有给出{part.detail or '所问的具体信息'}。"
     return to_traditional(text) if script == "traditional" else text
@@ -28,3 +31,12 @@ def differ_note(question: str, script: str) -> str:
         return " The sources give different figures."
     text = "（两处来源给出的数字不同。）"
     return to_traditional(text) if script == "traditional" else text
+
+
+def _cased(words: str, question: str) -> str:
+    """Folded words as the question wrote them (pue → PUE)."""
+    def original(m: re.Match[str]) -> str:
+        found = re.search(rf"\b{re.escape(m.group(0))}\b", question, flags=re.I)
+        return found.group(0) if found else m.group(0)
+
+    return re.sub(r"[a-z0-9']+", original, words)
