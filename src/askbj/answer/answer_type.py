@@ -72,7 +72,7 @@ _COMPARE = re.compile(r"分别|各(?:是|为|有|自)|哪个(?:更|城市更)|�
 _GENERIC = frozenset("比例 比重 占比 份额 数量 数目 总数 规模 金额 总额 数额 数值 水平 时间 日期 年份 时候 "
                      "名字 名称 姓名 地方 地点 情况 多少 程度 幅度 增速 速度 大小 数字 个数 具体 目前 现在 "
                      "现任 大概 大约 一共 总共 累计 达到 主要 哪些 分别 各自 这些 其中 超过 包括 提出 认为 已经 能够 可以 "
-                     "当前 全市 全国 全球 全省 平均 同比 一个 效果 作用 影响 带来 实现 情况".split())
+                     "当前 全市 全国 全球 全省 平均 同比 一个 效果 作用 影响 带来 实现 情况 开始".split())
 _CLASSIFIER = "个家项座台名所条批款种类位部只户辆次篇件份"
 _POS_LOCK = threading.Lock()
 
@@ -145,12 +145,20 @@ def _wording(clause: str, m: re.Match[str], focus: tuple[str, ...],
              english: bool) -> tuple[str, str]:
     """(topic, detail) in the question's own words, for "文档提到了X，但没有给出Y"."""
     if english:
-        rest = re.sub(r"^\W*(?:what|which|who|when|where|how)\b", "", clause).strip(" ?.")
-        words = " ".join(focus)
-        topic = re.split(r"\b(?:of|for|in|by|at)\b", rest, maxsplit=1)[-1].strip(" ?,.") or rest
-        return topic, (f"the {words}" if words else "that detail")
+        rest = f"{clause[: m.start()]} {clause[m.end():]}"
+        words = [w for w in re.findall(r"[\w'-]+", rest) if w not in focus]
+        while words and words[0] in _EN_EDGE:
+            words.pop(0)
+        while words and words[-1] in _EN_EDGE:
+            words.pop()
+        detail = " ".join(focus)
+        return " ".join(words), (f"the {detail}" if detail else "that detail")
     before = re.sub(r"(?:是|为|有|达到?|约|大概|大约|共|一共|累计|了|都|能)+$", "", clause[: m.start()])
     before = re.sub(r"^[^\u4e00-\u9fff\w《“「]+", "", before)
+    if "的" in before.strip("的"):  # 北京数据基础制度先行区的总投资 → (…先行区, 总投资)
+        topic, _, detail = before.strip("的").rpartition("的")
+        if detail and any(f in detail for f in focus):
+            return topic, detail
     at = min((before.find(f) for f in focus if f in before), default=-1)
     if at <= 0:
         detail = "".join(focus) or m.group(0)
@@ -184,6 +192,8 @@ def _chinese_focus(clause: str, m: re.Match[str], kind: str) -> tuple[str, ...]:
     after = [w for w in _words(tail) if _content(w)][:2]
     if after and (m.group(0)[-1:] in _CLASSIFIER or m.group(0) in _HOW_MUCH):
         return tuple(after)
+    if after and kind == DATE:  # 是哪一天**揭牌**的, 何时**成立**
+        return tuple(after[-1:])
     before = re.sub(r"(?:是|为|有|达到?|约|大概|大约|共|一共|累计|了|的|都|能)+$", "",
                     clause[: m.start()])
     before = re.sub(r"(?:设|选|建|落|位|坐落)[在于]?$", "", before)
@@ -220,6 +230,12 @@ def _words(text: str) -> list[str]:
 _WH = re.compile(r"多少|多大|多高|多长|多快|哪|什么|几|何|如何|谁|怎|啥|为啥")
 
 
+def generic(word: str) -> bool:
+    """A measure noun or filler the answer kind stands for (比例, 数量, 目前 …), or a
+    question word."""
+    return word in _GENERIC or bool(_WH.search(word)) or word in ("一天", "一年")
+
+
 def _content(word: str) -> bool:
     return (len(word) >= 2 and word not in _GENERIC and not word.isdigit()
             and not _WH.search(word)
@@ -227,6 +243,8 @@ def _content(word: str) -> bool:
             and bool(re.search(r"[\u3400-\u9fffa-z]", word)))
 
 
+_EN_EDGE = frozenset("the a an of for in on at by to is are was were did does do has have had "
+                     "and what which who when where how according will can".split())
 _EN_STOP = frozenset("what which who whom whose when where why how much many is are was were "
                      "the a an of in on at for to by did does do has have had and or its their "
                      "beijing's according total value amount number share percentage rate ratio target "
@@ -237,8 +255,14 @@ _EN_STOP = frozenset("what which who whom whose when where why how much many is 
 def _english_focus(clause: str, m: re.Match[str]) -> tuple[str, ...]:
     """English content words after the question word, up to a preposition: "how many 5G
     base stations did…" → 5g, base, stations (matched through translation by the caller)."""
+    rest = clause[m.end():].strip(" ?.")
+    aux = re.match(r"(?:did|does|do|has|have|had|is|are|was|were|will|can)\b\s*", rest)
+    if aux and re.match(r"when|where", m.group(0)):  # "when was the exchange founded" → founded
+        last = [w for w in re.findall(r"[a-z]+", rest) if w not in _EN_STOP and len(w) > 2]
+        return tuple(last[-1:])
+    rest = re.sub(r"^(?:(?:did|does|do|has|have|had|is|are|was|were|the|a|an)\s+)+", "", rest)
     tail = re.split(r"\b(?:did|does|do|has|have|had|in|of|for|by|at|on|is|are|was|were)\b",
-                    clause[m.end():], maxsplit=1)[0]
+                    rest, maxsplit=1)[0]
     words = [w for w in re.findall(r"[a-z0-9]+", f"{m.group(0)} {tail}")
              if w not in _EN_STOP and len(w) > 1]
     return tuple(words[:3])
@@ -301,7 +325,7 @@ def _has_date(part: Part, sentence: str) -> bool:
         return bool(_YEAR.search(sentence))
     if re.search(r"哪一?天|几号|几日|日期|what date|which day", asked):
         return bool(_DAY.search(sentence))
-    return bool(_DATE.search(sentence) or "t" in _tags(sentence))
+    return bool(_DATE.search(sentence))
 
 
 def _tags(sentence: str) -> frozenset[str]:

@@ -178,7 +178,7 @@ class Answerer:
         but no sentence holds the asked detail; None when the topic itself is not there
         (the shared word was incidental): then a plain not-found."""
         part = next(p for p in kind.parts if p.kind in VALUE_KINDS)
-        if topic_share(a, part.focus) < self.min_topic:
+        if topic_share(a, part.focus, self.stats.rarest) < self.min_topic:
             return None
         best = next(iter(self._candidates(a)), None)
         if best is None:
@@ -242,14 +242,19 @@ class Answerer:
         """English focus words as the Chinese words the index knows for them."""
         if not a.question.english:
             return dict(SYNONYMS)
-        from askbj.retrieve.expand import phrases
+        from askbj.retrieve.expand import english_terms, phrases
 
-        found = phrases(a.question.text, self.stats.df.__contains__, self.searcher.domain)
+        domain, text = self.searcher.domain, a.question.text
+        found = phrases(text, self.stats.df.__contains__, domain)
         words = {w for p in kind.parts for w in p.focus}
+        stems = {w: set(english_terms(w)) or {w} for w in words}
         senses: dict[str, tuple[str, ...]] = {w: () for w in words}
         for phrase, alts in found:
-            for w in words & set(phrase.split()):
+            for w in [w for w in words if stems[w] & set(phrase.split())]:
                 senses[w] = (*senses[w], *alts, w)
+        synonyms = dict(SYNONYMS)
+        senses = {w: tuple(dict.fromkeys(x for s in found_senses for x in synonyms.get(s, (s,))))
+                  for w, found_senses in senses.items()}
         for w, found_senses in senses.items():  # an acronym the question writes (PUE, 5G)
             if not found_senses and re.search(rf"\b{re.escape(w)}\b", a.question.text, re.I) \
                     and re.search(rf"\b{re.escape(w.upper())}\b", a.question.text):

@@ -36,6 +36,7 @@ _LEVEL = re.compile(r"(?:全国|全球|我国|全世界|世界|国内|中国|各
 _DATE_LEAD = re.compile(r"^(?:截至|截止|到|在)?[\d.年月日底末初前后上下半季度第一二三四,，、至到]*")
 _DEFINERS = 12  # "what is X": a sentence among the best 12 that starts "X是…/X强调…" leads
 _NEAR = 0.6  # the lead is chosen among sentences scoring at least this share of the best
+_FLOOR = 0.4  # no sentence scoring under this share of the best leads an answer
 _DIFFER_SHARE = 0.65  # a second source's figure is shown when it scores this close
 _FIGURE = re.compile(r"\d+(?:\.\d+)?")
 _PERCENT_FIGURE = re.compile(r"\d+(?:\.\d+)?(?=\s*%)")
@@ -111,7 +112,9 @@ def _first(cands: list[Candidate], parts: list[Part],
     best = max(near, key=rank)
     if rank(best)[0]:
         return best
-    return next((c for c in cands if any(answers(p, c, senses) for p in parts)), None)
+    floor = _FLOOR * top  # far below the best, a sentence answering is a coincidence
+    return next((c for c in cands if c.pick.score >= floor
+                 and any(answers(p, c, senses) for p in parts)), None)
 
 
 def defining_first(scored: list[Pick], kind: AnswerType,
