@@ -189,9 +189,9 @@ def _chinese_focus(clause: str, m: re.Match[str], kind: str) -> tuple[str, ...]:
     if quoted:  # a quoted term is what the question is about: 哪个城市最早搞了“城市大脑”
         return (re.sub(r"\s+", "", quoted[-1]),)
     tail = re.split(r"[,，、。和及与]", clause[m.end():])[0]
-    after = [w for w in _words(tail) if _content(w)][:2]
+    after = [w for w in _words(tail) if _content(w)][:3]
     if after and (m.group(0)[-1:] in _CLASSIFIER or m.group(0) in _HOW_MUCH):
-        return tuple(after)
+        return tuple(after[-1:])  # the head noun: 多少个5G**基站**, 几座国家级智慧**工厂**
     if after and kind == DATE:  # 是哪一天**揭牌**的, 何时**成立**
         return tuple(after[-1:])
     before = re.sub(r"(?:是|为|有|达到?|约|大概|大约|共|一共|累计|了|的|都|能)+$", "",
@@ -312,8 +312,8 @@ def _names_new(sentence: str, clause: str, flags: set[str], suffix: re.Pattern[s
 def _has_amount(part: Part, sentence: str) -> bool:
     if part.unit == "元":
         return bool(_MONEY.search(sentence))
-    if part.unit:
-        unit = re.escape(part.unit)
+    if part.unit:  # any classifier: 几座工厂 is answered by "14个工厂"
+        unit = f"[{_CLASSIFIER}]"
         return bool(re.search(rf"\d[\d.,]*\s*(?:多|余)?\s*[万亿千百]*\s*{unit}", sentence)
                     or re.search(rf"[一二两三四五六七八九十百千万]+{unit}", sentence))
     return bool(_NUMBER.search(sentence) or _CN_COUNT.search(sentence))
