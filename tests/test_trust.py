@@ -46,6 +46,8 @@ def test_a_sentence_holds_the_asked_kind_or_not() -> None:
     assert at.holds(rate, "给予最高30%的补贴") and not at.holds(rate, "发放算力券支持企业")
     count = at.classify("北京有多少家人工智能企业?").parts[0]
     assert at.holds(count, "北京人工智能企业1048家") and not at.holds(count, "增长10.8%")
+    growth = at.classify("跨境电商进出口额增长多少?").parts[0]
+    assert at.holds(growth, "年均增长超过百分之二十") and not at.holds(growth, "增长较快")
     assert at.focus_met(("补贴",), "给予30%的补贴") and not at.focus_met(("补贴",), "降低成本30%")
 
 

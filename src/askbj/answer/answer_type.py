@@ -276,6 +276,7 @@ _DATE = re.compile(r"(?:19|20)\d\d\s*年|\d{1,2}\s*月|\d{1,2}\s*[日号]|年[�
 _YEAR = re.compile(r"(?:19|20)\d\d\s*年?")
 _DAY = re.compile(r"\d{1,2}\s*[日号]")
 _MONEY = re.compile(r"\d[\d.,]*\s*(?:多|余)?\s*[万亿千百]*\s*(?:元|美元|欧元|块)|\$\s*\d|美元|亿元|万元")
+_CN_NUMBER = re.compile(r"[一二两三四五六七八九][十百千万亿]|[十百千万亿][一二两三四五六七八九]")  # 二十, 三百
 _CN_COUNT = re.compile(rf"[一二两三四五六七八九十百千万]+[{_CLASSIFIER}]")
 _ORG_SUFFIX = re.compile(r"[\u4e00-\u9fffa-z]{1,3}(?:公司|集团|研究院|研究所|研究中心|委员会|办公室|管理局|交易所|协会|联盟|大学|学院|银行"
                          r"|部|局|厅|署|中心|实验室|基金会|平台|企业)")
@@ -316,7 +317,8 @@ def _has_amount(part: Part, sentence: str) -> bool:
         unit = f"[{_CLASSIFIER}]"
         return bool(re.search(rf"\d[\d.,]*\s*(?:多|余)?\s*[万亿千百]*\s*{unit}", sentence)
                     or re.search(rf"[一二两三四五六七八九十百千万]+{unit}", sentence))
-    return bool(_NUMBER.search(sentence) or _CN_COUNT.search(sentence))
+    return bool(_NUMBER.search(sentence) or _CN_COUNT.search(sentence)
+                or _CN_NUMBER.search(sentence) or _PERCENT.search(sentence))
 
 
 def _has_date(part: Part, sentence: str) -> bool:
