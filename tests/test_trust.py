@@ -28,6 +28,11 @@ pytest_plugins = ["answer_corpus"]
     ("When was the exchange founded?", at.DATE),
     ("What share of GDP did it account for?", at.PERCENT),
     ("哪家公司建了全球第一个商用海底数据中心?", at.ORG),
+    ("北京和广州分别成立了什么数据交易机构?", at.COMPARISON),
+    ("北京的数据交易所是否已经成立?", at.YESNO),
+    ("报告提出了哪些措施?", at.LIST),
+    ("什么是共生式技术?", at.DEFINITION),
+    ("2023年北京数字经济占GDP比重是多少?", at.PERCENT),
 ])
 def test_question_kinds_come_from_general_patterns(question: str, kind: str) -> None:
     assert at.classify(question).kind == kind

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from askbj.text.lang import is_english
@@ -120,6 +120,8 @@ def classify(question: str) -> AnswerType:
     every = tuple(_part(c, english) for c in _clauses(folded))
     parts = tuple(p for p in every if p.kind != OTHER) or every[:1] or (Part(OTHER),)
     compares = bool(_COMPARE.search(folded)) or any(p.kind == DIFFERENCE for p in parts)
+    if compares and parts[0].kind == OTHER:  # "北京和广州分别成立了什么数据交易机构?"
+        parts = (replace(parts[0], kind=COMPARISON), *parts[1:])
     return AnswerType(parts, compares, sum(p.kind not in VALUE_KINDS for p in every))
 
 
