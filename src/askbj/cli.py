@@ -199,16 +199,12 @@ def _print_answer_metrics(summary: dict[str, Any], label: str = "answers") -> No
         f"p50 {summary['latency_ms_p50']} ms, p95 {summary['latency_ms_p95']} ms"
         + (f", fell back to extracted {summary['fell_back']}" if "fell_back" in summary else "")
     )
-    if "statuses" in summary:
-        st = summary["statuses"]
-        out.print(
-            f"{label} (strict): evidence in answer text {summary['evidence_in_text']}, "
-            f"answer length median {summary['answer_chars_median']} / p90 "
-            f"{summary['answer_chars_p90']} chars, answered {st['answered']}, partial "
-            f"{st['partial']}, not found {st['not_found']}, false non-answers "
-            f"{summary['false_non_answers']}, unanswerable declined "
-            f"{summary['unanswerable_declined']}/{summary['unanswerable']}"
-        )
+    if "statuses" in summary:  # the strict answer metrics (issue 11)
+        s = summary
+        out.print(f"{label} (strict): evidence in answer text {s['evidence_in_text']}, length "
+                  f"median {s['answer_chars_median']} / p90 {s['answer_chars_p90']} chars, "
+                  f"statuses {s['statuses']}, false non-answers {s['false_non_answers']}, "
+                  f"unanswerable declined {s['unanswerable_declined']}/{s['unanswerable']}")
 
 
 ScriptOpt = Annotated[str, typer.Option(
