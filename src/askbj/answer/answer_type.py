@@ -137,14 +137,15 @@ def _part(clause: str, english: bool) -> Part:
         m = (en if english else zh).search(clause)
         if m:
             focus = _english_focus(clause, m) if english else _chinese_focus(clause, m, kind)
-            topic, detail = _wording(clause, m, focus, english)
+            topic, detail = _wording(clause, m, focus, english, kind)
+            topic = re.sub(rf"(?:{'|'.join(_GENERIC)})+$", "", topic) if not english else topic
             phrase = "" if english else _phrase(clause[: m.start()])
             return Part(kind, focus, _unit(clause, m, english), clause, topic, detail, phrase)
     return Part(OTHER, (), "", clause)
 
 
 def _wording(clause: str, m: re.Match[str], focus: tuple[str, ...],
-             english: bool) -> tuple[str, str]:
+             english: bool, kind: str = OTHER) -> tuple[str, str]:
     """(topic, detail) in the question's own words, for "文档提到了X，但没有给出Y"."""
     if english:
         rest = f"{clause[: m.start()]} {clause[m.end():]}"
@@ -157,6 +158,13 @@ def _wording(clause: str, m: re.Match[str], focus: tuple[str, ...],
         return " ".join(words), (f"the {detail}" if detail else "that detail")
     before = re.sub(r"(?:是|为|有|达到?|约|大概|大约|共|一共|累计|了|都|能)+$", "", clause[: m.start()])
     before = re.sub(r"^[^\u4e00-\u9fff\w《“「]+", "", before)
+    noun = re.match(r"[\u4e00-\u9fff]{2,4}?(?=是|为|有|达|约|大|多少|几|多大|多高|怎|如何|什么)",
+                    m.group(0))  # 补贴|比例是多少: the measure noun belongs to the detail
+    before += noun.group(0) if noun else ""
+    if kind == DATE and focus and focus[0] not in before:  # 哪一天揭牌 → 揭牌的时间
+        return before.rstrip("的在"), f"{focus[0]}的时间"
+    if m.group(0).startswith("占"):  # 占GDP比重是多少 → 占GDP比重
+        return before.rstrip("的在"), re.sub(r"(?:是|为|有|约|大概|大约)*(?:多少|几成|多大|多高)$", "", m.group(0))
     if "的" in before.strip("的"):  # 北京数据基础制度先行区的总投资 → (…先行区, 总投资)
         topic, _, detail = before.strip("的").rpartition("的")
         if detail and any(f in detail for f in focus):

@@ -20,8 +20,9 @@ def partial(question: str, part: Part, marker: str, script: str) -> str:
         topic = _cased(part.topic, question) or "this topic"
         detail = _cased(part.detail, question)
         return f"The documents mention {topic} {marker} but do not give {detail}."
-    topic = part.topic or "相关内容"
-    text = f"文档提到了{topic}{marker}，但没有给出{part.detail or '所问的具体信息'}。"
+    topic = _cased(part.topic, question) or "相关内容"
+    detail = _cased(part.detail, question) or "所问的具体信息"
+    text = f"文档提到了{topic}{marker}，但没有给出{detail}。"
     return to_traditional(text) if script == "traditional" else text
 
 
