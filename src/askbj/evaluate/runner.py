@@ -286,6 +286,17 @@ def quotes_carry(quotes: list[str], gold: Gold) -> float:
     return len(met) / len(gold.groups)
 
 
+def answer_body(text: str) -> str:
+    """The answer's own words: ``[n]`` markers and askbj's notes left out."""
+    return re.sub(r"\[\d+\]|（[^）]*来源[^）]*）|（[^）]*來源[^）]*）", "", text)
+
+
+def text_carries(text: str, gold: Gold) -> float:
+    """Share of evidence groups met by the answer text itself (strict: what the reader sees,
+    not what the cited passage holds somewhere)."""
+    return quotes_carry([answer_body(text)], gold)
+
+
 def citations_valid(answer, documents: dict[str, str]) -> bool:  # type: ignore[no-untyped-def]
     """Every quote is the document's text at its span (what a citation promises)."""
     return all(bool(c.quote) and documents.get(c.doc_id, "")[c.start : c.end] == c.quote
@@ -313,6 +324,7 @@ def run_answers(questions: list[Question], gold: dict[str, Gold], answerer,  # t
         g = gold.get(q.id)
         if g is not None and g.answerable:
             record["evidence_recall"] = quotes_carry([c.quote for c in answer.citations], g)
+            record["evidence_in_text"] = text_carries(answer.text, g)
         records.append(record)
     return {"summary": _answer_summary(records, gold, sorted(latencies)), "questions": records}
 
@@ -326,7 +338,7 @@ def _answer_summary(records: list[dict[str, object]], gold: dict[str, Gold],
         return bool(r["answer"]["abstained"])  # type: ignore[index]
 
     carried = sum(r["evidence_recall"] == 1.0 for r in answerable)
-    return {
+    return {**_strict_summary(records, answerable, unanswerable),
         "questions": len(records), "answerable": len(answerable),
         "evidence_carried": round(carried / len(answerable), 4) if answerable else None,
         "false_abstentions": sum(abstained(r) for r in answerable),
@@ -337,6 +349,33 @@ def _answer_summary(records: list[dict[str, object]], gold: dict[str, Gold],
         "latency_ms_p50": round(latencies[len(latencies) // 2], 2) if latencies else None,
         "latency_ms_p95": round(latencies[min(len(latencies) - 1, int(0.95 * len(latencies)))],
                                 2) if latencies else None,
+    }
+
+
+def _status(r: dict[str, object]) -> str:
+    answer = r["answer"]
+    return str(answer.get("status") or ("not_found" if answer["abstained"] else "answered"))  # type: ignore[attr-defined]
+
+
+def _strict_summary(records: list[dict[str, object]], answerable: list[dict[str, object]],
+                    unanswerable: list[dict[str, object]]) -> dict[str, object]:
+    """Strict answer metrics: evidence in the answer text itself, answer length (answered
+    only, characters without markers), questions per status, false non-answers."""
+    lengths = sorted(len(answer_body(str(r["answer"]["text"]))) for r in records  # type: ignore[index]
+                     if _status(r) == "answered")
+    in_text = [r for r in answerable if "evidence_in_text" in r]
+    statuses = {s: sum(_status(r) == s for r in records)
+                for s in ("answered", "partial", "not_found")}
+    return {
+        "evidence_in_text": round(sum(r["evidence_in_text"] == 1.0 for r in in_text)  # type: ignore[misc]
+                                  / len(in_text), 4) if in_text else None,
+        "answer_chars_median": lengths[len(lengths) // 2] if lengths else None,
+        "answer_chars_p90": lengths[min(len(lengths) - 1, int(0.9 * len(lengths)))]
+        if lengths else None,
+        "statuses": statuses,
+        "false_non_answers": sum(_status(r) != "answered" for r in answerable),
+        "unanswerable_declined": sum(_status(r) != "answered" for r in unanswerable),
+        "unanswerable_partial": sum(_status(r) == "partial" for r in unanswerable),
     }
 
 
