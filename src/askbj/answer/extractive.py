@@ -37,7 +37,7 @@ from askbj.errors import AskbjError
 from askbj.ingest.chunk import sections
 from askbj.records import Answer, Chunk, Citation, Hit
 from askbj.retrieve.anchors import YEAR, find_anchors, place_met
-from askbj.retrieve.searcher import Query, prepare_query
+from askbj.retrieve.searcher import Query, Searcher, prepare_query
 from askbj.text import enumerations as listing
 from askbj.text.lang import WORD
 from askbj.text.normalize import (
@@ -72,7 +72,7 @@ _REASON_BONUS = 0.2
 class Answerer:
     """Answers questions from one Searcher's index; holds only read-only lookups."""
 
-    def __init__(self, searcher, max_sentences: int = 4, max_items: int = 8,  # type: ignore[no-untyped-def]
+    def __init__(self, searcher: Searcher, max_sentences: int = 4, max_items: int = 8,
                  min_support: float = MIN_SUPPORT, min_topic: float = MIN_TOPIC) -> None:
         self.searcher = searcher
         self.max_sentences, self.max_items, self.min_support = max_sentences, max_items, min_support
@@ -162,7 +162,8 @@ class Answerer:
         missing = [p for p in places if not any(self._names(h, p) for h in hits)]
         if not missing:
             return hits
-        seen, extra = {h.chunk.chunk_id for h in hits}, []
+        seen = {h.chunk.chunk_id for h in hits}
+        extra: list[Hit] = []
         more = self.searcher.search(text, k=50, mode=mode, doc_ids=doc_ids)
         for place in missing:
             found = next((h for h in more

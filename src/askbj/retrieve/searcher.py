@@ -45,7 +45,8 @@ SURROGATES = re.compile("[\ud800-\udfff]")
 
 
 class QueryEncoder(Protocol):
-    name: str
+    @property
+    def name(self) -> str: ...
 
     def embed_queries(self, texts: list[str]) -> np.ndarray: ...
 
