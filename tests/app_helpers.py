@@ -23,11 +23,11 @@ from pathlib import Path
 import pytest
 from markdown_it import MarkdownIt
 from streamlit.testing.v1 import AppTest
-from ui import session as ui
 
 from askbj import engine
 from askbj.config import Settings
 from askbj.text.normalize import to_traditional
+from ui import session as ui
 
 from fakes import FakeEmbedder
 

@@ -7,10 +7,10 @@ Layout only: loading, answering and all escaping of corpus and user text live in
 from __future__ import annotations
 
 import streamlit as st
-from ui import session as ui
-from ui import widgets as ui_widgets
 
 from askbj.errors import AskbjError
+from ui import session as ui
+from ui import widgets as ui_widgets
 
 ui_widgets.setup_page("问北京", ":material/forum:")
 

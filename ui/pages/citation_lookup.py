@@ -4,11 +4,11 @@ every place it points to, in context, with the document's metadata."""
 from __future__ import annotations
 
 import streamlit as st
-from ui import session as ui
-from ui import widgets as ui_widgets
 
 from askbj.errors import AskbjError
 from askbj.lookup import lookup
+from ui import session as ui
+from ui import widgets as ui_widgets
 
 ui_widgets.setup_page("Citation lookup", ":material/link:")
 PAGE = 20  # places shown at a time: a common phrase can occur hundreds of times

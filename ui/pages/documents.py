@@ -4,6 +4,7 @@ an upload that adds a document to the index."""
 from __future__ import annotations
 
 import streamlit as st
+
 from ui import session as ui
 from ui import widgets as ui_widgets
 

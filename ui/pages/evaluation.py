@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pandas as pd
 import streamlit as st
-from ui import session as ui
-from ui import widgets as ui_widgets
 
 from askbj.errors import AskbjError
 from askbj.evaluate.runner import read_questions
+from ui import session as ui
+from ui import widgets as ui_widgets
 
 ui_widgets.setup_page("Evaluation", ":material/monitoring:", "wide")
 

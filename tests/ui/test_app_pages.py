@@ -7,9 +7,9 @@ import html
 from pathlib import Path
 
 import pytest
-from ui import session as ui
 
 from askbj import engine
+from ui import session as ui
 
 from app_helpers import (
     CORPUS_MARKUP,

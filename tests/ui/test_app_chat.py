@@ -8,9 +8,8 @@ import html
 import re
 from pathlib import Path
 
-from ui import session as ui
-
 from askbj.records import Answer
+from ui import session as ui
 
 from app_helpers import (
     CORPUS_MARKUP,

@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
-from ui import session as ui
 
 from askbj.llm.generator import FALLBACK, MAX_PASSAGES
 from askbj.records import Answer
+from ui import session as ui
 
 from app_helpers import UNANSWERABLE, ask, assert_inert, markdown_of, rendered, settings_of, start
 from fake_llm_server import FakeLLM, Reply

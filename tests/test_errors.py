@@ -20,9 +20,9 @@ from askbj.errors import AskbjError, describe_os_error
 from askbj.index import store as index_store
 from askbj.ingest import uploads
 from askbj.ingest.uploads import save_upload
-from test_pipeline import write_ingest
 
 from app_helpers import settings_of, start, write_home
+from corpora import write_ingest
 
 TESTS = Path(__file__).resolve().parent
 

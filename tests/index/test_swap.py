@@ -13,8 +13,8 @@ from askbj import engine
 from askbj.errors import IndexDamaged
 from askbj.index import store as index_store
 from askbj.index import swap
-from test_index import build_index
-from test_pipeline import write_ingest
+
+from corpora import build_index, write_ingest
 
 
 class Crash(BaseException):

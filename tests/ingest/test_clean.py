@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from askbj.ingest.clean import Cleaned, Edit, apply_edits, clean
 
-INGEST = Path(__file__).resolve().parents[1] / "ingest"
+INGEST = Path(__file__).resolve().parents[2] / "ingest"
 
 
 def check_offsets(raw: str, result: Cleaned) -> None:

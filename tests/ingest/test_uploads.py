@@ -9,12 +9,12 @@ import os
 from pathlib import Path
 
 import pytest
-from ui import session as ui
 
 from askbj import engine
 from askbj.errors import AskbjError
 from askbj.ingest.sources import SUPPORTED, load_documents
 from askbj.ingest.uploads import MAX_STEM, safe_name, save_upload
+from ui import session as ui
 
 from app_helpers import DOCS, LLM_VARIABLES, ask, fake_factory, settings_of, start, write_home
 from fakes import FakeEmbedder

@@ -15,7 +15,7 @@ from askbj.ingest.sources import decode, file_hashes, load_documents
 
 from office_files import chinese_pdf, docx, latin_pdf, paragraph, scanned_pdf
 
-REAL_INGEST = Path(__file__).resolve().parents[1] / "ingest"
+REAL_INGEST = Path(__file__).resolve().parents[2] / "ingest"
 
 # Paragraphs from the corpus: 000 (simplified) and 001 (traditional, glosses removed).
 SIMPLIFIED = (

@@ -12,48 +12,8 @@ import pytest
 
 from askbj.errors import IndexDamaged, IndexMissing
 from askbj.index import store as index_store
-from askbj.ingest.chunk import Chunker
-from askbj.records import Document
 
-TEXTS = {
-    "alpha": "一、数据交易\n\n北京国际大数据交易所推出了数据交易平台IDeX系统。"
-    "该平台已经服务数百家机构，交易规模持续扩大。\n\n二、算力布局\n\n"
-    "北京以中关村科学城为核心算力走廊，协同怀柔科学城、未来科学城和首钢园四极联动。",
-    "beta": "2023年北京市数字经济实现增加值18766.7亿元，占地区生产总值比重达到42.9%。"
-    "北京率先建设全球数字经济标杆城市。",
-}
-
-
-MODEL = "fake/model"
-
-
-def build_index(model: str = MODEL) -> index_store.Index:
-    docs = [
-        Document(
-            doc_id=k,
-            path=f"ingest/{k}.txt",
-            title=f"《{k}》",
-            text=v,
-            sha256=k * 4,
-            authors=("张三", "李四"),
-            date="2025-01-17",
-            lang="zh-Hans",
-            offsets=tuple(range(len(v))),
-        )
-        for k, v in TEXTS.items()
-    ]
-    chunker = Chunker(size=60, overlap=10)
-    chunks = [c for d in docs for c in chunker.split(d)]
-    rng = np.random.default_rng(len(chunks))
-    vectors = rng.standard_normal((len(chunks), 16)).astype(np.float32)
-    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
-    manifest = index_store.Manifest(
-        model=model,
-        dim=vectors.shape[1],
-        chunking=chunker.params,
-        corpus={f"{k}.txt": k for k in TEXTS},
-    )
-    return index_store.make_index(docs, chunks, vectors, manifest)
+from corpora import TEXTS, build_index
 
 
 @pytest.fixture

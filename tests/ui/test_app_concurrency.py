@@ -13,9 +13,9 @@ from pathlib import Path
 from typing import Any
 
 from streamlit.testing.v1 import AppTest
-from ui import session as ui
 
 from askbj.records import Answer
+from ui import session as ui
 
 from app_helpers import APP, QA, TIMEOUT, markdown_of, rendered
 

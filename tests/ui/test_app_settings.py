@@ -7,10 +7,10 @@ import html
 from pathlib import Path
 
 import pytest
-from ui import session as ui
 
 from askbj import engine
 from askbj.text.normalize import looks_traditional
+from ui import session as ui
 
 from app_helpers import DOCS, QA, ask, fake_factory, settings_of, start, write_home
 from fakes import FakeEmbedder

@@ -4,10 +4,10 @@ from a user or a document is ever rendered as markup."""
 from __future__ import annotations
 
 import pytest
-from ui import session as ui
 
 from askbj.errors import AskbjError
 from askbj.records import Answer, Chunk, Citation, Document
+from ui import session as ui
 
 from app_helpers import assert_inert, rendered
 
