@@ -19,8 +19,10 @@ from rich.markup import escape
 from rich.table import Table
 
 from askbj import engine
-from askbj.config import Settings
+from askbj.config import Settings, thread_policy
 from askbj.errors import AskbjError
+
+thread_policy()  # before any command loads the model's OpenMP runtime
 
 app = typer.Typer(
     help="Ask Beijing: cited answers from Beijing digital-economy policy documents, offline.",

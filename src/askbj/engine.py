@@ -12,7 +12,7 @@ from pathlib import Path
 
 import numpy as np
 
-from askbj.config import Settings
+from askbj.config import Settings, thread_policy
 from askbj.domain import load_domain
 from askbj.errors import AskbjError, IndexDamaged, IndexMissing
 from askbj.index import store as index_store
@@ -39,6 +39,7 @@ class BuildReport:
 
 
 def make_embedder(settings: Settings):  # type: ignore[no-untyped-def]
+    thread_policy()  # before the model's OpenMP runtime loads
     from askbj.index.embed import Embedder
 
     return Embedder(model=settings.model)
@@ -157,11 +158,13 @@ def load_index(settings: Settings, model_name: str) -> index_store.Index:
     return idx
 
 
-def open_searcher(settings: Settings, embedder=None):  # type: ignore[no-untyped-def]
+def open_searcher(settings: Settings, embedder=None, fusion=None):  # type: ignore[no-untyped-def]
+    """A Searcher over the checked index; ``fusion`` (a ``Fusion``) overrides the tunables."""
     from askbj.retrieve.searcher import Searcher
 
     embedder = embedder or make_embedder(settings)
-    return Searcher(load_index(settings, embedder.name), embedder, load_domain(settings.domain))
+    return Searcher(load_index(settings, embedder.name), embedder, load_domain(settings.domain),
+                    fusion)
 
 
 @dataclass(frozen=True)

@@ -75,9 +75,12 @@ def top(index: Any, query: np.ndarray, n: int, rows: np.ndarray | None = None) -
         scores = vectors_of(index)[rows] @ query
         best = np.argpartition(-scores, n - 1)[:n] if n < len(rows) else np.arange(len(rows))
         return rows[best]
+    faiss.omp_set_num_threads(1)  # this thread's searches only: one query, two shared cores
     params = None
     if rows is not None:
-        params = faiss.SearchParameters(sel=faiss.IDSelectorBatch(rows.astype(np.int64)))
+        selector = faiss.IDSelectorBatch(rows.astype(np.int64))
+        params = (faiss.SearchParametersHNSW(sel=selector, efSearch=index.hnsw.efSearch)
+                  if hasattr(index, "hnsw") else faiss.SearchParameters(sel=selector))
     _, ids = index.search(query[None, :].astype(np.float32), n, params=params)
     found = ids[0]
     return found[found >= 0]
@@ -85,5 +88,8 @@ def top(index: Any, query: np.ndarray, n: int, rows: np.ndarray | None = None) -
 
 def lowest(index: Any, query: np.ndarray) -> int:
     """The row least like ``query`` (exact for a flat index, approximate for HNSW)."""
+    import faiss
+
+    faiss.omp_set_num_threads(1)
     _, ids = index.search(-query[None, :].astype(np.float32), 1)
     return int(ids[0][0])

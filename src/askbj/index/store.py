@@ -110,7 +110,14 @@ def _sha256(path: Path) -> str:
 def _write_jsonl(path: Path, rows: list[dict[str, Any]]) -> None:
     with path.open("w", encoding="utf-8") as f:
         for row in rows:
-            f.write(json.dumps(row, ensure_ascii=False) + "\n")
+            f.write(json.dumps(row, ensure_ascii=False, default=_plain) + "\n")
+
+
+def _plain(value: Any) -> Any:
+    """numpy arrays (a loaded document's offsets) as JSON lists."""
+    if isinstance(value, np.ndarray):
+        return value.tolist()
+    raise TypeError(f"{type(value).__name__} is not JSON serializable")
 
 
 def _dense_of(index: Index) -> Any:
@@ -214,8 +221,11 @@ def load(folder: Path) -> Index:
 
 
 def _document(row: dict[str, Any]) -> Document:
-    return Document(**{**row, "authors": tuple(row.get("authors", ())),
-                       "offsets": tuple(row.get("offsets", ()))})
+    """Offsets as one int32 array (4 bytes a character, not a Python int's 36)."""
+    offsets = np.asarray(row.get("offsets", ()), dtype=np.int64)
+    if offsets.size and int(offsets.max()) < 2**31:
+        offsets = offsets.astype(np.int32)
+    return Document(**{**row, "authors": tuple(row.get("authors", ())), "offsets": offsets})
 
 
 def _chunk(row: dict[str, Any]) -> Chunk:

@@ -26,7 +26,7 @@ class Fusion:
     anchor_penalty: float = 0.5
     anchor_pool: int = 100  # only the best-fused passages can be reordered by anchors
     dup_overlap: float = 0.5
-    candidates: int = 256  # first depth read from each source; doubled until exact
+    candidates: int = 512  # first depth read from each source; doubled until exact
     max_depth: int = 1 << 16  # past this the fused top is taken as it is (approximate)
 
     def to_dict(self) -> dict[str, Any]:

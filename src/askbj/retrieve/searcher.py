@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import lru_cache, partial
 from typing import Protocol
 
 import numpy as np
@@ -162,6 +162,7 @@ class Searcher:
         self._keys = keys if bool(np.all(np.diff(keys) >= 0)) else None
         self._titles = {d.doc_id: squash(d.title) for d in index.documents}
         self._shingles = lru_cache(maxsize=16384)(self._shingles_at)
+        self._anchor_text = lru_cache(maxsize=65536)(partial(anchor_text, index.chunks))
 
     def search(
         self, question: str, k: int = 10, mode: str = "hybrid", doc_ids: set[str] | None = None
@@ -194,19 +195,20 @@ class Searcher:
     def _hybrid(self, text: str, codes: np.ndarray | None, need: int) -> _Ranked:
         """Fused (and anchored) order, from candidates deepened until it is exact."""
         query = self._vector(text)
-        b_ids, b_scores = self._bm25(text, None)
+        bm25 = self._bm25(text, None)
         anchors = find_anchors(text, self.domain)
+        lowest = self.source.dense_lowest(query)
         depth = self.fusion.candidates
         while True:
-            ranked = self._fused_round(query, (b_ids, b_scores), anchors, codes, need, depth)
+            ranked = self._fused_round(query, bm25, lowest, anchors, codes, need, depth)
             if ranked.exact or depth >= min(self.source.size, self.fusion.max_depth):
                 return ranked
             depth *= 4
 
-    def _fused_round(self, query: np.ndarray, bm25: tuple[np.ndarray, np.ndarray],
+    def _fused_round(self, query: np.ndarray, bm25: tuple[np.ndarray, np.ndarray], lowest: int,
                      anchors: tuple[tuple[str, ...], tuple[str, ...]],
                      codes: np.ndarray | None, need: int, depth: int) -> _Ranked:
-        whole = self._union(query, bm25, None, depth)
+        whole = self._union(query, bm25, None, depth, lowest)
         norm = self._norm(whole, bm25[1])
         pool, penalties = _NO_IDS, np.zeros(0, dtype=np.float32)
         if any(anchors):
@@ -216,7 +218,7 @@ class Searcher:
                 return _Ranked(top.ids, top.scores, False)
             pool = top.ids[:size]
             penalties = self._penalties(pool, *anchors)
-        mine = whole if codes is None else self._union(query, bm25, codes, depth)
+        mine = whole if codes is None else self._union(query, bm25, codes, depth, lowest)
         final = self._fuse(mine.dense, mine.bm25, norm)
         final -= _lookup(mine.ids, np.sort(pool), penalties[np.argsort(pool)])
         ranked = _sorted(mine.ids, final)
@@ -225,7 +227,7 @@ class Searcher:
         return _Ranked(ranked.ids, ranked.scores, exact)
 
     def _union(self, query: np.ndarray, bm25: tuple[np.ndarray, np.ndarray],
-               codes: np.ndarray | None, depth: int) -> _Union:
+               codes: np.ndarray | None, depth: int, lowest: int) -> _Union:
         """The dense top ``depth`` and BM25 top ``depth`` (of the documents ``codes``); the
         unfiltered union also holds the passage least like the question (the dense minimum)."""
         rows = self._rows(codes)
@@ -237,7 +239,7 @@ class Searcher:
             d_ids = self.source.dense_top(query, depth, rows)
         b_ids, b_scores = bm25 if codes is None else self._within(bm25, codes)
         t_ids, t_scores = _best(b_ids, b_scores, depth)
-        extra = np.array([self.source.dense_lowest(query)] if rows is None and not everything
+        extra = np.array([lowest] if rows is None and not everything
                          else [], dtype=np.int64)
         ids = np.union1d(np.union1d(d_ids, t_ids), extra).astype(np.int64)
         dense = self.source.dense_scores(query, ids)
@@ -271,7 +273,7 @@ class Searcher:
     def _penalties(self, ids: np.ndarray, numbers: tuple[str, ...],
                    places: tuple[str, ...]) -> np.ndarray:
         chunks, p = self.index.chunks, self.fusion.anchor_penalty
-        met = [share_met(numbers, places, anchor_text(chunks, int(i)),
+        met = [share_met(numbers, places, self._anchor_text(int(i)),
                          self._titles.get(chunks[int(i)].doc_id, "")) for i in ids]
         return np.array([p * (1.0 - m) for m in met], dtype=np.float32)
 
@@ -317,7 +319,7 @@ class Searcher:
         i = self._position(chunk)
         if i is None:
             return squash(" ".join((*chunk.section, chunk.text)))
-        return anchor_text(self.index.chunks, i)
+        return self._anchor_text(i)
 
     def _position(self, chunk: Chunk) -> int | None:
         code, chunks = self._codes.get(chunk.doc_id), self.index.chunks
