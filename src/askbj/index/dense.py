@@ -20,10 +20,10 @@ EXACT_ROWS = 65_536  # a filtered search over at most this many rows is an exact
 class DenseTuning:
     """Which FAISS index a build writes and how HNSW is searched."""
 
-    flat_below: int = 200_000
+    flat_below: int = 50_000
     hnsw_m: int = 32
     ef_construction: int = 64
-    ef_search: int = 256
+    ef_search: int = 512
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

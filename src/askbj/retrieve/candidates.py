@@ -1,6 +1,7 @@
 """Where search gets its candidates: the local store (FAISS for dense, bm25s's sparse matrix
 for BM25). Every call costs in proportion to what it returns or to the query terms'
-postings, never to the number of passages.
+postings (BM25 adds them into one float32 array of the passages, a vectorised pass), never
+a Python loop or a sort over all passages.
 
 ``LocalCandidates`` is the candidate-source protocol the ``Searcher`` speaks; another store
 (a server-side one) offers the same five calls.
@@ -63,11 +64,9 @@ class LocalCandidates:
             rows = np.flatnonzero(full > 0)
             return rows, full[rows]
         indptr, indices, data = matrix["indptr"], matrix["indices"], matrix["data"]
-        spans = [(int(indptr[i]), int(indptr[i + 1])) for i in ids]
-        rows = np.concatenate([indices[a:b] for a, b in spans]).astype(np.int64)
-        values = np.concatenate([data[a:b] for a, b in spans])
-        unique, inverse = np.unique(rows, return_inverse=True)
-        sums = np.zeros(len(unique), dtype=np.asarray(data).dtype)
-        np.add.at(sums, inverse, values)
-        keep = sums > 0
-        return unique[keep], sums[keep].astype(np.float32, copy=False)
+        sums = np.zeros(self.size, dtype=np.asarray(data).dtype)
+        for i in ids:  # a term's postings name each passage once: a plain scatter-add
+            start, end = int(indptr[i]), int(indptr[i + 1])
+            sums[indices[start:end]] += data[start:end]
+        rows = np.flatnonzero(sums > 0)
+        return rows.astype(np.int64), sums[rows].astype(np.float32, copy=False)
