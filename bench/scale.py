@@ -3,9 +3,10 @@ own ``store.save`` and searched by askbj's ``Searcher`` (not a test; figures go 
 
 Usage: .venv/bin/python bench/scale.py [--sizes 10000,100000] [--busy] [--work DIR]
 
-Passages are 2–4 real sentences of the corpus; their vectors are the real vectors of two
-real passages mixed (0.7 / 0.3) plus Gaussian noise, re-normalised, so scores are spread
-like the real ones without an embedding run. Per size, in a fresh process: index load time,
+Passages are 2–4 real sentences of the corpus; a passage's vector is the mean of the real
+vectors of the passages its sentences came from plus Gaussian noise, re-normalised, so dense
+and BM25 agree about as often as on the real corpus, without an embedding run. Per size, in a
+fresh process: index load time,
 RSS after load and after searching, search p50/p95 with the query vector given and with the
 real query embedder, and dense recall@10 of the index against an exact product. HNSW's
 efSearch is swept on the same vectors. ``--busy`` runs a CPU-bound process alongside.
@@ -44,15 +45,16 @@ def rss_mib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def real_parts() -> tuple[Any, list[str], list[list[str]]]:
-    """The real index, its sentences and their BM25 tokens (tokenized once)."""
+def real_parts() -> tuple[Any, list[str], np.ndarray, list[list[str]]]:
+    """The real index, its sentences, the passage each came from, their BM25 tokens."""
     from askbj.index import store
     from askbj.text.normalize import tokenize
 
     index = store.load(REPO / "index")
-    sentences = [s.strip() for c in index.chunks for s in SENTENCE.findall(c.text)]
-    sentences = [s for s in dict.fromkeys(sentences) if len(s) >= 8]
-    return index, sentences, [tokenize(s) or ["<empty>"] for s in sentences]
+    found = {s.strip(): i for i, c in enumerate(index.chunks) for s in SENTENCE.findall(c.text)}
+    sentences = [s for s in found if len(s) >= 8]
+    sources = np.array([found[s] for s in sentences])
+    return index, sentences, sources, [tokenize(s) or ["<empty>"] for s in sentences]
 
 
 def synthetic(n: int, seed: int = 0) -> Any:
@@ -62,7 +64,7 @@ def synthetic(n: int, seed: int = 0) -> Any:
     from askbj.index import dense, store
     from askbj.records import Chunk, Document
 
-    real, sentences, tokens = real_parts()
+    real, sentences, sources, tokens = real_parts()
     rng = np.random.default_rng(seed)
     picks = rng.integers(0, len(sentences), size=(n, 4))
     lengths = rng.integers(2, 5, size=n)
@@ -81,7 +83,7 @@ def synthetic(n: int, seed: int = 0) -> Any:
                              f"{d:064x}"))
     bm25 = bm25s.BM25()
     bm25.index(bm25s.tokenization.Tokenized(ids=corpus, vocab=vocab), show_progress=False)
-    vectors = mixed_vectors(real.vectors, n, rng)
+    vectors = mixed_vectors(real.vectors, sources[picks], lengths, rng)
     manifest = store.Manifest(model=real.manifest.model, dim=real.manifest.dim,
                               chunking=real.manifest.chunking, corpus={})
     faiss_index = dense.build(vectors)
@@ -89,13 +91,17 @@ def synthetic(n: int, seed: int = 0) -> Any:
                        bm25, faiss_index)
 
 
-def mixed_vectors(real: np.ndarray, n: int, rng: np.random.Generator) -> np.ndarray:
+def mixed_vectors(real: np.ndarray, origin: np.ndarray, lengths: np.ndarray,
+                  rng: np.random.Generator) -> np.ndarray:
+    """Mean of the real vectors of each passage's sentences' sources, plus noise."""
+    n = len(origin)
     out = np.empty((n, real.shape[1]), dtype=np.float32)
     for start in range(0, n, 100_000):
-        m = min(n, start + 100_000) - start
-        a, b = real[rng.integers(0, len(real), m)], real[rng.integers(0, len(real), m)]
-        block = 0.7 * a + 0.3 * b + rng.normal(0, 0.02, size=a.shape).astype(np.float32)
-        out[start : start + m] = block / np.linalg.norm(block, axis=1, keepdims=True)
+        end = min(n, start + 100_000)
+        used = np.arange(4)[None, :] < lengths[start:end, None]
+        block = (real[origin[start:end]] * used[..., None]).sum(axis=1) / used.sum(1)[:, None]
+        block += rng.normal(0, 0.02, size=block.shape).astype(np.float32)
+        out[start:end] = block / np.linalg.norm(block, axis=1, keepdims=True)
     return out
 
 
@@ -172,7 +178,9 @@ def measure(folder: Path, given: Path) -> dict[str, Any]:
     loaded = rss_mib()
     questions = dev_questions()
     vectors = np.load(given)
+    started = time.perf_counter()
     searcher = Searcher(index, Given(dict(zip(questions, vectors, strict=True))))
+    init_s = time.perf_counter() - started
     timed_searches(searcher, questions[:5])  # warm caches (jieba, glossary)
     given_ms = timed_searches(searcher, questions * 2)
     dense_ms = timed_searches(searcher, questions, "dense")
@@ -181,7 +189,8 @@ def measure(folder: Path, given: Path) -> dict[str, Any]:
     timed_searches(real, questions[:3])
     real_ms = timed_searches(real, questions)
     return {"passages": len(index.chunks), "faiss": type(index.dense).__name__,
-            "load_s": load_s, "rss_before_mib": base, "rss_loaded_mib": loaded,
+            "load_s": load_s, "searcher_init_s": init_s, "rss_before_mib": base,
+            "rss_loaded_mib": loaded,
             "rss_end_mib": rss_mib(),
             "hybrid_given_p50": pct(given_ms, 0.5), "hybrid_given_p95": pct(given_ms, 0.95),
             "dense_given_p50": pct(dense_ms, 0.5), "dense_given_p95": pct(dense_ms, 0.95),

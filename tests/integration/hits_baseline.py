@@ -47,12 +47,20 @@ def hits_of(searcher: Any) -> dict[str, dict[str, list[list[Any]]]]:
     return found
 
 
+def dumps(found: dict[str, dict[str, list[list[Any]]]]) -> str:
+    """One question a line, so a change shows as the questions it touches."""
+    rows = (f"{json.dumps(q, ensure_ascii=False)}: "
+            f"{json.dumps(cases, ensure_ascii=False, separators=(',', ':'))}"
+            for q, cases in found.items())
+    return "{\n" + ",\n".join(rows) + "\n}\n"
+
+
 def main() -> None:
     from askbj import engine
     from askbj.config import Settings
 
     searcher = engine.open_searcher(Settings(ingest_dir=REPO / "ingest", index_dir=REPO / "index"))
-    BASELINE.write_text(json.dumps(hits_of(searcher), ensure_ascii=False, indent=0) + "\n")
+    BASELINE.write_text(dumps(hits_of(searcher)), encoding="utf-8")
     print(f"wrote {BASELINE}", file=sys.stderr)
 
 

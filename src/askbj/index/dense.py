@@ -23,7 +23,7 @@ class DenseTuning:
     flat_below: int = 50_000
     hnsw_m: int = 32
     ef_construction: int = 64
-    ef_search: int = 512
+    ef_search: int = 1024
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -57,6 +57,13 @@ def vectors_of(index: Any) -> np.ndarray:
     view = faiss.rev_swig_ptr(flat.get_xb(), flat.ntotal * flat.d).reshape(flat.ntotal, flat.d)
     view.flags.writeable = False
     return view
+
+
+def tune(index: Any, tuning: DenseTuning | None = None) -> Any:
+    """Apply ``tuning``'s search-time setting to a loaded index (no rebuild needed)."""
+    if hasattr(index, "hnsw"):
+        index.hnsw.efSearch = (tuning or DenseTuning()).ef_search
+    return index
 
 
 def is_exact(index: Any) -> bool:

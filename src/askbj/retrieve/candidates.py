@@ -35,7 +35,8 @@ class LocalCandidates:
 
     def __init__(self, index: Any) -> None:
         self.size = len(index.chunks)
-        self._dense = index.dense if index.dense is not None else dense.build(index.vectors)
+        self._dense = dense.tune(index.dense if index.dense is not None
+                                 else dense.build(index.vectors))
         self._vectors = dense.vectors_of(self._dense)
         self._bm25 = index.bm25
         self._vocab = getattr(index.bm25, "vocab_dict", {}) or {}
