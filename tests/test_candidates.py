@@ -40,12 +40,13 @@ def test_top_finds_the_best_rows_and_respects_a_row_filter() -> None:
             assert dense.lowest(index, query) == exact[-1]
 
 
-def test_bm25_candidates_are_bm25s_scores_exactly(tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_bm25_candidates_are_bm25s_scores_exactly() -> None:
     from askbj.index.store import build_bm25
     from askbj.records import Chunk
     from askbj.retrieve.candidates import LocalCandidates
 
-    texts = ["北京数字经济增加值", "上海数据交易所", "北京数据交易所与上海", "算力中心建设", "数字北京"]
+    texts = ["北京数字经济增加值", "上海数据交易所", "北京数据交易所与上海", "算力中心建设",
+             "数字北京"]
     chunks = tuple(Chunk(str(i), "d", i, i + 1, t) for i, t in enumerate(texts))
     bm25 = build_bm25(chunks)
 
