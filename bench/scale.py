@@ -57,7 +57,7 @@ def real_parts() -> tuple[Any, list[str], np.ndarray, list[list[str]]]:
     return index, sentences, sources, [tokenize(s) or ["<empty>"] for s in sentences]
 
 
-def synthetic(n: int, seed: int = 0) -> Any:
+def synthetic(n: int, seed: int = 0, flat_below: int | None = None) -> Any:
     """An ``Index`` of ``n`` passages built from real sentences and real vectors."""
     import bm25s
 
@@ -86,7 +86,8 @@ def synthetic(n: int, seed: int = 0) -> Any:
     vectors = mixed_vectors(real.vectors, sources[picks], lengths, rng)
     manifest = store.Manifest(model=real.manifest.model, dim=real.manifest.dim,
                               chunking=real.manifest.chunking, corpus={})
-    faiss_index = dense.build(vectors)
+    tuning = dense.DenseTuning() if flat_below is None else dense.DenseTuning(flat_below)
+    faiss_index = dense.build(vectors, tuning)
     return store.Index(manifest, tuple(docs), tuple(chunks), dense.vectors_of(faiss_index),
                        bm25, faiss_index)
 
@@ -204,7 +205,7 @@ def busy() -> None:
         sum(i * i for i in range(10_000))
 
 
-def run(sizes: list[int], work: Path, with_busy: bool) -> None:
+def run(sizes: list[int], work: Path, with_busy: bool, flat_below: int | None = None) -> None:
     from askbj import engine
     from askbj.config import Settings
     from askbj.index import store
@@ -215,11 +216,11 @@ def run(sizes: list[int], work: Path, with_busy: bool) -> None:
     neighbour = multiprocessing.Process(target=busy, daemon=True) if with_busy else None
     for n in sizes:
         started = time.perf_counter()
-        index = synthetic(n)
+        index = synthetic(n, flat_below=flat_below)
         folder = work / f"index-{n}"
         store.save(index, folder)
         built = time.perf_counter() - started
-        sweep = hnsw_sweep(index.vectors, np.load(given)) if n >= 50_000 else []
+        sweep = hnsw_sweep(index.vectors, np.load(given)) if 50_000 <= n <= 200_000 else []
         del index
         if neighbour and not neighbour.is_alive():
             neighbour.start()
@@ -237,6 +238,8 @@ def main() -> None:
     parser.add_argument("--sizes", default="10000,100000")
     parser.add_argument("--busy", action="store_true", help="a CPU-bound process alongside")
     parser.add_argument("--work", type=Path, default=None)
+    parser.add_argument("--flat-below", type=int, default=None,
+                        help="override DenseTuning.flat_below (e.g. to skip a long HNSW build)")
     parser.add_argument("--measure", nargs=2, type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.measure:
@@ -245,7 +248,7 @@ def main() -> None:
     print(f"# {platform.machine()}, {multiprocessing.cpu_count()} cores, Python "
           f"{platform.python_version()}", file=sys.stderr)
     work = args.work or Path(tempfile.mkdtemp(prefix="askbj-scale-"))
-    run([int(s) for s in args.sizes.split(",")], work, args.busy)
+    run([int(s) for s in args.sizes.split(",")], work, args.busy, args.flat_below)
 
 
 if __name__ == "__main__":
