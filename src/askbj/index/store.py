@@ -199,7 +199,6 @@ def _read_jsonl(path: Path) -> list[dict[str, Any]]:
 def load(folder: Path) -> Index:
     """Load and verify an index; any inconsistency is an ``IndexDamaged`` with a way out."""
     import bm25s
-    import faiss
 
     folder = Path(folder)
     manifest = read_manifest(folder)
@@ -207,7 +206,7 @@ def load(folder: Path) -> Index:
     try:
         docs = tuple(_document(r) for r in _read_jsonl(folder / "documents.jsonl"))
         chunks = tuple(_chunk(r) for r in _read_jsonl(folder / "chunks.jsonl"))
-        faiss_index = faiss.read_index(str(folder / "dense.faiss"))
+        faiss_index = dense.read(folder / "dense.faiss")
         vectors = dense.vectors_of(faiss_index)
         bm25 = bm25s.BM25.load(str(folder / "bm25"))
     except (OSError, ValueError, TypeError, KeyError, RuntimeError) as exc:
