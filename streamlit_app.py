@@ -1,102 +1,18 @@
-"""Ask Beijing — chat over Beijing digital-economy policy documents, with cited answers.
+"""askbj's Streamlit app: the list of pages. Run: ``streamlit run streamlit_app.py``.
 
-Run: ``streamlit run streamlit_app.py``. Layout only: loading, answering and all escaping of
-corpus and user text live in ``askbj.ui`` and ``askbj.ui_widgets``.
+Layout only. Each page is a script in ``ui/pages/``; loading, answering and all escaping of
+corpus and user text live in ``ui.session``, ``ui.widgets`` and ``ui.html``.
 """
 
 from __future__ import annotations
 
 import streamlit as st
-from ui import session as ui
-from ui import widgets as ui_widgets
 
-from askbj.errors import AskbjError
+PAGES = [
+    st.Page("ui/pages/chat.py", title="Ask", icon=":material/forum:", default=True),
+    st.Page("ui/pages/citation_lookup.py", title="Citation lookup", icon=":material/link:"),
+    st.Page("ui/pages/documents.py", title="Documents", icon=":material/description:"),
+    st.Page("ui/pages/evaluation.py", title="Evaluation", icon=":material/monitoring:"),
+]
 
-ui_widgets.setup_page("问北京", ":material/forum:")
-
-
-def clear_conversation() -> None:
-    st.session_state["history"] = []
-
-
-def queue_question(question: str) -> None:
-    st.session_state["pending"] = question
-
-
-def sidebar(engine: ui.Engine, llm: ui.LLMConfig) -> ui.AskOptions:
-    docs = {d.doc_id: d for d in engine.index.documents}
-    with st.sidebar:
-        st.button("Clear conversation", icon=":material/delete_sweep:", key="clear",
-                  on_click=clear_conversation, width="stretch")
-        st.subheader("Search")
-        mode = st.radio("Search mode", ui.MODES, horizontal=True, key="mode",
-                        help="hybrid = dense (meaning, cross-lingual) + BM25 (exact words)")
-        k = st.slider("Passages to retrieve", 1, 20, 8, key="k")
-        chosen = st.multiselect("Only these documents", list(docs), key="doc_filter",
-                                format_func=lambda d: ui.doc_label(docs[d]),
-                                placeholder="All documents")
-        script = st.selectbox("Answer script", list(ui.SCRIPT_CHOICES), key="script",
-                              format_func=ui.SCRIPT_CHOICES.__getitem__)
-        generate = ui_widgets.render_llm_panel(llm)
-        ui_widgets.render_index_panel(engine.settings)
-    return ui.AskOptions(mode, k, tuple(chosen), script, llm.model if generate else "")
-
-
-def show_body(turn: dict, index: ui.Index) -> None:  # type: ignore[type-arg]
-    if turn["role"] == "user":
-        ui_widgets.render_text(turn["text"])
-    elif "error" in turn:
-        st.error(ui.md_literal(turn["error"]))
-    else:
-        ui_widgets.render_answer(turn["answer"], index, turn["caption"])
-
-
-def show_turn(turn: dict, index: ui.Index) -> None:  # type: ignore[type-arg]
-    with st.chat_message(turn["role"]):
-        show_body(turn, index)
-
-
-def answer(engine: ui.Engine, question: str, options: ui.AskOptions,  # type: ignore[type-arg]
-           llm: ui.LLMConfig) -> dict:
-    try:
-        with st.spinner("Searching the documents…"):
-            result = engine.ask(question, options)
-    except AskbjError as exc:
-        return {"role": "assistant", "error": str(exc)}
-    if options.llm and not result.abstained:  # the model never sees an unanswerable question
-        result = ui_widgets.stream_answer(engine.generator(llm), result, options.script)
-    return {"role": "assistant", "answer": result,
-            "caption": options.describe(engine.index, result)}
-
-
-def examples() -> None:
-    st.markdown("##### Try a question · 试试这些问题")
-    cols = st.columns(2)
-    for i, question in enumerate(ui.examples()):
-        cols[i % 2].button(question, key=f"example_{i}", on_click=queue_question,
-                           args=(question,), width="stretch")
-
-
-st.title("Ask Beijing · 问北京")
-st.caption("Cited answers from Beijing digital-economy policy documents — offline, every "
-           "sentence quoted from a source. Ask in Chinese or English.")
-# The input box first: it is usable while the model and index are still loading.
-question = st.chat_input("Ask about Beijing's digital economy · 输入问题") or st.session_state.pop(
-    "pending", None)
-engine = ui_widgets.ensure_engine()
-if engine is None:
-    st.stop()
-llm = ui.llm_config()
-options = sidebar(engine, llm)
-history: list[dict] = st.session_state.setdefault("history", [])  # type: ignore[type-arg]
-if not history and not question:
-    examples()
-for turn in history:
-    show_turn(turn, engine.index)
-if question:
-    user_turn = {"role": "user", "text": question}
-    show_turn(user_turn, engine.index)
-    with st.chat_message("assistant"):
-        reply = answer(engine, question, options, llm)
-        show_body(reply, engine.index)
-    history.extend([user_turn, reply])
+st.navigation(PAGES).run()

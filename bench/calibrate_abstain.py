@@ -18,8 +18,6 @@ import re
 import sys
 from pathlib import Path
 
-from askbj.glossary import GAZETTEER
-
 from askbj import engine
 from askbj.answer import extractive as answer_mod
 from askbj.answer.extractive import Answerer
@@ -70,13 +68,15 @@ def counterfactuals(answerer: Answerer, questions: list[ev.Question],
         if YEAR.search(q.question):
             made.append((f"{q.id}/year", YEAR.sub(ABSENT_YEAR, q.question, count=1)))
         if q.lang == "en":
-            names = [n for n in GAZETTEER if re.search(rf"\b{n}\b", q.question, re.I)]
+            gazetteer = answerer.searcher.domain.gazetteer
+            names = [n for n in gazetteer if re.search(rf"\b{n}\b", q.question, re.I)]
             made += [(f"{q.id}/place", re.sub(rf"\b{n}\b", ABSENT_PLACE[0], q.question,
                                               flags=re.I)) for n in names[:1]]
             continue
         simplified = to_simplified(q.question)
         for place in answerer.assess(q.question, ()).question.places[:1]:
-            made.append((f"{q.id}/place", simplified.replace(place, ABSENT_PLACE[1])))
+            name = place.split("|")[0]  # a place is its forms, the first as written
+            made.append((f"{q.id}/place", simplified.replace(name, ABSENT_PLACE[1])))
     return made
 
 

@@ -19,7 +19,6 @@ import html
 import re
 import shutil
 from pathlib import Path
-from typing import Any
 
 import pytest
 from markdown_it import MarkdownIt
@@ -174,10 +173,10 @@ def start(page: str | None = None) -> AppTest:
     return at
 
 
-def ask(at: AppTest, question: str) -> dict[str, Any]:
+def ask(at: AppTest, question: str) -> ui.ChatTurn:
     at.chat_input[0].set_value(question).run()
     assert not at.exception, [e.value for e in at.exception]
-    turn: dict[str, Any] = at.session_state["history"][-1]
+    turn: ui.ChatTurn = at.session_state["history"][-1]
     return turn
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 import numpy as np
 
@@ -66,3 +66,28 @@ class FakeEmbedder:
             else:
                 rows[i] /= norm
         return rows
+
+
+class QueuedChatModel:
+    """A ``ChatModel`` that replies from a queue: a string streams in small pieces, an
+    exception is raised (as ``HttpChatModel`` raises ``LLMError``). ``requests`` keeps every
+    body sent, so tests can check what the model was asked."""
+
+    def __init__(self, *replies: str | Exception, piece: int = 3) -> None:
+        self.replies = list(replies)
+        self.piece = piece
+        self.requests: list[dict[str, object]] = []
+
+    def queue(self, *replies: str | Exception) -> None:
+        self.replies.extend(replies)
+
+    def chat(self, body: dict[str, object]) -> Iterator[str]:
+        self.requests.append(body)
+        reply = self.replies.pop(0) if self.replies else RuntimeError("no reply queued")
+        return self._stream(reply)
+
+    def _stream(self, reply: str | Exception) -> Iterator[str]:
+        if isinstance(reply, Exception):
+            raise reply
+        for i in range(0, len(reply), self.piece):
+            yield reply[i : i + self.piece]

@@ -42,7 +42,7 @@ def test_empty_chat_offers_examples_and_shows_index_status(fake_app: Path) -> No
 def test_question_gets_answer_with_inline_markers_and_numbered_sources(fake_app: Path) -> None:
     at = start()
     turn = ask(at, "2023年北京市数字经济增加值是多少?")
-    answer: Answer = turn["answer"]
+    answer: Answer = turn.answer
     assert not answer.abstained and answer.citations
     assert "18766.7" in answer.text
     [answer_md] = markdown_of(at, "askbj-answer")
@@ -58,7 +58,7 @@ def test_source_viewer_highlights_cited_sentence_with_context_and_metadata(
     fake_app: Path,
 ) -> None:
     at = start()
-    answer = ask(at, "北京国际大数据交易所推出的数据交易平台叫什么?")["answer"]
+    answer = ask(at, "北京国际大数据交易所推出的数据交易平台叫什么?").answer
     quote = answer.citations[0].quote
     [viewer] = [m.value for m in at.markdown if "askbj-passage" in m.value][:1]
     tags, text = rendered(viewer)
@@ -77,14 +77,14 @@ def test_example_button_asks_its_question(fake_app: Path) -> None:
     at.button(key="example_0").click().run()
     assert not at.exception
     history = at.session_state["history"]
-    assert [t["role"] for t in history] == ["user", "assistant"]
-    assert history[0]["text"] == ui.examples()[0]
+    assert [t.role for t in history] == ["user", "assistant"]
+    assert history[0].text == ui.examples()[0]
     assert not [b for b in at.button if b.label in ui.examples()]
 
 
 def test_unanswerable_question_abstains_with_possibly_related_passages(fake_app: Path) -> None:
     at = start()
-    answer = ask(at, UNANSWERABLE)["answer"]
+    answer = ask(at, UNANSWERABLE).answer
     assert answer.abstained and not answer.citations
     assert at.info and "没有找到" in html.unescape(at.info[0].value)
     assert not markdown_of(at, "askbj-answer")
@@ -106,7 +106,7 @@ def test_markup_in_a_question_is_shown_as_literal_text(fake_app: Path) -> None:
 
 def test_markup_in_a_document_is_shown_as_literal_text(fake_app: Path) -> None:
     at = start()
-    answer = ask(at, "上海建成了多少家智能工厂?")["answer"]
+    answer = ask(at, "上海建成了多少家智能工厂?").answer
     assert answer.citations and answer.citations[0].doc_id == "c"
     for markup in markdown_of(at, "askbj-src") + [m.value for m in at.markdown
                                                   if "askbj-passage" in m.value]:
@@ -130,6 +130,23 @@ def test_clear_conversation_empties_the_chat(fake_app: Path) -> None:
 def test_empty_or_overlong_questions_are_handled(fake_app: Path) -> None:
     at = start()
     turn = ask(at, "   ")
-    assert turn["role"] == "user" or "error" in turn or turn["answer"].abstained
+    assert turn.role == "user" or bool(turn.error) or turn.answer.abstained
     long_turn = ask(at, "北京数字经济" * 500)
-    assert "only the first" in long_turn["answer"].notice
+    assert "only the first" in long_turn.answer.notice
+
+
+def test_follow_up_is_read_in_the_chat_history_and_shows_what_was_searched(
+    fake_app: Path,
+) -> None:
+    at = start()
+    ask(at, "上海建成了多少家智能工厂?")
+    turn = ask(at, "那深圳呢?")
+    answer: Answer = turn.answer
+    assert answer.question == "那深圳呢?"
+    assert answer.resolved_question == "深圳建成了多少家智能工厂?"
+    assert "Searched: 深圳建成了多少家智能工厂?" in turn.caption
+    assert any("Searched: 深圳" in html.unescape(c.value) for c in at.caption)
+    # a question asked in full after a topic change is searched as typed, with no such line
+    turn = ask(at, "2023年北京市数字经济增加值是多少?")
+    assert turn.answer.resolved_question == "2023年北京市数字经济增加值是多少?"
+    assert "Searched:" not in turn.caption and "18766.7" in turn.answer.text

@@ -1,109 +1,79 @@
-"""Eight chat sessions answered at once in one process (AppTest in threads), each getting
-its own answer; plus the fixtures that make AppTest safe to run in threads."""
+"""Many people at once, without patching Streamlit: the engine one server process shares
+between its sessions, asked from eight threads together; and eight independent app sessions
+(AppTest, each in its own process) asking at the same moment, each getting its own answer.
+"""
 
 from __future__ import annotations
 
 import html
+import multiprocessing
 import threading
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
-import pytest
 from streamlit.testing.v1 import AppTest
 from ui import session as ui
 
 from askbj.records import Answer
 
-from app_helpers import APP, QA, ROOT, TIMEOUT, markdown_of, rendered, start
+from app_helpers import APP, QA, TIMEOUT, markdown_of, rendered
 
 pytest_plugins = ["app_helpers"]  # the tiny_home and fake_app fixtures
 
 
-@pytest.fixture
-def shared_script_cache(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Each AppTest run compiles the script afresh, and CPython 3.11 keeps the AST
-    constructor's depth counter in interpreter-wide state, so threads parsing at once can
-    fail with "AST constructor recursion depth mismatch": share one script cache, whose
-    lock compiles each page once."""
-    from streamlit.runtime.scriptrunner.script_cache import ScriptCache
-    from streamlit.testing.v1 import app_test, local_script_runner
-
-    shared = ScriptCache()
-    for module in (app_test, local_script_runner):
-        monkeypatch.setattr(module, "ScriptCache", lambda: shared)
-
-
-@pytest.fixture
-def thread_safe_apptest(monkeypatch: pytest.MonkeyPatch,
-                        shared_script_cache: None) -> Iterator[None]:
-    """AppTest is written for one run at a time: each run installs process-wide state — a
-    mock Runtime singleton (set back to None when the run ends), the multipage-app flag
-    (reset to None when a run starts) and a config option — and a run in another thread
-    then finds it gone. Pin all three for this test; the app's own code is untouched."""
-    from streamlit.runtime.pages_manager import PagesManager
-    from streamlit.runtime.runtime import Runtime
-    from streamlit.testing.v1 import app_test
-    from streamlit.testing.v1.util import patch_config_options
-
-    last: list[Any] = []
-
-    def instance(cls: type[Runtime]) -> Runtime:
-        if cls._instance is not None:
-            last[:] = [cls._instance]
-            return cls._instance
-        if last:
-            return last[0]  # type: ignore[no-any-return]
-        raise RuntimeError("Runtime hasn't been created!")
-
-    class IgnoreReset(type):
-        def __setattr__(cls, name: str, value: object) -> None:
-            if not (name == "uses_pages_directory" and value is None):
-                super().__setattr__(name, value)
-
-    class PinnedPagesManager(PagesManager, metaclass=IgnoreReset):
-        pass
-
-    monkeypatch.setattr(Runtime, "instance", classmethod(instance))
-    monkeypatch.setattr(Runtime, "exists", classmethod(
-        lambda cls: cls._instance is not None or bool(last)))
-    monkeypatch.setattr(PagesManager, "uses_pages_directory", (ROOT / "pages").is_dir())
-    monkeypatch.setattr(app_test, "PagesManager", PinnedPagesManager)
-    with patch_config_options({"global.appTest": True}):
-        yield
-
-
-@pytest.mark.usefixtures("thread_safe_apptest")
-def test_eight_concurrent_sessions_each_get_their_own_answer(
-    fake_app: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    start()  # load the engine once, so the threads race on answering, not loading
-    # every session waits inside `ask` until all eight are there: they truly overlap
+def test_one_engine_answers_eight_threads_at_once(fake_app: Path) -> None:
+    engine = ui.get_engine(ui.SETTINGS_FACTORY(), ui.factory_key())
+    options = ui.AskOptions("hybrid", 8, (), "auto", "")
+    alone = {q: engine.ask(q, options).text for q, _, _ in QA}
     barrier = threading.Barrier(len(QA), timeout=60)
-    real_ask = ui.Engine.ask
 
-    def ask_together(self: ui.Engine, question: str, options: ui.AskOptions) -> Answer:
-        barrier.wait()
-        return real_ask(self, question, options)
-
-    monkeypatch.setattr(ui.Engine, "ask", ask_together)
-
-    def session(question: str) -> AppTest:
-        at = AppTest.from_file(str(APP), default_timeout=TIMEOUT).run()
-        return at.chat_input[0].set_value(question).run()
+    def together(question: str) -> Answer:
+        barrier.wait()  # all eight are inside the engine at once
+        return engine.ask(question, options)
 
     with ThreadPoolExecutor(max_workers=len(QA)) as pool:
-        apps = list(pool.map(session, [q for q, _, _ in QA]))
-    for (question, doc, fact), at in zip(QA, apps, strict=True):
-        assert not at.exception, [e.stack_trace for e in at.exception]
-        history = at.session_state["history"]
-        assert [t["role"] for t in history] == ["user", "assistant"], question
-        answer: Answer = history[1]["answer"]
-        assert history[0]["text"] == question and answer.question == question
-        [shown] = markdown_of(at, "askbj-user")
-        assert rendered(shown)[1].strip() == question
-        assert not answer.abstained, question
-        assert answer.citations[0].doc_id == doc, question
-        assert any(fact in c.quote for c in answer.citations), (question, answer.text)
-        assert fact in html.unescape("".join(markdown_of(at, "askbj-answer")))
+        answers = list(pool.map(together, [q for q, _, _ in QA]))
+    for (question, doc, fact), answer in zip(QA, answers, strict=True):
+        assert answer.question == question and answer.text == alone[question]
+        assert answer.citations[0].doc_id == doc and fact in answer.text + "".join(
+            c.quote for c in answer.citations)
+
+
+def _session(question: str, barrier: Any, results: Any) -> None:
+    """One user's session in a process of its own: open the app, ask, report what it shows."""
+    real_ask = ui.Engine.ask
+
+    def ask_together(self: ui.Engine, q: str, options: ui.AskOptions,
+                     history: tuple = ()) -> Answer:  # type: ignore[type-arg]
+        barrier.wait()  # every session is answering at the same moment
+        return real_ask(self, q, options, history)
+
+    ui.Engine.ask = ask_together  # type: ignore[method-assign]
+    at = AppTest.from_file(str(APP), default_timeout=TIMEOUT).run()
+    at = at.chat_input[0].set_value(question).run()
+    history = at.session_state["history"]
+    answer = history[1].answer
+    results.put((question, [e.value for e in at.exception], [t.role for t in history],
+                 history[0].text, answer.question, answer.abstained,
+                 answer.citations[0].doc_id if answer.citations else "",
+                 [c.quote for c in answer.citations], markdown_of(at, "askbj-user"),
+                 "".join(markdown_of(at, "askbj-answer"))))
+
+
+def test_eight_app_sessions_at_once_each_get_their_own_answer(fake_app: Path) -> None:
+    ctx = multiprocessing.get_context("fork")  # children inherit the fake app's settings
+    barrier, results = ctx.Barrier(len(QA), timeout=120), ctx.Queue()
+    procs = [ctx.Process(target=_session, args=(q, barrier, results)) for q, _, _ in QA]
+    for p in procs:
+        p.start()
+    got = {r[0]: r for r in (results.get(timeout=240) for _ in procs)}
+    for p in procs:
+        p.join(timeout=60)
+    for question, doc, fact in QA:
+        _, errors, roles, shown_q, asked, abstained, cited, quotes, user, body = got[question]
+        assert not errors and roles == ["user", "assistant"], (question, errors)
+        assert shown_q == question == asked and not abstained, question
+        assert cited == doc and any(fact in q for q in quotes), question
+        assert rendered(user[0])[1].strip() == question
+        assert fact in html.unescape(body)

@@ -65,7 +65,7 @@ def test_streamed_answer_is_replaced_by_its_verified_text_and_sources(
     llm.script(Reply("ok", f"{SUPPORTED_SENTENCE}[{n}]。北京的房价全国最低[{n}]。", piece=4))
     at = start()
     turn = ask(at, Q_VALUE)
-    answer: Answer = turn["answer"]
+    answer: Answer = turn.answer
     [request] = llm.requests
     assert request.body["stream"] is True and request.body["model"] == "fake-model"
     assert answer.text == f"{SUPPORTED_SENTENCE}[{n}]。" and "房价" in answer.notice
@@ -87,28 +87,28 @@ def test_model_failure_shows_the_extracted_answer_and_says_why(
     extractive = ui.get_engine(settings_of(fake_app), ui.factory_key()).answerer.ask(Q_VALUE)
     at = start()
     turn = ask(at, Q_VALUE)
-    answer = turn["answer"]
+    answer = turn.answer
     assert len(llm.requests) == 1
     assert (answer.text, answer.citations) == (extractive.text, extractive.citations)
     [warning] = at.warning
     assert FALLBACK in html.unescape(warning.value) and "HTTP 500" in html.unescape(warning.value)
     assert "18766.7" in html.unescape(markdown_of(at, "askbj-answer")[0])
-    assert markdown_of(at, "askbj-src") and "written by" not in turn["caption"]
+    assert markdown_of(at, "askbj-src") and "written by" not in turn.caption
 
 
 def test_unanswerable_question_never_reaches_the_model(llm: FakeLLM) -> None:
     at = start()
     turn = ask(at, UNANSWERABLE)
-    assert turn["answer"].abstained and "没有找到" in html.unescape(at.info[0].value)
-    assert llm.requests == [] and "written by" not in turn["caption"]
+    assert turn.answer.abstained and "没有找到" in html.unescape(at.info[0].value)
+    assert llm.requests == [] and "written by" not in turn.caption
 
 
 def test_switch_off_keeps_the_extractive_answer(llm: FakeLLM) -> None:
     at = start()
     at.toggle(key="llm_on").set_value(False).run()
     turn = ask(at, Q_VALUE)
-    assert llm.requests == [] and "18766.7" in turn["answer"].text
-    assert "written by" not in turn["caption"]
+    assert llm.requests == [] and "18766.7" in turn.answer.text
+    assert "written by" not in turn.caption
 
 
 def test_streamed_tokens_are_shown_as_literal_text() -> None:

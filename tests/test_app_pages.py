@@ -1,4 +1,4 @@
-"""The app's other pages (pages/), run headless with AppTest over the tiny index:
+"""The app's other pages (ui/pages/), run headless with AppTest over the tiny index:
 citation lookup, documents, and evaluation."""
 
 from __future__ import annotations
@@ -6,9 +6,22 @@ from __future__ import annotations
 import html
 from pathlib import Path
 
+import pytest
 from ui import session as ui
 
-from app_helpers import CORPUS_MARKUP, assert_inert, markdown_of, settings_of, start
+from askbj import engine
+
+from app_helpers import (
+    CORPUS_MARKUP,
+    LLM_VARIABLES,
+    assert_inert,
+    fake_factory,
+    markdown_of,
+    settings_of,
+    start,
+    write_home,
+)
+from fakes import FakeEmbedder
 
 pytest_plugins = ["app_helpers"]  # the tiny_home and fake_app fixtures
 
@@ -16,7 +29,7 @@ pytest_plugins = ["app_helpers"]  # the tiny_home and fake_app fixtures
 def test_citation_lookup_page_finds_chunk_span_and_quote(fake_app: Path) -> None:
     idx = ui.get_engine(settings_of(fake_app), ui.factory_key()).index
     chunk = next(c for c in idx.chunks if "IDeX" in c.text)
-    at = start("pages/1_Citation_lookup.py")
+    at = start("ui/pages/citation_lookup.py")
     for ref in (chunk.chunk_id, f"a:{chunk.start}-{chunk.end}", "国内首个“可用不可见"):
         at.text_area(key="cite_ref").input(ref)
         at.button[0].click().run()
@@ -33,7 +46,7 @@ def test_citation_lookup_page_finds_chunk_span_and_quote(fake_app: Path) -> None
 
 
 def test_documents_page_lists_documents_and_navigates_sections(fake_app: Path) -> None:
-    at = start("pages/2_Documents.py")
+    at = start("ui/pages/documents.py")
     table = at.dataframe[0].value
     assert list(table["id"]) == ["a", "b", "c", "d"]
     assert {"title", "authors", "venue", "date", "language", "chunks"} <= set(table.columns)
@@ -47,7 +60,7 @@ def test_documents_page_lists_documents_and_navigates_sections(fake_app: Path) -
 
 
 def test_evaluation_page_scores_modes_side_by_side(fake_app: Path) -> None:
-    at = start("pages/3_Evaluation.py")
+    at = start("ui/pages/evaluation.py")
     at.button(key="eval_run").click().run()
     assert not at.exception and not at.error
     result = at.session_state["eval"]
@@ -70,7 +83,7 @@ def test_evaluation_page_scores_modes_side_by_side(fake_app: Path) -> None:
 
 
 def test_evaluation_page_accepts_an_uploaded_question_set(fake_app: Path) -> None:
-    at = start("pages/3_Evaluation.py")
+    at = start("ui/pages/evaluation.py")
     upload = '{"id": "x1", "question": "杭州跨境电商", "lang": "zh-Hans", "evidence": ["跨境电商"]}'
     at.file_uploader(key="eval_upload").upload("mine.jsonl", upload.encode(), "application/json")
     at.multiselect(key="eval_modes").set_value(["bm25"])
@@ -87,7 +100,7 @@ def test_evaluation_page_runs_another_committed_question_set(fake_app: Path) -> 
     other = ('{"id": "z1", "question": "上海建成了多少家智能工厂?", '
              '"evidence": ["c:市级智能工厂200家"]}')
     (fake_app / "eval" / "zz_check.jsonl").write_text(other, encoding="utf-8")
-    at = start("pages/3_Evaluation.py")
+    at = start("ui/pages/evaluation.py")
     chooser = at.selectbox(key="eval_set")
     assert [Path(o).name for o in chooser.options] == ["questions.jsonl", "zz_check.jsonl"]
     chooser.set_value(fake_app / "eval" / "zz_check.jsonl")
@@ -96,3 +109,28 @@ def test_evaluation_page_runs_another_committed_question_set(fake_app: Path) -> 
     assert not at.exception and not at.error
     assert at.session_state["eval"]["name"] == "eval/zz_check.jsonl"
     assert list(at.dataframe[1].value["id"]) == ["z1"]
+
+
+def test_citation_lookup_page_shows_places_twenty_at_a_time(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    home = write_home(tmp_path)
+    (home / "ingest" / "many.txt").write_text(
+        "".join(f"第{i}段提到数字经济标杆城市的建设。\n\n" for i in range(45)), encoding="utf-8")
+    engine.build(settings_of(home), embedder=FakeEmbedder())
+    monkeypatch.setenv("ASKBJ_HOME", str(home))
+    for name in ("ASKBJ_MODEL", *LLM_VARIABLES):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setattr(ui, "EMBEDDER_FACTORY", fake_factory)
+    at = start("ui/pages/citation_lookup.py")
+    at.text_area(key="cite_ref").input("数字经济标杆城市")
+    at.button[0].click().run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    assert "Found 45 places" in at.success[0].value
+    views = lambda: [m for m in at.markdown if "askbj-passage" in m.value]  # noqa: E731
+    assert len(views()) == 20
+    assert "25 more places" in at.caption[-1].value
+    at.button(key="cite_more").click().run()
+    assert len(views()) == 40
+    at.button(key="cite_more").click().run()
+    assert len(views()) == 45 and not [b for b in at.button if b.key == "cite_more"]

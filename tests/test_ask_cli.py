@@ -15,7 +15,8 @@ def test_ask_json_contract(run_cli: Callable[..., tuple[int, str, str]]) -> None
     code, out, _ = run_cli("ask", "上海确立了什么数据交易价格原则?", "--json")
     assert code == 0
     payload = json.loads(out)
-    assert set(payload) == {"question", "answer", "hits"}
+    assert set(payload) == {"question", "resolved_question", "answer", "hits", "stale"}
+    assert payload["stale"] == ""
     assert set(payload["answer"]) == {"text", "abstained", "citations", "notice"}
     citation = payload["answer"]["citations"][0]
     assert set(citation) == {"n", "chunk_id", "doc_id", "title", "section", "start", "end",

@@ -191,3 +191,34 @@ def test_corpus_web_repost_tail_removed() -> None:
     text = corpus("003")
     assert "640-7" not in text
     assert text.endswith("赵刚 赛智产业研究院 院长")
+
+
+BODY = "在数字产业化方面,2023年北京市人工智能产业发展取得显著优势,实施人工智能算力券补贴政策:" \
+       "信创产业稳步发展,重点领域持续突破,关键技术持续攻关,软件和信息服务业营收稳步增长," \
+       "数字化转型全面推进,国家信创园已快速集聚"
+
+
+def test_a_sentence_cut_by_a_figure_caption_is_reattached() -> None:
+    raw = f"{BODY}\n\n图 3 2023 年北京数字经济核心产业增加值占比\n\n资料来源:北京市统计局。\n\n" \
+          "240 余家企业,形成完整生态。\n"
+    out = clean(raw)
+    assert "国家信创园已快速集聚240 余家企业" in out.text
+    assert "图 3" not in out.text and "资料来源" not in out.text
+    assert all(raw[o] == ch for o, ch in zip(out.offsets, out.text, strict=True))
+
+
+def test_a_sentence_cut_by_a_page_break_is_reattached_even_inside_a_word() -> None:
+    out = clean(BODY.replace("国家信创园已快速集聚", "海淀、朝阳、门头沟、石")
+                + "\n\n景山等 5 个中心启动建设。")
+    assert "门头沟、石景山等 5 个中心" in out.text
+
+
+def test_finished_sentences_footnotes_and_headings_are_not_joined() -> None:
+    ended = BODY + "。"
+    for raw in (f"{ended}\n\n下一段从这里开始。",           # a finished sentence
+                f"{ended}1\n\n1 数据来源于某白皮书。",        # a note mark, then the note
+                f"{BODY}\n\n(二)数据要素市场\n\n正文。",     # a heading follows
+                f"{BODY}\n\n* 基金项目:某课题。\n\n正文。",   # a footnote is never dropped
+                "短标题没有句号\n\n正文从这里开始。"):           # a short line may be a title
+        out = clean(raw)
+        assert out.text.count("\n\n") == raw.count("\n\n"), raw

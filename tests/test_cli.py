@@ -199,15 +199,23 @@ def test_unknown_mode_fails(
     assert code == 1 and "fuzzy" in err
 
 
-def test_stale_index_fails_with_ingest_hint(
+def test_stale_index_answers_with_an_ingest_hint(
     main: Callable[..., tuple[int, str, str]],
     askbj: Callable[..., Result],
     dirs: tuple[Path, Path],
 ) -> None:
     assert askbj("ingest").exit_code == 0
     (dirs[0] / "gamma.txt").write_text("新增的文档内容。", encoding="utf-8")
-    code, _, err = main("search", "数据交易")
-    assert code == 1 and "askbj ingest" in one_line(err)
+    (dirs[0] / "delta.txt").write_text("又一篇新增的文档。", encoding="utf-8")
+    code, out, err = main("search", "数据交易")
+    assert code == 0 and "数据交易" in out  # served from the last good index
+    note = one_line(err)
+    assert "2 documents in" in note and "not indexed yet — run `askbj ingest`" in note
+    code, out, _ = main("search", "数据交易", "--json")
+    payload = json.loads(out)
+    assert code == 0 and payload["hits"] and "2 documents in" in payload["stale"]
+    code, out, _ = main("ask", "数据交易平台叫什么?", "--json")
+    assert code == 0 and "not indexed yet" in json.loads(out)["stale"]
 
 
 def test_bad_question_file_fails(
@@ -265,3 +273,14 @@ def test_doctor_says_what_to_fix_then_passes(askbj: Callable[..., Result]) -> No
     after = askbj("doctor", "--json")
     assert after.exit_code == 0, after.stdout
     assert all(c["ok"] for c in json.loads(after.stdout))
+
+
+def test_doctor_names_a_stale_corpus(askbj: Callable[..., Result], dirs: tuple[Path, Path]) -> None:
+    assert askbj("ingest").exit_code == 0
+    (dirs[0] / "gamma.txt").write_text("新增的文档内容。", encoding="utf-8")
+    result = askbj("doctor", "--json")
+    checks = {c["check"]: c for c in json.loads(result.stdout)}
+    assert result.exit_code == 1 and checks["index"]["ok"] is True
+    assert checks["corpus"]["ok"] is False
+    assert "1 document in" in checks["corpus"]["detail"]
+    assert "not indexed yet — run `askbj ingest`" in checks["corpus"]["detail"]

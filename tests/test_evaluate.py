@@ -64,8 +64,10 @@ def test_read_questions_keeps_gold_apart(tmp_path: Path) -> None:
         ev.Question("7", "What is IDeX?", ""),
         ev.Question("u01", "火星上有数据中心吗?", "zh-Hans"),
     ]
-    # the records handed to retrieval carry nothing but id, question and language
-    assert {f for q in questions for f in vars(q)} == {"id", "question", "lang"}
+    # the records handed to retrieval carry nothing but id, question, language and the
+    # conversation's earlier questions (empty here): never a gold field
+    assert {f for q in questions for f in vars(q)} == {"id", "question", "lang", "history"}
+    assert all(q.history == () for q in questions)
     assert set(gold) == {"a01", "u01"}
     assert gold["a01"].groups == {"": ("占比42.9%",)} and gold["a01"].answerable
     assert not gold["u01"].answerable

@@ -195,11 +195,15 @@ def test_load_index_with_another_model_names_both(
     assert engine.load_index(settings, fake_cls.name).chunks
 
 
-@pytest.mark.parametrize("change", ["edit", "add", "remove"])
-def test_stale_index_asks_for_ingest(
-    built: tuple[Settings, index_store.Index], change: str, fake_cls: type[Any]
+@pytest.mark.parametrize(("change", "notice"), [
+    ("edit", "1 document in {ingest}/ is not indexed yet — run `askbj ingest`"),
+    ("add", "1 document in {ingest}/ is not indexed yet — run `askbj ingest`"),
+    ("remove", "1 document removed from {ingest}/ is still in the index — run `askbj ingest`"),
+])
+def test_stale_index_serves_with_a_notice_until_ingest(
+    built: tuple[Settings, index_store.Index], change: str, notice: str, fake_cls: type[Any]
 ) -> None:
-    settings, _ = built
+    settings, before = built
     if change == "edit":
         path = settings.ingest_dir / "a.txt"
         path.write_text(path.read_text(encoding="utf-8") + "补充一句。", encoding="utf-8")
@@ -207,10 +211,34 @@ def test_stale_index_asks_for_ingest(
         (settings.ingest_dir / "new.md").write_text("新的文档。", encoding="utf-8")
     else:
         (settings.ingest_dir / "a.txt").unlink()
-    with pytest.raises(IndexDamaged, match="askbj ingest"):
-        engine.open_searcher(settings, fake_cls())
+    searcher = engine.open_searcher(settings, fake_cls())  # the last good index still serves
+    assert searcher.search("北京", k=1)
+    assert searcher.index.chunks == before.chunks
+    fresh = engine.freshness(settings, searcher.index)
+    assert fresh.stale and fresh.notice() == notice.format(ingest=settings.ingest_dir)
     engine.build(settings, embedder=fake_cls())
-    assert engine.open_searcher(settings, fake_cls()).search("北京", k=1)
+    searcher = engine.open_searcher(settings, fake_cls())
+    assert searcher.search("北京", k=1)
+    assert engine.freshness(settings, searcher.index).notice() == ""
+
+
+def test_two_stale_documents_are_counted(
+    built: tuple[Settings, index_store.Index], fake_cls: type[Any]
+) -> None:
+    settings, _ = built
+    (settings.ingest_dir / "new.md").write_text("新的文档。", encoding="utf-8")
+    (settings.ingest_dir / "b.txt").write_text(DOCS["b.txt"] + "又一句。", encoding="utf-8")
+    idx = engine.load_index(settings, fake_cls.name)
+    fresh = engine.freshness(settings, idx)
+    assert (fresh.added, fresh.changed) == (("new.md",), ("b.txt",))
+    assert fresh.notice().startswith(f"2 documents in {settings.ingest_dir}/ are not indexed yet")
+    assert fresh.to_dict()["stale"] is True
+
+
+def test_a_missing_index_still_refuses(tmp_path: Path, fake_cls: type[Any]) -> None:
+    settings = write_ingest(tmp_path)
+    with pytest.raises(IndexMissing, match="askbj ingest"):
+        engine.open_searcher(settings, fake_cls())
 
 
 def test_search_before_ingest_is_index_missing(tmp_path: Path, fake_cls: type[Any]) -> None:

@@ -158,7 +158,7 @@ def own_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 def test_uploaded_document_is_indexed_and_answers_questions(own_home: Path) -> None:
-    at = start("pages/2_Documents.py")
+    at = start("ui/pages/documents.py")
     at.file_uploader[0].upload("../../量子 实验室.txt", UPLOADED.encode(), "text/plain").run()
     assert not at.exception and not at.warning
     at.button(key="upload_add").click().run()
@@ -172,13 +172,13 @@ def test_uploaded_document_is_indexed_and_answers_questions(own_home: Path) -> N
     assert at.file_uploader[0].value is None  # a fresh uploader, ready for the next file
     status = ui.index_status(settings_of(own_home))
     assert status.documents == 5 and status.corpus_matches
-    answer = ask(start(), "怀柔量子玻璃实验室什么时候建成?")["answer"]
+    answer = ask(start(), "怀柔量子玻璃实验室什么时候建成?").answer
     assert not answer.abstained
     assert any("量子玻璃" in c.quote and c.title == "量子 实验室" for c in answer.citations)
 
 
 def test_uploading_an_existing_name_asks_before_replacing(own_home: Path) -> None:
-    at = start("pages/2_Documents.py")
+    at = start("ui/pages/documents.py")
     new_b = DOCS["b.txt"].replace("122个", "150个")
     at.file_uploader[0].upload("b.txt", new_b.encode(), "text/plain").run()
     assert at.warning and "already in" in html.unescape(at.warning[0].value)
@@ -190,12 +190,12 @@ def test_uploading_an_existing_name_asks_before_replacing(own_home: Path) -> Non
     assert not at.exception and not at.error
     assert "Replaced b.txt" in html.unescape(at.success[0].value)
     assert (own_home / "ingest" / "b.txt").read_text(encoding="utf-8") == new_b
-    answer = ask(start(), "北京发布了多少个人工智能大模型?")["answer"]
+    answer = ask(start(), "北京发布了多少个人工智能大模型?").answer
     assert any("150个" in c.quote for c in answer.citations)
 
 
 def test_unusable_uploads_are_refused_with_a_reason(own_home: Path) -> None:
-    at = start("pages/2_Documents.py")
+    at = start("ui/pages/documents.py")
     before = sorted(p.name for p in (own_home / "ingest").iterdir())
     at.file_uploader[0].upload("\u200b.txt", b"x", "text/plain").run()  # nothing visible
     assert at.error and "give the file a name" in html.unescape(at.error[0].value)

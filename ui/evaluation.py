@@ -14,9 +14,15 @@ METRICS = ("hit@1", "hit@5", "mrr@10", "ndcg@10")
 
 def run_modes(questions: list[Any], gold: dict[str, Any], searcher: Any,
               modes: Iterable[str], k: int = 10,
-              progress: Callable[[int, int], None] | None = None) -> dict[str, dict[str, Any]]:
-    """``evaluate.run`` for each mode, reporting (done, total) questions across all modes."""
+              progress: Callable[[int, int], None] | None = None,
+              answerer: Any = None) -> dict[str, dict[str, Any]]:
+    """``evaluate.run`` for each mode, reporting (done, total) questions across all modes.
+    With ``answerer``, questions with a ``history`` are searched as resolved after replaying
+    it (as ``askbj eval`` does)."""
     from askbj.evaluate import runner as ev
+
+    contexts = (ev.replay_histories(questions, answerer)
+                if answerer is not None and any(q.history for q in questions) else None)
 
     modes = list(modes)
     total, done = len(questions) * len(modes), 0
@@ -27,7 +33,8 @@ def run_modes(questions: list[Any], gold: dict[str, Any], searcher: Any,
         if progress:
             progress(done, total)
 
-    return {m: ev.run(questions, gold, searcher, m, k, on_question=tick) for m in modes}
+    return {m: ev.run(questions, gold, searcher, m, k, on_question=tick, contexts=contexts)
+            for m in modes}
 
 
 def metrics_side_by_side(runs: dict[str, dict[str, Any]]) -> list[dict[str, object]]:
@@ -58,12 +65,12 @@ def read_uploaded_questions(data: bytes, name: str = "upload.jsonl",
     from askbj.evaluate.runner import read_questions
 
     with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / Path(name).name
+        path = Path(tmp) / "questions.jsonl"  # the upload's name may be too long for a file
         path.write_bytes(data)
         try:
             return read_questions(path)
         except AskbjError as exc:
-            raise AskbjError(str(exc).replace(str(path), name)) from exc
+            raise AskbjError(str(exc).replace(str(path), Path(name).name)) from exc
 
 
 def relevant_flags(hits: list[dict[str, Any]], gold: Any) -> list[bool]:

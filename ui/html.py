@@ -115,7 +115,7 @@ def sources_of_hits(hits: Iterable[Hit], index: Index) -> list[Source]:
 
 
 def sources_of_records(records: Iterable[dict[str, Any]], index: Index) -> list[Source]:
-    """Hits in the JSON form ``evaluate.hit_record`` writes, as sources (unknown ids skipped)."""
+    """Hits in the JSON form ``Hit.to_dict`` writes, as sources (unknown ids skipped)."""
     chunks, out = _chunk_map(index), []
     for r in records:
         chunk = chunks.get(str(r["chunk_id"]))

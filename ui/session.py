@@ -13,7 +13,7 @@ generated answers. Tests swap ``SETTINGS_FACTORY`` / ``EMBEDDER_FACTORY`` to use
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -22,9 +22,10 @@ from urllib.parse import urlsplit, urlunsplit
 import streamlit as st
 
 from askbj import config, engine
+from askbj.answer.followup import Turn
 from askbj.config import MODES, Settings
 from askbj.domain import load_domain
-from askbj.errors import AskbjError, IndexDamaged, IndexMissing
+from askbj.errors import AskbjError, IndexDamaged, IndexMissing, describe_os_error
 from askbj.index import store as index_store
 from askbj.index.store import Index
 from askbj.llm.client import LLMConfig
@@ -112,6 +113,7 @@ __all__ = [  # own names, and the helpers of ui_html and ui_eval the pages use
     "read_uploaded_questions",
     "relevant_flags",
     "run_modes",
+    "searched_caption",
     "settings_from_env",
     "shorten",
     "source_item_html",
@@ -121,6 +123,7 @@ __all__ = [  # own names, and the helpers of ui_html and ui_eval the pages use
     "status_style",
     "stream_literal",
     "table_html",
+    "turns_of",
 ]
 
 SCRIPT_CHOICES = {"auto": "Follow the question", "simplified": "简体 Simplified",
@@ -132,6 +135,11 @@ SCRIPT_CHOICES = {"auto": "Follow the question", "simplified": "简体 Simplifie
 def settings_from_env() -> Settings:
     """Settings from ``ASKBJ_HOME`` (ingest/, index/), ``ASKBJ_MODEL`` and ``ASKBJ_DOMAIN``."""
     return Settings.from_env()
+
+
+def subject() -> str:
+    """What the documents are about, as the configured domain names it."""
+    return load_domain(SETTINGS_FACTORY().domain).subject
 
 
 def examples() -> tuple[str, ...]:
@@ -201,10 +209,12 @@ class Engine:
     def index(self) -> Index:
         return self.searcher.index  # type: ignore[no-any-return]
 
-    def ask(self, question: str, options: AskOptions) -> Answer:
+    def ask(self, question: str, options: AskOptions, history: Sequence[Turn] = ()) -> Answer:
+        """Answer ``question`` after the conversation's earlier ``history`` (see ``turns_of``)."""
         return self.answerer.ask(  # type: ignore[no-any-return]
             question, k=options.k, mode=options.mode,
-            doc_ids=set(options.doc_ids) if options.doc_ids else None, script=options.script)
+            doc_ids=set(options.doc_ids) if options.doc_ids else None, script=options.script,
+            history=history)
 
     def generator(self, config: LLMConfig) -> Generator:
         """Generated answers over this engine's answerer: cheap to make per question, and
@@ -212,6 +222,42 @@ class Engine:
         from askbj.llm.generator import Generator
 
         return Generator(config, self.answerer)
+
+
+@dataclass(frozen=True)
+class ChatTurn:
+    """One message of the chat: the user's question, or askbj's answer (or an error line)."""
+
+    role: str  # "user" or "assistant"
+    text: str = ""  # the user's question
+    answer: Answer | None = None
+    caption: str = ""  # under an answer: what was searched, the options used
+    error: str = ""
+
+    @classmethod
+    def asked(cls, question: str) -> ChatTurn:
+        return cls("user", text=question)
+
+    @classmethod
+    def answered(cls, answer: Answer, caption: str = "") -> ChatTurn:
+        return cls("assistant", answer=answer, caption=caption)
+
+    @classmethod
+    def failed(cls, error: str) -> ChatTurn:
+        return cls("assistant", error=error)
+
+
+def turns_of(history: Sequence[ChatTurn]) -> tuple[Turn, ...]:
+    """The chat's earlier turns for follow-ups: each assistant answer with its question
+    (an error turn has no answer, so it is left out)."""
+    return tuple(Turn.from_answer(t.answer) for t in history
+                 if t.role == "assistant" and t.answer is not None)
+
+
+def searched_caption(answer: Answer) -> str:
+    """"Searched: …" when a follow-up was rewritten, so the user can see and correct it."""
+    resolved = answer.resolved_question
+    return f"Searched: {resolved}" if resolved and resolved != answer.question else ""
 
 
 @dataclass(frozen=True)
@@ -242,10 +288,8 @@ def get_embedder(settings: Settings, factory: str) -> Any:
 @st.cache_resource(show_spinner=False, max_entries=4)
 def get_engine(settings: Settings, factory: str) -> Engine:
     """Searcher and answerer over the saved index, loaded once per process."""
-    from askbj.answer.extractive import Answerer
-
-    searcher = engine.open_searcher(settings, get_embedder(settings, factory))
-    return Engine(settings, searcher, Answerer(searcher))
+    answerer = engine.open_answerer(settings, get_embedder(settings, factory))
+    return Engine(settings, answerer.searcher, answerer)
 
 
 @dataclass(frozen=True)
@@ -270,9 +314,11 @@ def index_status(settings: Settings) -> IndexStatus:
         return IndexStatus(False, problem=str(exc))
     except IndexDamaged as exc:
         return IndexStatus(True, problem=str(exc))
+    except OSError as exc:
+        return IndexStatus(True, problem=describe_os_error(exc, shown=display_path))
     try:
         matches: bool | None = file_hashes(settings.ingest_dir) == m.corpus
-    except AskbjError:
+    except (AskbjError, OSError):
         matches = None
     return IndexStatus(True, m.model, m.counts.get("documents", len(m.corpus)),
                        m.counts.get("chunks", 0), m.built_at, matches)

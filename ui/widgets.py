@@ -13,7 +13,7 @@ import streamlit as st
 
 from askbj import engine
 from askbj.config import Settings
-from askbj.errors import AskbjError
+from askbj.errors import AskbjError, describe_os_error
 from askbj.index.store import Index
 from askbj.ingest.sources import SUPPORTED
 from askbj.ingest.uploads import MAX_BYTES, safe_name, save_upload
@@ -66,22 +66,12 @@ CSS = """<style>
 </style>"""
 
 
-NAV = (("streamlit_app.py", "Ask", ":material/forum:"),
-       ("pages/1_Citation_lookup.py", "Citation lookup", ":material/link:"),
-       ("pages/2_Documents.py", "Documents", ":material/description:"),
-       ("pages/3_Evaluation.py", "Evaluation", ":material/monitoring:"))
-
-
 def setup_page(title: str, icon: str, layout: str = "centered") -> None:
-    """Page config, the app's CSS, and sidebar links to the pages (Streamlit's own page list
-    is switched off in .streamlit/config.toml because it would call the chat "streamlit app")."""
+    """Page config and the app's CSS (the page list is ``st.navigation``'s, in
+    streamlit_app.py)."""
     st.set_page_config(page_title=f"{title} · Ask Beijing", page_icon=icon,
                        layout=layout)  # type: ignore[arg-type]
     st.html(CSS)
-    with st.sidebar:
-        for path, label, nav_icon in NAV:
-            st.page_link(path, label=label, icon=nav_icon)
-        st.divider()
 
 
 def render_text(text: str, css_class: str = "askbj-user") -> None:
@@ -172,21 +162,45 @@ def build_index(settings: Settings, rebuild: bool = False) -> engine.BuildReport
     return report
 
 
+def problem_line(exc: Exception) -> str:
+    """The one line the UI shows for a user-fixable failure; OS errors name no server folder."""
+    if isinstance(exc, OSError):
+        return describe_os_error(exc, shown=ui.display_path)
+    return str(exc)
+
+
+UPDATE_NOW = "Update the index now"
+
+
 def ensure_engine() -> ui.Engine | None:
-    """The engine, building the index on first run; a clear message when that cannot work."""
+    """The engine, building the index on first run; a clear message when that cannot work.
+    A stale index still serves, under a notice with a button to update it."""
     settings = ui.SETTINGS_FACTORY()
     try:
         if not ui.index_status(settings).exists:
             st.info(FIRST_RUN.format(ingest=settings.ingest_dir))
             build_index(settings)
         with st.spinner("Loading the model and the index…"):
-            return ui.get_engine(settings, ui.factory_key())
-    except AskbjError as exc:
-        st.error(md_literal(str(exc)))
-        if st.button("Update the index now", key="fix_index", type="primary"):
-            build_index(settings)
-            st.rerun()
+            loaded = ui.get_engine(settings, ui.factory_key())
+    except (AskbjError, OSError) as exc:
+        st.error(md_literal(problem_line(exc)))
+        _update_button(settings)
         return None
+    notice = engine.freshness(settings, loaded.index).notice(action=f"press “{UPDATE_NOW}”")
+    if notice:
+        st.warning(md_literal(f"Answering from the last index: {notice}."))
+        _update_button(settings)
+    return loaded
+
+
+def _update_button(settings: Settings) -> None:
+    if st.button(UPDATE_NOW, key="fix_index", type="primary"):
+        try:
+            build_index(settings)
+        except (AskbjError, OSError) as exc:
+            st.error(md_literal(problem_line(exc)))
+            return
+        st.rerun()
 
 
 def page_engine() -> ui.Engine:
@@ -208,7 +222,8 @@ def render_index_panel(settings: Settings | None = None) -> None:
     if not status.exists or status.problem:
         st.warning(md_literal(status.problem or "No index yet."))
     else:
-        fresh = {True: "✓ matches ingest/", False: "⚠ ingest/ changed — update",
+        fresh = {True: "✓ matches ingest/", False: "⚠ ingest/ changed — answers come from "
+                 "the last index; update it",
                  None: "ingest/ not found"}[status.corpus_matches]
         st.markdown(md_literal(f"Model: {status.model}\n{status.documents} documents, "
                                f"{status.chunks} passages\nBuilt: {status.built_at}\n"
@@ -218,8 +233,8 @@ def render_index_panel(settings: Settings | None = None) -> None:
     if st.button("Update index", key="rebuild", width="stretch"):
         try:
             build_index(settings, rebuild=scratch)
-        except AskbjError as exc:
-            st.error(md_literal(str(exc)))
+        except (AskbjError, OSError) as exc:
+            st.error(md_literal(problem_line(exc)))
 
 
 def render_upload(settings: Settings) -> None:
@@ -253,10 +268,11 @@ def render_upload(settings: Settings) -> None:
 def add_upload(settings: Settings, name: str, data: bytes, overwrite: bool) -> None:
     """Save, re-index incrementally with a progress bar, then rerun with a fresh engine."""
     try:
-        path = save_upload(settings.ingest_dir, name, data, overwrite=overwrite)
+        path = save_upload(settings.ingest_dir, name, data, overwrite=overwrite,
+                           limits=settings.limits)
         report = build_index(settings)
-    except AskbjError as exc:
-        st.error(md_literal(str(exc)))
+    except (AskbjError, OSError) as exc:
+        st.error(md_literal(problem_line(exc)))
         return
     problems = [w for w in report.warnings if path.name in w]
     done = (f"{'Replaced' if overwrite else 'Added'} {path.name}: the index now holds "

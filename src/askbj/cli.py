@@ -1,4 +1,4 @@
-"""The `askbj` command line: ingest, search, ask, cite, eval, doctor.
+"""The `askbj` command line: ingest, search, ask, chat, cite, eval, doctor, serve.
 
 Every command takes ``--json`` for a stable machine-readable output (documented in the
 README); human output goes to stdout, problems to stderr with a non-zero exit code.
@@ -6,30 +6,35 @@ README); human output goes to stdout, problems to stderr with a non-zero exit co
 
 from __future__ import annotations
 
-import json
 import sys
-from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.console import Console
-from rich.markup import escape
-from rich.table import Table
+from rich.text import Text
 
 from askbj import engine
-from askbj.config import Settings, thread_policy
-from askbj.errors import AskbjError
+from askbj.config import MODES, Settings, thread_policy
+from askbj.domain import load_domain
+from askbj.errors import AskbjError, describe_os_error
+from askbj.serve.command import serve_command
+from askbj.terminal import (
+    arg,
+    emit_json,
+    err,
+    out,
+    print_answer_metrics,
+    print_metrics,
+    print_place,
+)
 
 thread_policy()  # before any command loads the model's OpenMP runtime
 
 app = typer.Typer(
-    help="Ask Beijing: cited answers from Beijing digital-economy policy documents, offline.",
+    help="askbj: cited answers from your policy documents, offline (domain: --domain).",
     no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False,
 )
-out = Console(highlight=False, soft_wrap=True)
-err = Console(stderr=True, highlight=False)
 _state: dict[str, Settings] = {}
 
 ModeOpt = Annotated[str, typer.Option("--mode", "-m", help="hybrid (default), dense or bm25.")]
@@ -51,8 +56,16 @@ def _options(
     model: Annotated[str | None, typer.Option(
         help="Sentence-transformers model name or path (env ASKBJ_MODEL; default: bundled "
              "multilingual-e5-small 4-bit).")] = None,
+    domain: Annotated[str | None, typer.Option(
+        help="Vocabulary of the corpus: a shipped domain name or a .toml file (env ASKBJ_DOMAIN;"
+             " default: beijing).")] = None,
 ) -> None:
-    settings = Settings(model=model)
+    settings = Settings.from_env()
+    if model:
+        settings = replace(settings, model=model)
+    if domain:
+        load_domain(domain)  # a wrong name or file fails here, with what to do
+        settings = replace(settings, domain=domain)
     if index_dir:
         settings = replace(settings, index_dir=index_dir)
     if ingest_dir:
@@ -64,8 +77,12 @@ def _settings() -> Settings:
     return _state.get("settings") or Settings()
 
 
-def _emit_json(payload: Any) -> None:
-    sys.stdout.write(json.dumps(payload, ensure_ascii=False, indent=2) + "\n")
+def _stale_notice(index: Any) -> str:
+    """The note that the index lags ``ingest/`` ("" when it does not), shown on stderr."""
+    notice = engine.freshness(_settings(), index).notice()
+    if notice:
+        err.print(Text.assemble(("note: ", "yellow"), notice))
+    return notice
 
 
 @app.command()
@@ -86,9 +103,9 @@ def ingest(
 
         report = engine.build(_settings(), rebuild=rebuild, progress=progress)
     for warning in report.warnings:
-        err.print(f"[yellow]warning:[/] {escape(warning)}")
+        err.print(Text.assemble(("warning: ", "yellow"), warning))
     if as_json:
-        _emit_json({k: list(v) if isinstance(v, tuple) else v for k, v in vars(report).items()})
+        emit_json({k: list(v) if isinstance(v, tuple) else v for k, v in vars(report).items()})
         return
     out.print(
         f"Indexed {report.chunks} passages from "
@@ -105,22 +122,24 @@ def search(
     k: KOpt = 10, mode: ModeOpt = "hybrid", as_json: JsonOpt = False,
 ) -> None:
     """Show the passages that best match a question."""
-    from askbj.evaluate.runner import hit_record
+    from askbj.records import SearchResult
     from askbj.retrieve.searcher import prepare_query
 
+    question = arg(question)
     query = prepare_query(question)
-    hits = engine.open_searcher(_settings()).search(query.text, k=k, mode=mode)
+    searcher = engine.open_searcher(_settings())
+    stale = _stale_notice(searcher.index)
+    hits = searcher.search(query.text, k=k, mode=mode)
     if query.notice:
-        err.print(f"[yellow]note:[/] {query.notice}")
+        err.print(Text.assemble(("note: ", "yellow"), query.notice))
     if as_json:
-        _emit_json({"question": question, "mode": mode, "notice": query.notice,
-                    "hits": [hit_record(h) for h in hits]})
+        emit_json(SearchResult(question, mode, tuple(hits), query.notice, stale).to_dict())
         return
     for h in hits:
         section = " / ".join(h.chunk.section)
-        out.print(f"[bold]{h.rank}.[/] [cyan]{h.chunk.doc_id}[/] {escape(section)} "
-                  f"[dim]({h.score:.4f}, {h.chunk.chunk_id})[/]")
-        out.print("   " + escape(h.chunk.text.replace("\n", " ")[:300]))
+        out.print(Text.assemble((f"{h.rank}.", "bold"), " ", (h.chunk.doc_id, "cyan"), " ",
+                                section, " ", (f"({h.score:.4f}, {h.chunk.chunk_id})", "dim")))
+        out.print(Text("   " + h.chunk.text.replace("\n", " ")[:300]))
 
 
 @app.command("eval")
@@ -136,46 +155,51 @@ def evaluate(
 ) -> None:
     """Run a question set; with gold evidence, print hit@1/hit@5/MRR@10/nDCG@10 per language."""
     from askbj.evaluate import runner as ev
+    from askbj.files import check_target
     from askbj.llm.generator import resolve_config
 
     config = resolve_config(llm, llm_base_url, llm_model)
-    qs, gold = ev.read_questions(questions)
-    searcher = engine.open_searcher(_settings())
-    modes = ["hybrid", "dense", "bm25"] if mode == "all" else [mode]
-    runs = {m: ev.run(qs, gold, searcher, m, k) for m in modes}
+    if out_path:
+        check_target(out_path)
+    found = _question_set(questions)
+    qs, gold = list(found.questions), found.gold
+    answerer = engine.open_answerer(_settings())
+    searcher = answerer.searcher
+    _stale_notice(searcher.index)
+    modes = list(MODES) if mode == "all" else [mode]
+    contexts = ev.replay_histories(qs, answerer, mode=modes[0])
+    runs = {m: ev.run(qs, gold, searcher, m, k, contexts=contexts) for m in modes}
     result = ev.combine(runs)
     if answers:
-        from askbj.answer.extractive import Answerer
-
-        answered = ev.run_answers(qs, gold, Answerer(searcher), mode=modes[0])
+        answered = ev.run_answers(qs, gold, answerer, mode=modes[0], contexts=contexts)
         result = ev.merge_answers(result, answered)
     if config.enabled:
-        generated = ev.run_generated(qs, gold, searcher, config, mode=modes[0])
+        generated = ev.run_generated(qs, gold, searcher, config, mode=modes[0],
+                                     contexts=contexts)
         result = ev.merge_generated(result, generated)
+    result = ev.with_errors(result, found.errors)
     if out_path:
-        out_path.write_text(json.dumps(result, ensure_ascii=False, indent=2), encoding="utf-8")
+        ev.write_results(out_path, result)
     if as_json:
-        _emit_json(result)
-    else:
-        _print_metrics(runs)
-        for key in ("answers", "generated_answers"):
-            if key in result["summary"]:
-                _print_answer_metrics(result["summary"][key], key.replace("_", " "))
+        emit_json(result)
+        return
+    print_metrics(runs)
+    for key in ("answers", "generated_answers"):
+        if key in result["summary"]:
+            print_answer_metrics(result["summary"][key], key.replace("_", " "))
 
 
-def _print_metrics(runs: dict[str, dict[str, Any]]) -> None:
-    table = Table(title="Retrieval on the question set")
-    for col in ("mode", "lang", "n", "hit@1", "hit@5", "mrr@10", "ndcg@10"):
-        table.add_column(col, justify="right" if col not in ("mode", "lang") else "left")
-    for mode, result in runs.items():
-        for lang, m in result["summary"]["metrics"].items():
-            table.add_row(mode, lang, str(int(m["n"])),
-                          *(f"{m[x]:.3f}" for x in ("hit@1", "hit@5", "mrr@10", "ndcg@10")))
-    if table.row_count:
-        out.print(table)
-    for mode, result in runs.items():
-        out.print(f"{mode}: {result['summary']['questions']} questions, "
-                  f"p50 latency {result['summary']['latency_ms_p50']} ms")
+def _question_set(path: Path) -> Any:
+    """The readable questions of ``path``; each unreadable line is a warning (and an error
+    record in the results), a file with none readable is an error."""
+    from askbj.evaluate import runner as ev
+
+    found = ev.read_question_set(path)
+    if found.errors and not found.questions:
+        raise AskbjError(f"{path}:{found.errors[0].line}: {found.errors[0].error}")
+    for problem in found.errors:
+        err.print(Text.assemble(("warning: ", "yellow"), f"{path}:{problem.line}: {problem.error}"))
+    return found
 
 
 @app.command()
@@ -183,28 +207,20 @@ def doctor(as_json: JsonOpt = False) -> None:
     """Check the set-up: packages, model, index, corpus in sync; say what to fix."""
     checks = engine.diagnose(_settings())
     if as_json:
-        _emit_json([{"check": c.name, "ok": c.ok, "detail": c.detail} for c in checks])
+        emit_json([{"check": c.name, "ok": c.ok, "detail": c.detail} for c in checks])
     else:
         for c in checks:
-            mark = "[green]ok[/]  " if c.ok else "[red]FIX[/] "
-            out.print(f"{mark} {escape(c.name)}: {escape(c.detail)}")
+            mark = ("ok  ", "green") if c.ok else ("FIX ", "red")
+            out.print(Text.assemble(mark, f" {c.name}: {c.detail}"))
     if not all(c.ok for c in checks):
         raise typer.Exit(1)
 
 
-def _print_answer_metrics(summary: dict[str, Any], label: str = "answers") -> None:
-    out.print(
-        f"{label}: evidence carried {summary['evidence_carried']} of {summary['answerable']} "
-        f"answerable, false abstentions {summary['false_abstentions']}, abstained on "
-        f"{summary['unanswerable_abstained']}/{summary['unanswerable']} unanswerable, "
-        f"citation validity {summary['citation_validity']}, "
-        f"p50 {summary['latency_ms_p50']} ms, p95 {summary['latency_ms_p95']} ms"
-        + (f", fell back to extracted {summary['fell_back']}" if "fell_back" in summary else "")
-    )
-
-
 ScriptOpt = Annotated[str, typer.Option(
     "--script", help="Answer script: auto (follows the question), simplified or traditional.")]
+HistoryOpt = Annotated[Path | None, typer.Option(
+    "--history", help="Earlier turns of the conversation: a JSON list of questions (askbj "
+    "answers them first) or of {\"question\", \"answer\"} objects, oldest first.")]
 
 
 @app.command()
@@ -212,50 +228,36 @@ def ask(
     question: Annotated[str, typer.Argument(help="The question, in Chinese or English.")],
     k: KOpt = 8, mode: ModeOpt = "hybrid", script: ScriptOpt = "auto", as_json: JsonOpt = False,
     llm: LLMOpt = None, llm_base_url: UrlOpt = None, llm_model: ModelOpt = None,
+    history: HistoryOpt = None,
 ) -> None:
     """Answer a question from the documents, with numbered, verified citations."""
-    from askbj.evaluate.runner import answer_record, hit_record
-    from askbj.llm.generator import Generator, resolve_config
+    from askbj.answer.followup import replay
+    from askbj.conversation import answer_and_show, read_history
+    from askbj.llm.generator import resolve_config
 
-    config, streamed = resolve_config(llm, llm_base_url, llm_model), []
+    config = resolve_config(llm, llm_base_url, llm_model)
+    entries = read_history(history) if history else []
     answerer = engine.open_answerer(_settings())
-    answer = Generator(config, answerer).ask(  # tokens shown as they come, then the checked text
-        question, k=k, mode=mode, script=script, on_token=None if as_json else _token(streamed),
-    ) if config.enabled else answerer.ask(question, k=k, mode=mode, script=script)
-    if as_json:
-        _emit_json({"question": question, "answer": answer_record(answer),
-                    "hits": [hit_record(h) for h in answer.hits]})
-        return
-    if answer.notice:
-        err.print(f"[yellow]note:[/] {escape(answer.notice)}")
-    out.print(("\n\n[bold]Checked answer[/]\n" if streamed else "") + escape(answer.text)
-              if answer.text != "".join(streamed).strip() else "")  # else: it has just streamed
-    titles = {d.doc_id: d.title for d in answerer.searcher.index.documents}
-    if answer.citations:
-        out.print("\n[bold]Sources[/]")
-        for n in sorted({c.n for c in answer.citations}):
-            c = next(c for c in answer.citations if c.n == n)
-            out.print(f"[bold][{n}][/] {escape(_source_line(titles[c.doc_id], c.section, c.quote))}"
-                      f" [dim]({c.doc_id}:{c.start}-{c.end}, {c.chunk_id})[/]")
-    elif answer.hits:
-        out.print("\n[bold]Possibly related[/]")
-        for h in answer.hits:
-            line = _source_line(titles[h.chunk.doc_id], h.chunk.section, h.chunk.text)
-            out.print(f"- {escape(line)} [dim]({h.chunk.chunk_id})[/]")
+    stale = _stale_notice(answerer.searcher.index)
+    turns = replay(answerer, entries, k=k, mode=mode)
+    answer_and_show(answerer, config, arg(question), turns, k, mode, script, as_json, stale)
 
 
-def _token(streamed: list[str]) -> Callable[[str], None]:
-    def show(token: str) -> None:
-        streamed.append(token)
-        out.print(token, end="", markup=False, highlight=False)
+@app.command()
+def chat(
+    k: KOpt = 8, mode: ModeOpt = "hybrid", script: ScriptOpt = "auto",
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON object per answer (JSONL).")]
+    = False,
+    llm: LLMOpt = None, llm_base_url: UrlOpt = None, llm_model: ModelOpt = None,
+) -> None:
+    """A conversation: one question per line on standard input; follow-ups ("那上海呢?",
+    "the third one") are read in the context of the earlier turns. /new starts over."""
+    from askbj.conversation import converse
+    from askbj.llm.generator import resolve_config
 
-    return show
-
-
-def _source_line(title: str, section: tuple[str, ...], text: str) -> str:
-    snippet = " ".join(text.split())
-    snippet = snippet if len(snippet) <= 80 else snippet[:80] + "…"
-    return " · ".join(p for p in (title, " / ".join(section), snippet) if p)
+    config = resolve_config(llm, llm_base_url, llm_model)
+    answerer = engine.open_answerer(_settings())
+    converse(answerer, config, k, mode, script, as_json, _stale_notice(answerer.searcher.index))
 
 
 @app.command()
@@ -264,6 +266,8 @@ def cite(
         help="A chunk id, a span DOC:START-END, or a quoted sentence (either script).")],
     context: Annotated[int, typer.Option(
         "--context", min=0, max=20, help="Sentences shown before and after.")] = 1,
+    limit: Annotated[int, typer.Option(
+        "--limit", min=0, help="Show at most this many places (0: all).")] = 20,
     as_json: JsonOpt = False,
 ) -> None:
     """Show where a citation points: document, author, section, and the text around it."""
@@ -271,25 +275,26 @@ def cite(
 
     from askbj.lookup import lookup
 
-    places = lookup(engine.open_index(_settings()), ref, context=context)
+    ref = arg(ref)
+    index = engine.open_index(_settings())
+    _stale_notice(index)
+    places = lookup(index, ref, context=context)
+    shown = places[:limit] if limit else places
     if as_json:
-        _emit_json({"ref": ref, "places": [asdict(p) for p in places]})
+        emit_json({"ref": ref, "total": len(places), "places": [asdict(p) for p in shown]})
         return
     if len(places) > 1:
-        out.print(f"[dim]{len(places)} places[/]\n")
-    for i, p in enumerate(places):
+        out.print(Text(f"{len(places)} places\n", style="dim"))
+    for i, p in enumerate(shown):
         if i:
             out.print()
-        out.print(f"[bold]{escape(p.title)}[/]")
-        for label, value in (("author", "、".join(p.authors)), ("venue", p.venue),
-                             ("date", p.date), ("section", " / ".join(p.section))):
-            if value:
-                out.print(f"[dim]{label}:[/] {escape(value)}")
-        out.print(f"[dim]span:[/] {p.doc_id}:{p.start}-{p.end}"
-                  + (f" [dim](chunk {p.chunk_id})[/]" if p.chunk_id else ""))
-        text = p.passage
-        out.print(escape(text[: p.mark_start]) + "[bold reverse]"
-                  + escape(text[p.mark_start : p.mark_end]) + "[/]" + escape(text[p.mark_end :]))
+        print_place(p)
+    if len(shown) < len(places):
+        out.print(Text(f"\n… {len(places) - len(shown)} more places (show them with "
+                       f"--limit {len(places)} or --limit 0)", style="dim"))
+
+
+app.command("serve")(serve_command(_settings))  # options only; FastAPI loads when it runs
 
 
 def main() -> None:
@@ -297,7 +302,10 @@ def main() -> None:
     try:
         app()
     except AskbjError as exc:
-        err.print(f"[red]error:[/] {escape(str(exc))}")
+        err.print(Text.assemble(("error: ", "red"), str(exc)))
+        sys.exit(1)
+    except OSError as exc:  # permissions, a full disk, a name too long: the user's to fix
+        err.print(Text.assemble(("error: ", "red"), describe_os_error(exc)))
         sys.exit(1)
     except KeyboardInterrupt:
         err.print("interrupted")

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from askbj.domain import DEFAULT_DOMAIN
+from askbj.ingest.limits import IngestLimits
 
 MODES = ("hybrid", "dense", "bm25")
 """Search modes: fused (default), the dense encoder alone, BM25 alone."""
@@ -47,6 +48,7 @@ class Settings:
     domain: str = DEFAULT_DOMAIN
     chunk_size: int = 300
     chunk_overlap: int = 60
+    limits: IngestLimits = field(default_factory=IngestLimits)
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:

@@ -14,10 +14,11 @@ import numpy as np
 
 from askbj.config import Settings, thread_policy
 from askbj.domain import load_domain
-from askbj.errors import AskbjError, IndexDamaged, IndexMissing
+from askbj.errors import AskbjError, IndexDamaged, IndexMissing, describe_os_error
 from askbj.index import store as index_store
 from askbj.ingest.chunk import Chunker
-from askbj.ingest.sources import file_hashes, load_documents
+from askbj.ingest.freshness import Freshness, compare_corpus
+from askbj.ingest.sources import file_hashes, load_corpus
 from askbj.records import Chunk, Document
 
 Progress = Callable[[str, int, int], None]
@@ -117,7 +118,8 @@ def _build(settings: Settings, embedder, rebuild: bool,  # type: ignore[no-untyp
 
     started = time.perf_counter()
     embedder = embedder or make_embedder(settings)
-    docs, warnings = load_documents(settings.ingest_dir)
+    corpus = load_corpus(settings.ingest_dir, settings.limits)
+    docs, warnings = list(corpus.documents), corpus.warnings
     if not docs:
         raise AskbjError(f"No readable documents in {settings.ingest_dir}/: "
                          "add .txt, .md, .pdf or .docx files.")
@@ -131,7 +133,7 @@ def _build(settings: Settings, embedder, rebuild: bool,  # type: ignore[no-untyp
     vectors, embedded = _embed(chunks, embedder, reuse, progress)
     manifest = index_store.Manifest(
         model=embedder.name, dim=int(vectors.shape[1]), chunking=chunker.params,
-        corpus=file_hashes(settings.ingest_dir),
+        corpus=corpus.hashes,
     )
     index_store.save(index_store.make_index(docs, chunks, vectors, manifest), settings.index_dir)
     diff = _diff(docs, previous)
@@ -142,7 +144,9 @@ def _build(settings: Settings, embedder, rebuild: bool,  # type: ignore[no-untyp
 
 
 def load_index(settings: Settings, model_name: str) -> index_store.Index:
-    """Load the index and check it matches this model and the files now in ``ingest/``."""
+    """Load the index and check it matches this model. A corpus changed since the build does
+    not stop serving: the last good index answers, and ``freshness`` says what it lacks."""
+    _recover(settings.index_dir)
     idx = index_store.load(settings.index_dir)
     if idx.manifest.model != model_name:
         raise IndexDamaged(
@@ -150,12 +154,31 @@ def load_index(settings: Settings, model_name: str) -> index_store.Index:
             f"askbj is set to use {model_name!r}: run `askbj ingest --rebuild` (or select the "
             "same model with --model / ASKBJ_MODEL)."
         )
-    if settings.ingest_dir.exists() and file_hashes(settings.ingest_dir) != idx.manifest.corpus:
-        raise IndexDamaged(
-            f"The documents in {settings.ingest_dir}/ changed since the index was built: "
-            "run `askbj ingest` to update it."
-        )
     return idx
+
+
+def _recover(index_dir: Path) -> None:
+    """After a crash mid-swap, move the complete copy back into place, unless an ingest
+    holds the lock (it recovers itself; meanwhile ``load`` reads the copy in place)."""
+    if (index_dir / "manifest.json").exists() or not index_dir.parent.is_dir():
+        return
+    if not any(index_dir.parent.glob(f".{index_dir.name}-*-*")):  # no copy to recover
+        return
+    try:
+        with _ingest_lock(index_dir):
+            index_store.recover(index_dir)
+            index_store.clean_stale(index_dir)
+    except (AskbjError, OSError):
+        return
+
+
+def freshness(settings: Settings, index: index_store.Index) -> Freshness:
+    """How the files now in ``ingest/`` differ from those ``index`` was built from."""
+    try:
+        now = file_hashes(settings.ingest_dir)
+    except (AskbjError, OSError):  # no folder, or one we may not list: nothing to compare
+        return Freshness(missing=True, ingest_dir=str(settings.ingest_dir))
+    return compare_corpus(index.manifest.corpus, now, str(settings.ingest_dir))
 
 
 def open_searcher(settings: Settings, embedder=None, fusion=None):  # type: ignore[no-untyped-def]
@@ -188,10 +211,14 @@ def diagnose(settings: Settings) -> list[Check]:
     try:
         embedder = make_embedder(settings)
         checks.append(Check("model", True, f"{embedder.name} loads, {embedder.dim} dims"))
-        load_index(settings, embedder.name)
-        checks.append(Check("index", True, f"{settings.index_dir}/ is complete and in sync"))
+        idx = load_index(settings, embedder.name)
+        checks.append(Check("index", True, f"{settings.index_dir}/ is complete"))
+        fresh = freshness(settings, idx)
+        checks.append(Check("corpus", not fresh.stale, fresh.notice() or "in sync with the index"))
     except AskbjError as exc:
         checks.append(Check("model/index", False, str(exc)))
+    except OSError as exc:
+        checks.append(Check("model/index", False, describe_os_error(exc)))
     return checks
 
 

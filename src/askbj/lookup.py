@@ -14,11 +14,16 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 from askbj.errors import AskbjError
 from askbj.records import Chunk, Document
 from askbj.text.quotes import find_quote, folded_map
 from askbj.text.sentences import sentence_spans
+
+if TYPE_CHECKING:
+    from askbj.index.store import Index
+    from askbj.retrieve.searcher import Searcher
 
 _SPAN = re.compile(r"^(?P<doc>[^\s:]+):(?P<rest>\S*)$")
 _RANGE = re.compile(r"^(?P<start>\d{1,15})-(?P<end>\d{1,15})$")  # int() refuses > 4300 digits
@@ -49,7 +54,8 @@ class CitationPlace:
     mark_end: int
 
 
-def lookup(index, ref: str, context: int = 1, searcher=None) -> list[CitationPlace]:  # type: ignore[no-untyped-def]
+def lookup(index: Index, ref: str, context: int = 1,
+           searcher: Searcher | None = None) -> list[CitationPlace]:
     """Every place ``ref`` (chunk id, ``doc:start-end`` span, or quote) points to."""
     ref = re.sub("[\ud800-\udfff]", "\ufffd", ref or "").strip()  # bytes from argv
     if not ref:
@@ -120,7 +126,7 @@ def _sentences(text: str) -> list[tuple[int, int]]:
     return sentence_spans(text)
 
 
-def _not_found(ref: str, index, searcher) -> str:  # type: ignore[no-untyped-def]
+def _not_found(ref: str, index: Index, searcher: Searcher | None) -> str:
     """The error for an unfound quote, naming the passages closest to it."""
     if searcher is not None:
         nearest = [h.chunk for h in searcher.search(ref, k=3)]

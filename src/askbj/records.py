@@ -73,6 +73,15 @@ class Hit:
     score: float
     alternates: tuple[str, ...] = ()
 
+    def to_dict(self) -> dict[str, object]:
+        """The public JSON of a hit (README, "JSON output")."""
+        c = self.chunk
+        return {
+            "rank": self.rank, "chunk_id": c.chunk_id, "doc_id": c.doc_id,
+            "section": " / ".join(c.section), "text": c.text, "score": round(self.score, 6),
+            "start": c.start, "end": c.end, "alternates": list(self.alternates),
+        }
+
 
 @dataclass(frozen=True)
 class Citation:
@@ -92,10 +101,21 @@ class Citation:
     text: str
     alternates: tuple[str, ...] = ()
 
+    def to_dict(self) -> dict[str, object]:
+        """The public JSON of a citation (README, "JSON output")."""
+        return {
+            "n": self.n, "chunk_id": self.chunk_id, "doc_id": self.doc_id, "title": self.title,
+            "section": " / ".join(self.section), "start": self.start, "end": self.end,
+            "quote": self.quote, "text": self.text, "alternates": list(self.alternates),
+        }
+
 
 @dataclass(frozen=True)
 class Answer:
-    """What `ask` returns: answer text with inline ``[n]`` markers, or an abstention."""
+    """What `ask` returns: answer text with inline ``[n]`` markers, or an abstention.
+
+    ``resolved_question`` is what was searched: the question itself, or for a follow-up the
+    standalone question written from the conversation ("那上海呢?" → "上海…有多少家?")."""
 
     question: str
     text: str
@@ -103,3 +123,38 @@ class Answer:
     citations: tuple[Citation, ...] = ()
     hits: tuple[Hit, ...] = ()
     notice: str = ""
+    resolved_question: str = ""
+
+    def to_dict(self) -> dict[str, object]:
+        """The public JSON of an answer (its hits are listed beside it, not inside)."""
+        return {"text": self.text, "abstained": self.abstained,
+                "citations": [c.to_dict() for c in self.citations], "notice": self.notice}
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    """What `askbj search` and ``POST /v1/search`` return."""
+
+    question: str
+    mode: str
+    hits: tuple[Hit, ...]
+    notice: str = ""  # the question was changed (truncated, …)
+    stale: str = ""  # the index lags ``ingest/``
+
+    def to_dict(self) -> dict[str, object]:
+        return {"question": self.question, "mode": self.mode, "notice": self.notice,
+                "stale": self.stale, "hits": [h.to_dict() for h in self.hits]}
+
+
+@dataclass(frozen=True)
+class AskResult:
+    """What `askbj ask` and ``POST /v1/ask`` return: the answer and the hits it came from."""
+
+    question: str
+    answer: Answer
+    stale: str = ""
+
+    def to_dict(self) -> dict[str, object]:
+        return {"question": self.question, "resolved_question": self.answer.resolved_question,
+                "answer": self.answer.to_dict(), "stale": self.stale,
+                "hits": [h.to_dict() for h in self.answer.hits]}

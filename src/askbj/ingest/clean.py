@@ -53,6 +53,15 @@ _INLINE_RE = re.compile(
     re.MULTILINE,
 )
 _SPACE_RE = re.compile(r"[^\S\n]+")
+# Reattaching a sentence that a page break or a figure/table interrupted (PDF layout).
+_MIN_BODY = 100  # a shorter paragraph may be a title or a run-in heading
+_OPEN_END = re.compile(rf"[{_CJK}0-9a-zA-Z、，,]$")
+# a sentence end, perhaps closed by a quote and followed by a note mark (。”1, 。[3], 。①)
+_TERMINAL = re.compile(r"[。！？!?；;:：…][”’」』)）]?(?:\d{1,2}|\[\d{1,3}\]|[①-⑳])?$")
+_CONTINUES = re.compile(rf"^[{_CJK}0-9](?![.、．)）])")
+_INTERRUPTION = re.compile(
+    r"^(?:[图表圖]\s*\d{1,2}\b.{0,80}|(?:资料|数据|資料|數據)來?来?源\s*[:：].{0,80}"
+    r"|单位\s*[:：,，].{0,20}|單位\s*[:：,，].{0,20}|\|.*)$")
 _EDGE_RE = re.compile(r"\A\s+|\s+\Z|\n{3,}")
 
 
@@ -221,6 +230,34 @@ def _edge_edits(text: str) -> list[Edit]:
     ]
 
 
+def _paragraphs(text: str) -> list[tuple[int, int]]:
+    return [(m.start(), m.end()) for m in re.finditer(r"[^\n]+(?:\n[^\n]+)*", text)]
+
+
+def _is_open_body(paragraph: str) -> bool:
+    """A body paragraph that stops mid-sentence (no terminal mark), not a heading."""
+    p = paragraph.strip()
+    return (len(p) >= _MIN_BODY and not p.startswith(("#", "|", "<"))
+            and bool(_OPEN_END.search(p)) and not _TERMINAL.search(p))
+
+
+def _reattach_edits(text: str) -> list[Edit]:
+    """Join a sentence cut by a page break, or by a figure/table caption, source or unit
+    line or table rows that the converter put inside it: the break (and the interruption,
+    which is layout noise there) is deleted. Footnotes and headings are never removed."""
+    paras, edits = _paragraphs(text), []
+    for i, (_, end) in enumerate(paras):
+        if not _is_open_body(text[paras[i][0]:end]):
+            continue
+        j = i + 1
+        while j < len(paras) and all(_INTERRUPTION.match(line.strip()) for line in
+                                     text[paras[j][0]:paras[j][1]].split("\n")):
+            j += 1
+        if j < len(paras) and _CONTINUES.match(text[paras[j][0]:paras[j][1]]) and j - i <= 6:
+            edits.append(Edit(end, paras[j][0]))
+    return edits
+
+
 _PASSES: tuple[Callable[[str], list[Edit]], ...] = (
     _control_edits,
     _line_edits,
@@ -228,4 +265,5 @@ _PASSES: tuple[Callable[[str], list[Edit]], ...] = (
     _inline_edits,
     _space_edits,
     _edge_edits,
+    _reattach_edits,
 )

@@ -6,6 +6,11 @@ metadata the user wrote by hand would produce wrong citations without anyone not
 Chinese documents arrive as UTF-8, GB18030 or Big5, and nothing in the bytes says which;
 ``decode`` picks the reading whose characters look like ordinary Chinese. PDF and .docx
 files are read by ``formats``; their extracted text plays the part of a text file's.
+
+Only regular files inside the folder are read: a link that leaves it (``/etc/passwd``) is
+skipped with a warning, and files are opened without following links, so a name swapped
+for a link after the check is refused too. Each file is hashed while it streams in, and the
+hash recorded is that of the very bytes indexed. Every file is held to ``IngestLimits``.
 """
 
 from __future__ import annotations
@@ -13,29 +18,59 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import hashlib
+import os
 import re
+import stat
+import time
 import tomllib
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from askbj.errors import AskbjError
 from askbj.ingest.clean import clean
+from askbj.ingest.decode import decode
 from askbj.ingest.formats import docx_text, pdf_text
+from askbj.ingest.limits import IngestLimits, LimitExceeded
 from askbj.records import Document, content_id
 
 SUPPORTED = (".txt", ".md", ".pdf", ".docx")
 MANIFEST = "sources.toml"
 
-_LEGACY_ENCODINGS = ("gb18030", "big5", "cp950", "big5hkscs")
-_MIN_PLAUSIBLE = 0.5
 _SAFE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
 _KNOWN_KEYS = frozenset(
     {"file", "id", "title", "authors", "venue", "publication", "date", "lang", "same_as", "note"}
 )
 
 
-def load_documents(ingest_dir: Path) -> tuple[list[Document], list[str]]:
+DEFAULT_LIMITS = IngestLimits()
+_BLOCK = 2**20
+_SETTLED_NS = 2 * 10**9
+
+
+@dataclass(frozen=True)
+class Corpus:
+    """What one read of ``ingest/`` found: documents sorted by id, warnings for the user, and
+    the sha256 of every supported file's bytes as read (the index's freshness record)."""
+
+    documents: tuple[Document, ...]
+    warnings: tuple[str, ...]
+    hashes: dict[str, str]
+
+    def to_dict(self) -> dict[str, object]:
+        return {"documents": [d.doc_id for d in self.documents],
+                "warnings": list(self.warnings), "hashes": dict(self.hashes)}
+
+
+def load_documents(ingest_dir: Path, limits: IngestLimits = DEFAULT_LIMITS
+                   ) -> tuple[list[Document], list[str]]:
     """Load every supported file; return documents sorted by id and warnings for the user."""
+    corpus = load_corpus(ingest_dir, limits)
+    return list(corpus.documents), list(corpus.warnings)
+
+
+def load_corpus(ingest_dir: Path, limits: IngestLimits = DEFAULT_LIMITS) -> Corpus:
+    """``load_documents`` plus the hashes of the bytes actually read."""
     _require_dir(ingest_dir)
     warnings: list[str] = []
     entries = read_manifest(ingest_dir, warnings)
@@ -45,22 +80,60 @@ def load_documents(ingest_dir: Path) -> tuple[list[Document], list[str]]:
         if name not in names:
             warnings.append(f"{MANIFEST}: {name} is listed but no such supported file exists")
     documents: list[Document] = []
+    hashes: dict[str, str] = {}
     used_ids = {str(e["id"]) for e in entries.values() if "id" in e}
     for path in files:
         entry = entries.get(path.name, {})
         doc_id = str(entry["id"]) if "id" in entry else _unique(_slug(path.stem), used_ids)
         if "id" not in entry and doc_id != _slug(path.stem):
             warnings.append(f"{path.name}: id {_slug(path.stem)!r} already taken, using {doc_id}")
-        document = _load_file(path, doc_id, entry, ingest_dir, warnings)
+        document = _load_file(path, doc_id, entry, ingest_dir, warnings, hashes, limits)
         if document is not None:
             documents.append(document)
-    return sorted(documents, key=lambda d: d.doc_id), warnings
+    return Corpus(tuple(sorted(documents, key=lambda d: d.doc_id)), tuple(warnings), hashes)
 
 
 def file_hashes(ingest_dir: Path) -> dict[str, str]:
-    """File name -> sha256 of its bytes, for deciding whether an index is stale."""
+    """File name -> sha256 of its bytes, for deciding whether an index is stale. Files are
+    hashed while streaming, and a file whose size and times are unchanged is not read again."""
     _require_dir(ingest_dir)
-    return {path.name: _sha256(path.read_bytes()) for path in _supported_files(ingest_dir, [])}
+    found = {}
+    for path in _supported_files(ingest_dir, []):
+        try:
+            found[path.name] = _cached_hash(path)
+        except OSError:
+            found[path.name] = "unreadable"
+    return found
+
+
+def _cached_hash(path: Path) -> str:
+    """A file's hash, from the cache once the file has been still for a while: a file
+    rewritten within one clock tick can keep its size and times (git's "racy" case)."""
+    st = os.stat(path)
+    if time.time_ns() - max(st.st_mtime_ns, st.st_ctime_ns) < _SETTLED_NS:
+        return _read_regular(path, keep=0)[1]
+    return _hash_of(str(path), st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
+
+
+@functools.lru_cache(maxsize=4096)
+def _hash_of(path: str, inode: int, size: int, mtime: int, ctime: int) -> str:
+    return _read_regular(Path(path), keep=0)[1]
+
+
+def _read_regular(path: Path, keep: int) -> tuple[bytes | None, str]:
+    """(the bytes, or None when over ``keep``; sha256 of all of them), read as they stream
+    from a regular file opened without following links."""
+    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+    fd = os.open(path.resolve(), flags)
+    with os.fdopen(fd, "rb") as f:
+        if not stat.S_ISREG(os.fstat(f.fileno()).st_mode):
+            raise OSError(f"{path.name} is not a regular file")
+        digest, kept = hashlib.sha256(), bytearray()
+        while block := f.read(_BLOCK):
+            digest.update(block)
+            if len(kept) <= keep:
+                kept += block
+    return (bytes(kept) if len(kept) <= keep else None), digest.hexdigest()
 
 
 def _require_dir(ingest_dir: Path) -> None:
@@ -118,10 +191,18 @@ def _check_entry(path: Path, n: int, table: dict[str, Any], warnings: list[str])
 
 
 def _supported_files(ingest_dir: Path, warnings: list[str]) -> list[Path]:
-    """Visible files with a supported suffix; others are reported, not silently ignored."""
+    """Visible regular files with a supported suffix, inside the folder; others are
+    reported, not silently ignored."""
     files: list[Path] = []
+    root = ingest_dir.resolve()
     for path in sorted(ingest_dir.iterdir()):
-        if path.name.startswith(".") or path.name == MANIFEST or not path.is_file():
+        if path.name.startswith(".") or path.name == MANIFEST:
+            continue
+        if path.is_symlink() and not path.resolve().is_relative_to(root):
+            warnings.append(f"skipped {path.name}: a link to {path.resolve()}, outside "
+                            f"{ingest_dir}/ (copy the file into the folder instead)")
+            continue
+        if not path.is_file():
             continue
         if path.suffix.lower() in SUPPORTED:
             files.append(path)
@@ -131,15 +212,19 @@ def _supported_files(ingest_dir: Path, warnings: list[str]) -> list[Path]:
     return files
 
 
-def _load_file(
-    path: Path, doc_id: str, entry: dict[str, Any], ingest_dir: Path, warnings: list[str]
-) -> Document | None:
+def _load_file(path: Path, doc_id: str, entry: dict[str, Any], ingest_dir: Path,
+               warnings: list[str], hashes: dict[str, str], limits: IngestLimits
+               ) -> Document | None:
     """One document, or None with a warning saying why the file was skipped."""
     try:
-        data = path.read_bytes()
-        raw = read_text(path.suffix.lower(), data)
+        data, hashes[path.name] = _read_regular(path, keep=limits.max_file_bytes)
+        if data is None:
+            raise LimitExceeded(f"over the {limits.max_file_bytes:,}-byte limit per file "
+                                "(split the document)")
+        raw = read_text(path.suffix.lower(), data, limits)
     except (OSError, ValueError) as exc:
-        warnings.append(f"skipped {path.name}: {exc}")
+        hashes.setdefault(path.name, "unreadable")
+        warnings.append(f"skipped {path.name}: {_reason(exc)}")
         return None
     cleaned = clean(raw)
     if not cleaned.text:
@@ -150,7 +235,7 @@ def _load_file(
         path=_display_path(path, ingest_dir),
         title=entry.get("title") or path.stem,
         text=cleaned.text,
-        sha256=_sha256(data),
+        sha256=hashes[path.name],
         authors=tuple(entry.get("authors", ())),
         venue=entry.get("venue", ""),
         date=entry.get("date", ""),
@@ -159,75 +244,24 @@ def _load_file(
     )
 
 
-def read_text(suffix: str, data: bytes) -> str:
-    """The raw text of a file's bytes by its type; ValueError says why it has none."""
+def _reason(exc: Exception) -> str:
+    if isinstance(exc, OSError) and exc.strerror:
+        return exc.strerror.lower()
+    return str(exc)
+
+
+def read_text(suffix: str, data: bytes, limits: IngestLimits = DEFAULT_LIMITS) -> str:
+    """The raw text of a file's bytes by its type; ValueError says why it has none
+    (``LimitExceeded`` when it is over a limit)."""
     if suffix == ".pdf":
-        return pdf_text(data)
+        return pdf_text(data, limits)
     if suffix == ".docx":
-        return docx_text(data)
-    return decode(data)
-
-
-def decode(data: bytes) -> str:
-    """Bytes -> text, or ValueError saying why the file cannot be read as text.
-
-    UTF-8 is unambiguous, so it wins when valid. GB18030 decodes almost any byte soup, so
-    for legacy files every candidate that decodes is scored and the most plausible wins.
-    """
-    if not data:
-        raise ValueError("file is empty")
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        try:
-            return data.decode("utf-16")
-        except UnicodeDecodeError as exc:
-            raise ValueError("broken UTF-16 text") from exc
-    if b"\x00" in data:
-        raise ValueError("looks like a binary file (contains NUL bytes)")
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        pass
-    scored: list[tuple[float, str]] = []
-    for encoding in _LEGACY_ENCODINGS:
-        try:
-            text = data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-        scored.append((plausibility(text), text))
-    if not scored:
-        raise ValueError("not valid UTF-8, GB18030 or Big5 text")
-    best_score, best = max(scored, key=lambda pair: pair[0])
-    if best_score < _MIN_PLAUSIBLE:
-        raise ValueError("not readable as UTF-8, GB18030 or Big5 (decodes to gibberish)")
-    return best
-
-
-def plausibility(text: str) -> float:
-    """Share of non-ASCII characters that are common Chinese characters or punctuation.
-
-    A wrong legacy decoding scatters characters over rare code points (about 25-40% common
-    on this corpus), a right one is nearly all common (over 99%).
-    """
-    wide = [ch for ch in text if ord(ch) > 0x7F]
-    if not wide:
-        return 1.0
-    return sum(map(_is_common, wide)) / len(wide)
-
-
-@functools.lru_cache(maxsize=65536)
-def _is_common(ch: str) -> bool:
-    """GB2312 level 1 (simplified) or Big5 frequent (traditional) hanzi, or CJK punctuation."""
-    code = ord(ch)
-    if 0x3000 <= code <= 0x303F or 0xFF01 <= code <= 0xFF5E or 0x2010 <= code <= 0x2027:
-        return True
-    for encoding, low, high in (("gb2312", 0xB0, 0xD7), ("big5", 0xA4, 0xC6)):
-        try:
-            encoded = ch.encode(encoding)
-        except UnicodeEncodeError:
-            continue
-        if len(encoded) == 2 and low <= encoded[0] <= high:
-            return True
-    return False
+        return docx_text(data, limits)
+    if len(data) > 4 * limits.max_chars:  # no encoding packs more than 4 bytes a character
+        limits.check_chars(len(data) // 4)
+    text = decode(data)
+    limits.check_chars(len(text))
+    return text
 
 
 def _slug(stem: str) -> str:
@@ -254,5 +288,3 @@ def _display_path(path: Path, ingest_dir: Path) -> str:
         return str(path.resolve())
 
 
-def _sha256(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()

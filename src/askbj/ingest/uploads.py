@@ -18,11 +18,14 @@ import tempfile
 import unicodedata
 from pathlib import Path
 
-from askbj.errors import AskbjError
-from askbj.ingest.sources import SUPPORTED
+from askbj.errors import AskbjError, user_error
+from askbj.ingest.limits import IngestLimits, LimitExceeded
+from askbj.ingest.sources import SUPPORTED, read_text
 
 MAX_BYTES = 20 * 2**20
-MAX_STEM = 80  # characters: 80 CJK characters are 240 bytes, under the usual 255-byte limit
+MAX_STEM = 80  # characters, and at most MAX_NAME_BYTES in UTF-8 (emoji take 4 bytes each)
+MAX_NAME_BYTES = 250  # the usual limit is 255 bytes
+DEFAULT_LIMITS = IngestLimits()
 _SEPARATORS = re.compile(r"[/\\]")
 _RESERVED = re.compile(r'[<>:"|?*]')  # not allowed in Windows names: the folder may be shared
 
@@ -41,22 +44,47 @@ def safe_name(name: str) -> str:
         kinds = ", ".join(SUPPORTED)
         shown = suffix or "a file without an extension"
         raise AskbjError(f"Cannot add {name!r}: {shown} is not a supported type (use {kinds}).")
-    stem = stem.lstrip(" .")[:MAX_STEM].rstrip(" .")  # a leading dot would hide the file
+    stem = _fit(stem.lstrip(" .")[:MAX_STEM], MAX_NAME_BYTES - len(suffix)).rstrip(" .")
     if not stem:
         raise AskbjError(f"Cannot add {name!r}: give the file a name before the extension.")
     return stem + suffix
 
 
+def _fit(stem: str, max_bytes: int) -> str:
+    """``stem`` cut to whole characters that take at most ``max_bytes`` in UTF-8."""
+    return stem.encode("utf-8")[:max_bytes].decode("utf-8", errors="ignore")
+
+
 def save_upload(ingest_dir: Path, name: str, data: bytes, overwrite: bool = False,
-                max_bytes: int = MAX_BYTES) -> Path:
+                max_bytes: int = MAX_BYTES, limits: IngestLimits = DEFAULT_LIMITS) -> Path:
     """Store ``data`` as ``ingest_dir/safe_name(name)`` and return that path; refuses empty or
-    oversized data, and an existing file unless ``overwrite``."""
+    oversized data (its size, and its extracted text by ``limits``), and an existing file
+    unless ``overwrite``. File-system failures are ``AskbjError`` lines naming no folder."""
     clean = safe_name(name)
     if not data:
         raise AskbjError(f"{clean} is empty: there is nothing to add.")
     if len(data) > max_bytes:
         raise AskbjError(f"{clean} is {_size(len(data))}, over the {_size(max_bytes)} limit "
                          "for an upload: split it, or copy it into the ingest folder directly.")
+    _check_text(clean, data, limits)
+    try:
+        return _store(ingest_dir, clean, data, overwrite)
+    except OSError as exc:
+        raise user_error(exc, shown=lambda path: Path(path).name) from exc
+
+
+def _check_text(name: str, data: bytes, limits: IngestLimits) -> None:
+    """Refuse an upload whose extracted text is over a limit (a small .docx may inflate to
+    millions of characters); other reading problems are reported by the ingest that follows."""
+    try:
+        read_text(Path(name).suffix.lower(), data, limits)
+    except LimitExceeded as exc:
+        raise AskbjError(f"Cannot add {name}: {exc}.") from exc
+    except ValueError:
+        return
+
+
+def _store(ingest_dir: Path, clean: str, data: bytes, overwrite: bool) -> Path:
     ingest_dir.mkdir(parents=True, exist_ok=True)
     root = ingest_dir.resolve()
     target = root / clean

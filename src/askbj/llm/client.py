@@ -13,7 +13,7 @@ import os
 import time
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import Any, Protocol
 from urllib.parse import urlsplit
 
 import httpx
@@ -81,6 +81,24 @@ def resolve_config(llm: bool | None = None, base_url: str | None = None,
         raise AskbjError("--llm needs a model endpoint: set ASKBJ_LLM_BASE_URL and "
                          "ASKBJ_LLM_MODEL, or pass --llm-base-url and --llm-model.")
     return config
+
+
+class ChatModel(Protocol):
+    """Anything that answers an OpenAI-style chat request body with the reply's text, piece
+    by piece; it raises ``LLMError`` on any failure, including a reply with no text. The
+    generator depends only on this; tests queue canned replies behind it."""
+
+    def chat(self, body: dict[str, Any]) -> Iterator[str]: ...
+
+
+@dataclass(frozen=True)
+class HttpChatModel:
+    """A ``ChatModel`` over HTTP: any OpenAI-compatible ``/chat/completions`` endpoint."""
+
+    config: LLMConfig
+
+    def chat(self, body: dict[str, Any]) -> Iterator[str]:
+        return chat(self.config, body)
 
 
 def chat(config: LLMConfig, body: dict[str, Any]) -> Iterator[str]:

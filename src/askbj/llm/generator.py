@@ -17,8 +17,10 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from askbj.answer.extractive import Answerer
-from askbj.llm.client import LLMConfig, LLMError, chat, resolve_config
+from askbj.answer.followup import Turn
+from askbj.llm.client import ChatModel, HttpChatModel, LLMConfig, LLMError, resolve_config
 from askbj.llm.grounding import Checked, Grounder
+from askbj.llm.rewrite import Rewriter
 from askbj.records import Answer, Hit
 
 __all__ = ["Draft", "Generator", "LLMConfig", "LLMError", "Prompt", "resolve_config"]
@@ -62,10 +64,13 @@ class Generator:
     """Generated, verified answers on top of an ``Answerer`` (which it falls back to)."""
 
     def __init__(self, config: LLMConfig, answerer: Answerer,
-                 max_passages: int = MAX_PASSAGES, grounder: Grounder | None = None) -> None:
+                 max_passages: int = MAX_PASSAGES, grounder: Grounder | None = None,
+                 model: ChatModel | None = None) -> None:
         self.config, self.answerer, self.max_passages = config, answerer, max_passages
+        self.model: ChatModel = model or HttpChatModel(config)
         self.grounder = grounder or Grounder(
             answerer.stats, answerer.docs, answerer.searcher.domain)
+        self.rewriter = Rewriter(config, answerer.resolver, model=self.model)
 
     @property
     def searcher(self) -> Any:
@@ -99,11 +104,11 @@ class Generator:
     def stream(self, question: str, hits: Sequence[Hit], script: str = "auto") -> Iterator[str]:
         """The completion's text, token by token (for ``st.write_stream``); raises ``LLMError``
         (never an httpx error) on any failure, including a completion with no text."""
-        return chat(self.config, self.request(question, hits, True, script))
+        return self.model.chat(self.request(question, hits, True, script))
 
     def complete(self, question: str, hits: Sequence[Hit], script: str = "auto") -> str:
         """The whole completion in one non-streaming request; ``LLMError`` as ``stream``."""
-        return "".join(chat(self.config, self.request(question, hits, False, script)))
+        return "".join(self.model.chat(self.request(question, hits, False, script)))
 
     def draft(self, extractive: Answer, script: str = "auto", stream: bool = True) -> Draft:
         """A generation for an answered question: iterate it for tokens, then ``answer()``."""
@@ -111,9 +116,15 @@ class Generator:
 
     def ask(self, question: str, k: int = 8, mode: str = "hybrid",
             doc_ids: set[str] | None = None, script: str = "auto",
-            on_token: Callable[[str], None] | None = None, stream: bool = True) -> Answer:
-        """Like ``Answerer.ask``; the model is asked only when that one does not abstain."""
-        extractive = self.answerer.ask(question, k=k, mode=mode, doc_ids=doc_ids, script=script)
+            on_token: Callable[[str], None] | None = None, stream: bool = True,
+            history: Sequence[Turn] = ()) -> Answer:
+        """Like ``Answerer.ask``; the model is asked only when that one does not abstain.
+        A follow-up (``history``) is made standalone by the model, else by the rules."""
+        resolution = self.rewriter.resolve(question, history)
+        extractive = replace(
+            self.answerer.ask(resolution.question, k=k, mode=mode, doc_ids=doc_ids,
+                              script=script),
+            question=question, resolved_question=resolution.question)
         if extractive.abstained:
             return extractive
         draft = self.draft(extractive, script, stream)
@@ -136,7 +147,7 @@ class Generator:
             return fallback(extractive, why)
         notice = " ".join(x for x in (extractive.notice, removal_notice(checked)) if x)
         return Answer(extractive.question, checked.text, False, checked.citations,
-                      extractive.hits, notice)
+                      extractive.hits, notice, extractive.resolved_question)
 
 
 class Draft:
@@ -157,7 +168,7 @@ class Draft:
             return
         self._started = True
         hits = self._extractive.hits[: self._gen.max_passages]
-        question = self._extractive.question
+        question = self._extractive.resolved_question or self._extractive.question
         try:
             if self._stream:
                 for token in self._gen.stream(question, hits, self._script):

@@ -83,7 +83,8 @@ class Grounder:
     def claim(self, sentence: str) -> Claim:
         body = MARK.sub("", sentence)
         q = analyze(body, self.stats, self.domain)
-        terms = tuple(((t,), w) for t, w in q.weights if not t.isdigit())
+        terms: tuple[tuple[tuple[str, ...], float], ...] = tuple(
+            ((t,), w) for t, w in q.weights if not t.isdigit())
         if q.english:
             terms = self._english_terms(body)
         return Claim(body, terms, tuple(_values(body, strict=True)), q.places)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import threading
 from functools import lru_cache
+from typing import Any
 
 from askbj.domain import Domain
 from askbj.text.lang import is_english
@@ -69,7 +70,7 @@ def _english_places(question: str, domain: Domain) -> list[str]:
 
 
 @lru_cache(maxsize=1)
-def _posseg():  # type: ignore[no-untyped-def]
+def _posseg() -> Any:
     import jieba.posseg as posseg
 
     tokenize("初始化")  # jieba's dictionary loads once, quietly, through normalize

@@ -65,7 +65,7 @@ def prepare_query(question: str) -> Query:
     text = SURROGATES.sub("\ufffd", question or "").strip()
     if not text:
         raise AskbjError(
-            "The question is empty: type a question, e.g. 北京数字经济占GDP比重是多少?")
+            "The question is empty: type a question in Chinese or English.")
     if len(text) > MAX_QUESTION:
         notice = (f"The question was {len(text)} characters long; "
                   f"only the first {MAX_QUESTION} were used.")
@@ -312,6 +312,17 @@ class Searcher:
         out = np.zeros(self.source.size, dtype=np.float32)
         ids, scores = self._bm25(text, None)
         out[ids] = scores
+        return out
+
+    def anchored(self, text: str, fused: np.ndarray) -> np.ndarray:
+        """``fused`` (a score per passage) with the best ``anchor_pool`` passages lacking the
+        question's anchors lowered (a full-array version of search's step, for tuning tools)."""
+        anchors = find_anchors(text, self.domain)
+        if not any(anchors):
+            return fused
+        pool = np.argsort(-fused, kind="stable")[: self.fusion.anchor_pool]
+        out = fused.copy()
+        out[pool] -= self._penalties(pool, *anchors)
         return out
 
     def anchor_context(self, chunk: Chunk) -> str:

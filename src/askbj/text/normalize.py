@@ -11,6 +11,7 @@ import re
 import threading
 import unicodedata
 from functools import lru_cache
+from typing import Any
 
 from askbj.text.lang import WORD
 
@@ -28,7 +29,7 @@ STOPWORDS = frozenset(
 
 
 @lru_cache(maxsize=2)
-def _converter(config: str):  # type: ignore[no-untyped-def]
+def _converter(config: str) -> Any:
     import opencc
 
     return opencc.OpenCC(config)
@@ -56,7 +57,7 @@ def squash(text: str) -> str:
 
 
 @lru_cache(maxsize=1)
-def _jieba():  # type: ignore[no-untyped-def]
+def _jieba() -> Any:
     import logging
 
     import jieba

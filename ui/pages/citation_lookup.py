@@ -11,6 +11,7 @@ from askbj.errors import AskbjError
 from askbj.lookup import lookup
 
 ui_widgets.setup_page("Citation lookup", ":material/link:")
+PAGE = 20  # places shown at a time: a common phrase can occur hundreds of times
 
 st.title("Citation lookup")
 st.caption("Paste a passage id (e.g. 40a6892db10aa5b7), a span such as 002:120-180, or a "
@@ -29,8 +30,16 @@ if ref.strip():
         places = []
     if places:
         st.success(f"Found {len(places)} place{'s' if len(places) != 1 else ''}.")
-    for place in places:
+    if st.session_state.get("cite_shown_for") != (ref, context):  # a new lookup: first page
+        st.session_state["cite_shown"], st.session_state["cite_shown_for"] = PAGE, (ref, context)
+    shown = st.session_state["cite_shown"]
+    for place in places[:shown]:
         with st.container(border=True):
             st.markdown(f"**{ui.md_literal(place.title)}**")
             st.markdown(ui.passage_html(ui.place_view(place)), unsafe_allow_html=True)
             st.markdown(ui.table_html(ui.place_meta(place)), unsafe_allow_html=True)
+    if len(places) > shown:
+        st.caption(f"{len(places) - shown} more places.")
+        if st.button(f"Show {min(PAGE, len(places) - shown)} more", key="cite_more"):
+            st.session_state["cite_shown"] = shown + PAGE
+            st.rerun()

@@ -25,8 +25,8 @@ def load_questions(uploaded, path: Path) -> tuple[str, list, dict]:  # type: ign
 def run(engine: ui.Engine, uploaded, path: Path, modes: list[str]) -> None:  # type: ignore[no-untyped-def]
     name, questions, gold = load_questions(uploaded, path)
     bar = st.progress(0.0, text=f"{len(questions)} questions × {len(modes)} modes")
-    runs = ui.run_modes(questions, gold, engine.searcher, modes, progress=lambda d, t: bar.progress(
-        d / t, text=f"Searching: {d} / {t}"))
+    runs = ui.run_modes(questions, gold, engine.searcher, modes, answerer=engine.answerer,
+                        progress=lambda d, t: bar.progress(d / t, text=f"Searching: {d} / {t}"))
     bar.empty()
     st.session_state["eval"] = {"name": name, "runs": runs, "gold": gold}
 

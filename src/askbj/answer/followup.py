@@ -1,0 +1,668 @@
+"""Follow-up questions made standalone from the conversation so far, by rules, without a model.
+
+"那上海呢?" after "北京数字经济核心产业新设企业有多少家?" is searched as
+"上海数字经济核心产业新设企业有多少家?": the search and the answer never see the history,
+only the question this module writes. The rules are general Chinese and English ellipsis
+patterns — an anchor swap (place or year), a pronoun or demonstrative ("它的…", "这个平台",
+"there") carried from an earlier subject, a list reference ("第二个方面", "the third one")
+against the items of askbj's own earlier answer, a reach back ("最开始问的那个区"). Places
+and years come from the anchor analysis with the domain; noun phrases from jieba's tags. A
+question that has its own subject and none of these patterns is left alone, so a change of
+topic never drags old context in. Resolution takes well under 10 ms (bench/followup.py).
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+
+from askbj.domain import Domain
+from askbj.records import Answer
+from askbj.retrieve.anchors import YEAR, find_anchors
+from askbj.text.enumerations import item_of
+from askbj.text.lang import CJK
+from askbj.text.normalize import looks_traditional, to_simplified, to_traditional
+
+RULES = ("none", "swap", "attribute", "pronoun", "item", "back", "llm")
+
+
+@dataclass(frozen=True)
+class Turn:
+    """One earlier exchange: what the user asked, what was searched for it (``resolved``),
+    askbj's answer text and its items (the answer's sentences, in order; a list answer's
+    enumerated items), which list references point into."""
+
+    question: str
+    answer: str = ""
+    items: tuple[str, ...] = ()
+    resolved: str = ""
+
+    @property
+    def searched(self) -> str:
+        return self.resolved or self.question
+
+    @classmethod
+    def of(cls, question: str, answer: str = "", resolved: str = "") -> Turn:
+        """A turn whose items are read from the answer text (its ``[n]``-marked sentences)."""
+        return cls(question, answer, answer_items(answer), resolved)
+
+    @classmethod
+    def from_answer(cls, answer: Answer) -> Turn:
+        """The turn askbj's ``answer`` makes (an abstention has no answer text to refer to)."""
+        text = "" if answer.abstained else answer.text
+        return cls.of(answer.question, text, answer.resolved_question)
+
+    def to_dict(self) -> dict[str, object]:
+        return {"question": self.question, "answer": self.answer, "items": list(self.items),
+                "resolved": self.resolved}
+
+
+@dataclass(frozen=True)
+class Resolution:
+    """What was asked, what is searched instead, and which rule (``RULES``) made it."""
+
+    original: str
+    question: str
+    rule: str = "none"
+
+    @property
+    def changed(self) -> bool:
+        return self.question != self.original
+
+    def to_dict(self) -> dict[str, object]:
+        return {"original": self.original, "question": self.question, "rule": self.rule}
+
+
+def answer_items(text: str) -> tuple[str, ...]:
+    """An answer's sentences in order: the parts before each ``[n]`` marker (or, for text
+    without markers, its sentences)."""
+    parts = re.split(r"(?:\[\d{1,3}\])+", text) if re.search(r"\[\d{1,3}\]", text) else \
+        re.split(r"(?<=[。！？!?；;])|\n", text)
+    parts = [re.sub(r"^[\s。；;，,！!？?]+", "", p).strip() for p in parts]
+    return tuple(p for p in parts if p)
+
+
+# --- the patterns (general Chinese and English, no corpus words) ----------------------------
+
+_ZH_LEAD = r"^(?:那么?|而|还有|再说说|再看看|换成|如果是|要是|那如果是)?\s*(?:在)?"
+_ZH_TAIL = (r"(?:的情况|的话|方面|的)?\s*(?:呢|怎么样了?|如何|又如何|又怎么样|怎样|情况如何|"
+            r"的情况呢|又是多少|又有多少|是多少|有多少|多少|又是怎样的?|是怎样的?|又是什么|"
+            r"呢又如何)?\s*(?:呢|了|啊)?\s*[?？。!！]*$")
+# What makes a short question elliptic rather than merely short: a closing 呢/又/怎么样, or
+# an opening connective (那…, 换成…).
+_ELLIPTIC_ZH = re.compile(r"(?:呢|又|怎么样|如何|怎样)[^\u4e00-\u9fff]*$|"
+                          r"^(?:那么?|而|还有|换成|如果是|要是)")
+_ZH_CONNECTIVE = re.compile(r"^(?:那么?|而|还有|换成|如果是|要是)")
+_EN_SWAP = re.compile(
+    r"^(?:and|but|so|then|ok(?:ay)?,?)?\s*(?:what|how)\s+about\s+(.+?)\s*[?.!]*$"
+    r"|^(?:and|same\s+(?:question\s+|thing\s+)?for|likewise\s+for)\s+(?:in|for|of|at)?\s*"
+    r"(.+?)\s*[?.!]*$", re.I)
+_ORDINALS_EN = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6,
+                "seventh": 7, "eighth": 8, "ninth": 9, "tenth": 10, "1st": 1, "2nd": 2,
+                "3rd": 3, "last": -1}
+_LIST_NOUN_EN = (r"(?:one|item|point|aspect|measure|step|part|area|thing|task|priority|"
+                 r"option|example|reason|goal|principle|feature|element)s?")
+_ITEM_EN = re.compile(
+    rf"\b(?:the\s+)?({'|'.join(_ORDINALS_EN)}|\d{{1,2}}th)(?:\s+{_LIST_NOUN_EN}\b|"
+    rf"(?=\s*(?:one\b|[?.!]*$)))"
+    rf"(?:\s+(?:you\s+)?(?:mentioned|listed|above))?"
+    rf"|\b(?:item|point|number|no\.)\s*#?(\d{{1,2}})\b", re.I)
+_ZH_NUM = "一二三四五六七八九十两"
+_ITEM_ZH = re.compile(
+    rf"(?:你说的|上面的?|刚才的?|前面的?)?(?:第([{_ZH_NUM}]{{1,3}}|\d{{1,2}})|(最后))"
+    rf"(?:一)?(?:个|条|项|点|种|类|部分)?([\u4e00-\u9fff]{{0,3}}?)(?=的|里|中|是|具体|怎么|"
+    rf"如何|呢|能|可以|有|指|包括|讲|说|[?？,，]|$)")
+_BACK_ZH = re.compile(
+    r"(最开始|一开始|最初|最早|开头|刚开始|第一个问题|刚才|前面|之前|上面|上一个问题)"
+    r"(?:(?:我们?)?(?:问|提|说|讲|聊)(?:到|过|起)?的?|[里中]的)(?:那个|那|这个)?"
+    r"([\u4e00-\u9fff]{0,4}?)"
+    r"(?=的|是|有|在|呢|怎么|如何|[?？,，]|$)")
+_BACK_EN = re.compile(
+    r"\bthe\s+(\w+)\s+(?:that\s+)?(?:i|we)\s+(?:first\s+)?asked\s+about"
+    r"(?:\s+(first|earlier|before|at\s+the\s+start))?", re.I)
+_FIRST = re.compile(r"最开始|一开始|最初|最早|开头|刚开始|第一个问题|\bfirst\b|at the start", re.I)
+_PRONOUN_ZH = re.compile(r"它们|它|其(?![中他次实余])|他们|该(?=[的是在有]|$)")
+_HERE_ZH = re.compile(r"这里|那里|当地|此地|那边|这边")
+_DEMONSTRATIVE_ZH = re.compile(
+    r"(?:这个|那个|这些|那些|这家|那家|这项|那项|这一|那一|这种|那种|该|此|上述|这|那)"
+    r"([\u4e00-\u9fff]{1,4}?)(?=的|是|有|在|为|由|呢|能|可|怎么|如何|主要|具体|目前|叫|[?？,，]|$)")
+_PRONOUN_EN = re.compile(r"\b(its|it|their|they|them)\b|\b(?:this|that)\b(?=\s*[?.!]*$)", re.I)
+_THERE_EN = re.compile(r"(?<!\bis )(?<!\bare )(?<!\bwas )(?<!\bwere )\bthere\b(?!\s+(?:is|are|"
+                       r"was|were|be|been|has|have)\b)", re.I)
+_DEMONSTRATIVE_EN = re.compile(r"\b(?:this|these|those)\s+([a-z]+)\b", re.I)
+_PLACE_HEADS = re.compile(r"^(?:区|市|城市|省|县|地方|地区|城|国家|district|city|place|"
+                          r"province|region|country|area)s?$", re.I)
+_NOUNISH = frozenset({"n", "nz", "nt", "nr", "nrt", "nrfg", "ns", "vn", "eng", "j", "an", "nw"})
+_STRICT_NOUNS = _NOUNISH - {"vn", "an"}
+_QUESTIONISH = re.compile(r"什么|哪|谁|多少|几|怎|如何|是否|吗|呢|么")
+_posseg_lock = threading.Lock()
+
+
+def _plain(text: str) -> str:
+    """Width-folded, simplified text, case kept (what the rules match and rewrite)."""
+    return to_simplified(unicodedata.normalize("NFKC", text)).strip()
+
+
+def _english(text: str) -> bool:
+    return not CJK.search(text) and bool(re.search(r"[A-Za-z]", text))
+
+
+@lru_cache(maxsize=512)
+def _tagged(text: str) -> tuple[tuple[str, str], ...]:
+    """jieba's (word, flag) pairs, cached: the same earlier turn is tagged once."""
+    from askbj.retrieve.anchors import _posseg
+
+    posseg = _posseg()
+    with _posseg_lock:
+        return tuple((p.word, p.flag) for p in posseg.cut(text))
+
+
+def _noun_runs(text: str) -> list[str]:
+    """Runs of noun-like words in order (北京/国际/大/数据/交易所 → 北京国际大数据交易所); up to
+    two short modifiers (大, 新设) may sit inside a run when a noun follows them."""
+    tags = _tagged(text)
+    runs, current, i = [], "", 0
+    while i < len(tags):
+        word, flag = tags[i]
+        numeral = flag == "m" and i + 1 < len(tags) and tags[i + 1][1] in _NOUNISH
+        if (flag in _NOUNISH or numeral) and not _QUESTIONISH.search(word) \
+                and not (word.isdigit() and not numeral):
+            current, i = current + word, i + 1
+            continue
+        bridge = [w for w, _ in tags[i : i + 2]]
+        ahead = next((j for j in range(i, min(i + 2, len(tags)))
+                      if tags[j][1] in _NOUNISH), None)
+        if current and ahead is not None and all(
+                tags[j][1] in ("a", "b", "v") and len(tags[j][0]) <= 2 for j in range(i, ahead)):
+            current += "".join(bridge[: ahead - i])
+            i = ahead
+            continue
+        if current:
+            runs.append(current)
+        current, i = "", i + 1
+    return [r for r in (*runs, current) if r and not re.fullmatch(r"\W+", r)]
+
+
+def _first_noun_run(text: str) -> str:
+    runs = [r for r in _noun_runs(text) if not YEAR.fullmatch(r)]
+    return runs[0] if runs else ""
+
+
+def _phrase_with(head: str, text: str) -> str:
+    """The first noun phrase of ``text`` that holds ``head`` and says more than it."""
+    return next((r for r in _noun_runs(_plain(text)) if head in r and len(r) > len(head)), "")
+
+
+def _has_own_subject(before: str) -> bool:
+    """The question names something before its pronoun ("北京…，其…"): self-contained."""
+    if _english(before):
+        return any(re.match(r"[A-Z][a-z]", w) for w in before.split()[1:])
+    return bool(_noun_runs(before)) if before.strip() else False
+
+
+@dataclass(frozen=True)
+class FollowupRules:
+    """Tunables of the resolver."""
+
+    max_turns: int = 6  # earlier turns looked at
+    max_item_chars: int = 30  # a list item is referred to by its opening clause, at most this
+    max_elliptic_chars: int = 16  # "那上海呢?"-style questions are short
+
+
+class Resolver:
+    """Rewrites a follow-up into a standalone question from earlier ``Turn``s (rules only)."""
+
+    def __init__(self, domain: Domain, rules: FollowupRules | None = None) -> None:
+        self.domain, self.rules = domain, rules or FollowupRules()
+        self._english_names: dict[str, str] = {}
+        for name, zh in domain.gazetteer.items():
+            self._english_names.setdefault(zh, name)
+
+    def resolve(self, question: str, history: Sequence[Turn] = ()) -> Resolution:
+        """The question to search for ``question`` after ``history`` (oldest first)."""
+        turns = [t for t in history if t.searched.strip()][-self.rules.max_turns:]
+        if not turns or not question.strip():
+            return Resolution(question, question)
+        plain = _plain(question)
+        steps = (("back", self._back), ("item", self._item), ("swap", self._swap),
+                 ("pronoun", self._pronoun), ("attribute", self._attribute))
+        for rule, step in steps:
+            text = step(plain, turns)
+            if text and text != plain:
+                return Resolution(question, self._in_script(text, question), rule)
+        return Resolution(question, question)
+
+    @staticmethod
+    def _in_script(text: str, question: str) -> str:
+        return to_traditional(text) if looks_traditional(question) else text
+
+    # --- anchor swap: "那上海呢?", "2022年呢?", "And Hangzhou?" -----------------------------
+
+    def _swap(self, plain: str, turns: list[Turn]) -> str | None:
+        core, connective = self._elliptic_core(plain)
+        if core is None:
+            return None
+        numbers, places = find_anchors(core, self.domain)
+        years = [n for n in numbers if YEAR.fullmatch(n)]
+        rest = self._without_anchors(core, years, places)
+        if rest:  # "那千兆用户呢?", "那上海的企业呢?": another topic (or attribute)
+            if not connective if _english(plain) else not _ELLIPTIC_ZH.search(plain):
+                return None  # "北京的数字经济规模有多少?" is a question of its own
+            return self._topic_swap(core, years, places, plain, turns)
+        if not years and not places:
+            return None
+        text = _plain(turns[-1].searched)
+        if years:
+            text = _put_year(text, years[0])
+        if places:
+            text = self._put_place(text, places, core)
+        return text
+
+    def _topic_swap(self, core: str, years: list[str], places: tuple[str, ...], plain: str,
+                    turns: list[Turn]) -> str | None:
+        """The earlier question about another thing: its subject phrase's topic replaced,
+        its place, year and measured attribute (增加值, 增速) kept unless the follow-up names
+        its own. An attribute alone ("那增速呢?") replaces the earlier attribute, or, when the
+        earlier subject had none ("成交额呢?" after "…交易所是什么时候成立的?"), asks for it."""
+        previous = _plain(turns[-1].searched)
+        if _english(core) or _english(previous):
+            return self._entity_swap_en(core, plain, turns)
+        run = _first_noun_run(previous)
+        lead = self._place_surface(run)
+        lead = lead if lead and run.startswith(lead) else ""
+        body = run[len(lead):]
+        attr = _measure_suffix(body)
+        topic = body[: len(body) - len(attr)]
+        new_place = self._place_surface(core) if places else ""
+        new_body = re.sub(r"^的", "", core.replace(new_place, "", 1) if new_place else core)
+        for y in years:
+            new_body = re.sub(rf"^(?:{y}|{y[2:]})年的?", "", new_body)
+        measure = bool(_MEASURE.search(new_body)) and len(_tagged(new_body)) == 1
+        if not run or not new_body or not (measure or _noun_runs(new_body) == [new_body]):
+            return None  # not a bare noun phrase: a pronoun, a verb, a question of its own
+        if measure or _measure_suffix(new_body) == new_body:
+            if not attr:
+                subject = self._subject(turns)
+                return f"{subject}的{plain}" if subject and not places and not years else None
+            new_run = (new_place or lead) + topic + new_body
+        else:
+            new_run = (new_place or lead) + new_body + attr
+        if new_run == run:
+            return None
+        text = previous.replace(run, new_run, 1)
+        return _put_year(text, years[0]) if years else text
+
+    def _elliptic_core(self, plain: str) -> tuple[str | None, bool]:
+        """The swapped-in words of a short elliptic question, and whether it opened with a
+        connective (那/and/what about)."""
+        if _english(plain):
+            m = _EN_SWAP.match(plain)
+            if not m:  # "Shanghai?", "In 2022?": only anchors, checked by the caller
+                bare = re.sub(r"^(?:and\s+)?(?:in|for|of|at)\s+|[?.!\s]+$", "", plain, flags=re.I)
+                short = len(bare.split()) <= 3 and plain.rstrip().endswith("?")
+                return (bare, False) if short else (None, False)
+            core = re.sub(r"^(?:in|for|of|at|the)\s+", "", (m.group(1) or m.group(2)).strip(),
+                          flags=re.I)
+            return core, True
+        if len(plain) > self.rules.max_elliptic_chars:
+            return None, False
+        m = re.fullmatch(_ZH_LEAD + r"(.+?)" + _ZH_TAIL, plain)
+        if not m or m.group(1) == plain.rstrip("?？。!！ "):
+            return None, False  # no lead and no tail: not elliptic
+        return m.group(1).strip(), bool(_ZH_CONNECTIVE.match(plain))
+
+    def _without_anchors(self, core: str, years: list[str], places: tuple[str, ...]) -> str:
+        rest = core
+        for y in years:
+            rest = re.sub(rf"{y}年?|{y[2:]}年", "", rest)
+        for place in places:
+            for form in place.split("|"):
+                rest = rest.replace(form, "")
+        if _english(core):
+            names = [n for n, zh in self.domain.gazetteer.items()
+                     if any(zh in p.split("|") for p in places)]
+            for name in names:
+                rest = re.sub(rf"\b{re.escape(name)}\b", "", rest, flags=re.I)
+            return re.sub(r"\b(?:and|in|the|of|for|year|city)\b|[\W_]", "", rest, flags=re.I)
+        return re.sub(r"[市省区县的和与及、在年\W_]", "", rest)
+
+    def _put_place(self, text: str, places: tuple[str, ...], core: str) -> str:
+        new = [self._place_name(p, core, _english(text)) for p in places]
+        joined = (" and " if _english(text) else "和").join(new)
+        old = find_anchors(text, self.domain)[1]
+        span = self._place_span(text, old[0]) if old else None
+        if span:
+            return text[: span[0]] + joined + text[span[1] :]
+        if _english(text):
+            return re.sub(r"\s*[?.]*$", f" in {joined}?", text, count=1)
+        return joined + text
+
+    def _place_name(self, place: str, core: str, english: bool) -> str:
+        """The new place as the earlier question's language writes it."""
+        forms = place.split("|")
+        if not english:
+            return forms[0]
+        for name, zh in self.domain.gazetteer.items():
+            if zh in forms and re.search(rf"\b{re.escape(name)}\b", core, re.I):
+                return re.search(rf"\b{re.escape(name)}\b", core, re.I).group(0)  # type: ignore[union-attr]
+        name = self._english_names.get(forms[0])
+        return name.title() if name else forms[0]
+
+    def _place_span(self, text: str, place: str) -> tuple[int, int] | None:
+        forms = place.split("|")
+        if _english(text):
+            names = [n for n, zh in self.domain.gazetteer.items() if zh in forms]
+            for name in sorted(names, key=len, reverse=True):
+                m = re.search(rf"\b{re.escape(name)}\b", text, re.I)
+                if m:
+                    return m.span()
+            return None
+        found = [(text.find(f), f) for f in forms if f in text]
+        if not found:
+            return None
+        at, form = min(found)
+        return at, at + len(form)
+
+    def _entity_swap_en(self, core: str, plain: str, turns: list[Turn]) -> str | None:
+        """"What about the Shanghai Data Exchange?": the earlier question about that named
+        thing; "What about the growth rate?": that attribute of the earlier subject."""
+        previous = _plain(turns[-1].searched)
+        subject = self._subject(turns)
+        if not subject or not _english(core):
+            return None
+        if re.match(r"[A-Z]", core) and subject in previous:
+            return previous.replace(subject, core, 1)
+        if re.match(r"(?:the\s+)?[a-z]", core) and not _PRONOUN_EN.search(core):
+            return plain.replace(core, f"{core} of {subject}", 1)
+        return None
+
+    # --- list references: "第二个方面具体怎么做?", "the third one" --------------------------
+
+    def _item(self, plain: str, turns: list[Turn]) -> str | None:
+        m = (_ITEM_EN if _english(plain) else _ITEM_ZH).search(plain)
+        if not m:
+            return None
+        n = _ordinal_of(m)
+        item = next((it for t in reversed(turns) if (it := _pick_item(t.items, n))), None)
+        if item is None:
+            return None
+        key = _key_phrase(_plain(item), self.rules.max_item_chars)
+        return plain[: m.start()] + key + plain[m.end() :]
+
+    # --- reach back: "最开始问的那个区…", "the district I asked about first" ---------------
+
+    def _back(self, plain: str, turns: list[Turn]) -> str | None:
+        m = (_BACK_EN if _english(plain) else _BACK_ZH).search(plain)
+        if not m:
+            return None
+        head = (m.group(1) if _english(plain) else m.group(2)) or ""
+        order = turns if _FIRST.search(m.group(0)) else list(reversed(turns))
+        referents = [r for t in order if (r := self._referent(head, t))]
+        # "那个区": the first place written with that very word (海淀区), if one is
+        referent = next((r for r in referents if head and len(head) == 1 and r.endswith(head)),
+                        referents[0] if referents else "")
+        return plain[: m.start()] + referent + plain[m.end() :] if referent else None
+
+    def _referent(self, head: str, turn: Turn) -> str:
+        """What ``head`` (区, 平台, district; "" for none) names in ``turn``: its place for a
+        place word, else a noun phrase holding the word, else the turn's subject."""
+        question = _plain(turn.searched)
+        if not head or _PLACE_HEADS.match(head):
+            place = self._place_surface(question)
+            if place:
+                return place
+        if head and not _english(head):
+            found = _phrase_with(head, question) or _phrase_with(head, turn.answer)
+            if found:
+                return found
+        return self._subject([turn])
+
+    def _place_surface(self, text: str) -> str:
+        """The first place of ``text`` as written there (海淀区, Shanghai)."""
+        places = find_anchors(text, self.domain)[1]
+        if not places:
+            return ""
+        span = self._place_span(text, places[0])
+        if span is None:
+            return places[0].split("|")[0]
+        if not _english(text):  # the whole word jieba tagged (海淀区, not 海淀)
+            at = 0
+            for word, flag in _tagged(text):
+                if flag == "ns" and at <= span[0] < at + len(word):
+                    return word
+                at += len(word)
+        return text[span[0] : span[1]]
+
+    # --- pronouns and demonstratives: "它的成交额呢?", "这个平台…", "listed there" -----------
+
+    def _pronoun(self, plain: str, turns: list[Turn]) -> str | None:
+        if _english(plain):
+            return self._pronoun_en(plain, turns)
+        m = _DEMONSTRATIVE_ZH.search(plain)
+        if m and not _has_own_subject(plain[: m.start()]) and not _QUESTIONISH.search(m.group(1)):
+            head = m.group(1)
+            referent = next((r for t in reversed(turns) if (r := self._demonstrated(head, t))),
+                            "")
+            if referent:
+                return plain[: m.start()] + referent + plain[m.end() :]
+        m = _HERE_ZH.search(plain) or _PRONOUN_ZH.search(plain)
+        if not m or _has_own_subject(plain[: m.start()]) or not self._is_token(plain, m):
+            return None
+        here = bool(_HERE_ZH.fullmatch(m.group(0)))
+        referent = (self._place_surface(_plain(turns[-1].searched)) if here else "") \
+            or self._subject(turns)
+        if not referent:
+            return None
+        joint = "的" if m.group(0) == "其" else ""
+        return plain[: m.start()] + referent + joint + plain[m.end() :]
+
+    def _demonstrated(self, head: str, turn: Turn) -> str:
+        """"这个平台" in ``turn``: a longer phrase ending in or holding 平台, in its question
+        (unless it asks "什么平台") or its answer; a place word means the turn's place."""
+        question = _plain(turn.searched)
+        if _PLACE_HEADS.match(head):
+            return self._place_surface(question)
+        asked = re.search(rf"(?:什么样?的?|哪个|哪家|哪些|哪一)\s*{re.escape(head)}", question)
+        found = "" if asked else _phrase_with(head, question)
+        return found or _phrase_with(head, turn.answer)
+
+    @staticmethod
+    def _is_token(plain: str, m: re.Match[str]) -> bool:
+        """The pronoun is a word of its own (not the 其 of 其中, the 该 of 应该)."""
+        at = 0
+        for word, _ in _tagged(plain):
+            if at == m.start() and word.startswith(m.group(0)):
+                return True
+            at += len(word)
+        return False
+
+    def _pronoun_en(self, plain: str, turns: list[Turn]) -> str | None:
+        subject = self._subject(turns)
+        m = _DEMONSTRATIVE_EN.search(plain)
+        if m and subject and not _has_own_subject(plain[: m.start()]):
+            head = m.group(1)
+            referent = subject if head.lower() in subject.lower() else f"{subject} {head}"
+            return plain[: m.start()] + f"the {referent}" + plain[m.end() :]
+        m = _PRONOUN_EN.search(plain) or _THERE_EN.search(plain)
+        if not m or not subject or _has_own_subject(plain[: m.start()]):
+            return None
+        word = m.group(0).lower()
+        if word == "there":
+            place = find_anchors(subject, self.domain)[1] if _english(subject) else ()
+            repl = f"in {subject}" if place or CJK.search(subject) else f"at the {subject}"
+        elif word in ("its", "their"):
+            repl = f"{subject}'s" if _english(subject) else f"{subject} "
+        else:
+            repl = subject
+        return plain[: m.start()] + repl + plain[m.end() :]
+
+    # --- elliptic attribute: "成交额呢?", "是谁推出的?" -------------------------------------
+
+    def _attribute(self, plain: str, turns: list[Turn]) -> str | None:
+        if _english(plain) or len(plain) > self.rules.max_elliptic_chars:
+            return None
+        numbers, places = find_anchors(plain, self.domain)
+        if numbers or places:
+            return None
+        subject = self._subject(turns)
+        if not subject:
+            return None
+        if not any(f in _STRICT_NOUNS for _, f in _tagged(plain)):
+            return subject + plain  # "是谁推出的?", "有多少家?"
+        return None
+
+    def _subject(self, turns: list[Turn]) -> str:
+        """What the latest turn was about: the first noun phrase of its question, or — when
+        it asked "which X" — the phrase of askbj's answer naming that X."""
+        turn = turns[-1]
+        question = _plain(turn.searched)
+        if _english(question):
+            return _english_subject(question)
+        asked = re.search(r"(?:哪个|哪家|哪一个|哪一|什么样?的?)([\u4e00-\u9fff]{1,4}?)"
+                          r"(?=是|[?？,，]|$)", question)
+        if asked and turn.answer:
+            found = _phrase_with(asked.group(1), turn.answer)
+            if found:
+                return found
+        return _first_noun_run(question)
+
+
+def _english_subject(question: str) -> str:
+    """The longest run of capitalised words, the question's first word aside."""
+    words = question.split()
+    runs, current = [], []
+    for i, w in enumerate(words):
+        clean = re.sub(r"(?:'s|’s)?[^\w'-]*$", "", w)
+        if i > 0 and re.match(r"[A-Z0-9]", clean) and clean:
+            current.append(clean)
+            if clean != w:
+                runs.append(current)
+                current = []
+        else:
+            if current:
+                runs.append(current)
+            current = []
+    runs.append(current)
+    best = max(runs, key=len)
+    return " ".join(best)
+
+
+def _ordinal_of(m: re.Match[str]) -> int:
+    """The position a list reference names (1-based; -1 for the last)."""
+    from askbj.text.enumerations import ordinal
+
+    groups = [g for g in m.groups() if g]
+    token = groups[0] if groups else ""
+    if token in ("最后", "last") or token.lower() == "last":
+        return -1
+    if token.lower() in _ORDINALS_EN:
+        return _ORDINALS_EN[token.lower()]
+    if re.fullmatch(r"\d{1,2}(?:th)?", token, re.I):
+        return int(re.sub(r"\D", "", token))
+    return ordinal(token.replace("两", "二"))
+
+
+def _pick_item(items: tuple[str, ...], n: int) -> str | None:
+    """Item ``n`` of an answer: by its own marker (二是, (二), ②) when the answer is a marked
+    list; else element ``n`` of a series its first sentence lists ("从A、B、C与D四方面");
+    else its ``n``-th sentence."""
+    if not items or n == 0:
+        return None
+    marked: dict[int, str] = {}
+    for it in items:
+        found = item_of(it, 0, len(it))
+        if found:
+            marked.setdefault(found.ordinal, it)
+    if len(marked) >= 2:
+        return marked[max(marked)] if n == -1 else marked.get(n)
+    series = _series(items[0])
+    if len(series) >= max(n, 3):
+        return series[n - 1] if n > 0 else series[-1]
+    if n == -1:
+        return items[-1]
+    return items[n - 1] if n <= len(items) else None
+
+
+_SERIES = re.compile(r"[^，,；;。：:、“”]{2,24}(?:、[^，,；;。：:、“”]{2,24}){1,}"
+                     r"(?:[和与及][^，,；;。：:、“”]{2,24})?")
+_SERIES_LEAD = re.compile(r"^.*(?:从|在|包括|包含|涵盖|即|有|是|为|对|围绕|聚焦)")
+_SERIES_TAIL = re.compile(rf"(?:等)?[{_ZH_NUM}\d]+(?:个|大|项)?(?:方面|领域|点|项|类|种|个|环节|"
+                          rf"任务|措施|重点)[^、]*$|等[^、]{{0,6}}$")
+
+
+def _series(sentence: str) -> list[str]:
+    """The elements of the longest inline series in ``sentence`` ("从A、B、C与D四方面采取措施"
+    → [A, B, C, D]); [] when there is none of three or more."""
+    runs = sorted(_SERIES.findall(sentence), key=lambda r: r.count("、"), reverse=True)
+    if not runs:
+        return []
+    parts = runs[0].split("、")
+    last = re.split(r"以及|[和与及]", parts[-1], maxsplit=1)
+    parts = [*parts[:-1], *last]
+    parts[0] = _SERIES_LEAD.sub("", parts[0])
+    parts[-1] = _SERIES_TAIL.sub("", parts[-1])
+    return [p.strip() for p in parts if len(p.strip()) >= 2] if len(parts) >= 3 else []
+
+
+_MARKER = re.compile(r"^.{0,6}?(?:[一二三四五六七八九十]{1,2}是|第[一二三四五六七八九十]{1,2}"
+                     r"(?=[,，、:：])|[(（][^)）]{1,3}[)）]|[①-⑳]|\d{1,2}[、.．])\s*[,，、:：]?")
+
+
+def _key_phrase(item: str, limit: int) -> str:
+    """An item by its opening clause, marker dropped: "二是建设高水平数据交易平台，…" →
+    "建设高水平数据交易平台"."""
+    text = _MARKER.sub("", item, count=1) if item_of(item, 0, len(item)) else item
+    parts = [p for p in re.split(r"[，,；;：:。！？!?]", text) if p.strip()]
+    key = ""
+    for p in parts:
+        key = f"{key}，{p}" if key else p
+        if len(key) >= 4:
+            break
+    return key.strip()[:limit]
+
+
+_SHORT_YEAR = re.compile(r"(?<![\d.])([0-3]\d)年")
+# Words that name a measured attribute rather than a thing (增加值, 成交额, 增长率, 规模).
+_MEASURE = re.compile(r"(?:值|额|率|量|比重|占比|比例|规模|收入|增速|价格|成本|数量|人数|总量|产值|"
+                      r"份额|排名|时间|面积|速度|水平|金额|数目|个数|家数)$")
+
+
+def _measure_suffix(phrase: str) -> str:
+    """The trailing words of ``phrase`` that name a measure (北京数字经济增加值 → 增加值)."""
+    words = [w for w, _ in _tagged(phrase)]
+    suffix = ""
+    while words and _MEASURE.search(words[-1]):
+        suffix = words.pop() + suffix
+    return suffix
+
+
+def _put_year(text: str, year: str) -> str:
+    """``text`` asked about ``year`` instead of its own (or with it added)."""
+    m = re.search(r"(?<!\d)(?:19|20)\d\d(?!\d)", text)
+    if m:
+        return text[: m.start()] + year + text[m.end() :]
+    m = _SHORT_YEAR.search(text)
+    if m:
+        return text[: m.start()] + f"{year}年" + text[m.end() :]
+    if _english(text):
+        return re.sub(r"\s*[?.]*$", f" in {year}?", text, count=1)
+    return f"{year}年{text}"
+
+
+def replay(answerer, entries: Sequence[tuple[str, str | None]],  # type: ignore[no-untyped-def]
+           k: int = 8, mode: str = "hybrid") -> tuple[Turn, ...]:
+    """The earlier turns of a conversation, oldest first: each ``(question, answer)`` as
+    given, or — answer None — answered by ``answerer`` now, so that a later "第二个方面…"
+    can point into askbj's own answer. Each question is resolved against the turns before it."""
+    turns: list[Turn] = []
+    for question, answer in entries:
+        if answer is None:
+            turns.append(Turn.from_answer(answerer.ask(question, k=k, mode=mode, history=turns)))
+        else:
+            resolved = answerer.resolver.resolve(question, turns).question
+            turns.append(Turn.of(question, answer, resolved))
+    return tuple(turns)

@@ -1,0 +1,339 @@
+"""Follow-up questions made standalone (``askbj.answer.followup``), in both Chinese scripts and
+English, on small hand-written turns; then through the Answerer, the CLI and the eval."""
+
+from __future__ import annotations
+
+import io
+import json
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from askbj.answer.extractive import Answerer
+from askbj.answer.followup import Resolution, Resolver, Turn, answer_items
+from askbj.domain import Domain
+from askbj.text.normalize import to_traditional
+
+pytest_plugins = ["answer_corpus"]  # the tiny corpus and its fixtures
+
+DOMAIN = Domain(name="test", gazetteer={"beijing": "北京", "shanghai": "上海",
+                                        "hangzhou": "杭州"})
+COUNT = "北京数字经济核心产业新设企业有多少家?"
+EXCHANGE = "北京国际大数据交易所推出了国内首个“可用不可见”的数据交易平台IDeX系统。[1]"
+MEASURES = ("为推动数据要素市场化配置，北京主要采取了三方面措施。[1]"
+            "一是完善数据产权制度，明确数据资源持有权和加工使用权；[1]"
+            "二是建设高水平数据交易平台，扩大场内交易规模；[1]"
+            "三是加强数据安全监管，建立分类分级保护制度。[1]")
+
+
+@pytest.fixture(scope="module")
+def resolver() -> Resolver:
+    return Resolver(DOMAIN)
+
+
+def resolved(resolver: Resolver, question: str, *turns: Turn) -> Resolution:
+    return resolver.resolve(question, turns)
+
+
+@pytest.mark.parametrize(("earlier", "follow_up", "expected"), [
+    (COUNT, "那上海呢?", "上海数字经济核心产业新设企业有多少家?"),
+    (COUNT, "那上海呢？", "上海数字经济核心产业新设企业有多少家?"),
+    ("北京數字經濟核心產業新設企業有多少家?", "那上海呢?", "上海数字经济核心产业新设企业有多少家?"),
+    (COUNT, "And Hangzhou?", "杭州数字经济核心产业新设企业有多少家?"),
+    ("How many new digital-economy firms were set up in Beijing in 2023?", "And Hangzhou?",
+     "How many new digital-economy firms were set up in Hangzhou in 2023?"),
+    ("How many new digital-economy firms were set up in Beijing?", "那上海呢?",
+     "How many new digital-economy firms were set up in Shanghai?"),
+])
+def test_place_swap_keeps_the_attribute(resolver: Resolver, earlier: str, follow_up: str,
+                                        expected: str) -> None:
+    r = resolved(resolver, follow_up, Turn.of(earlier))
+    assert (r.question, r.rule, r.original) == (expected, "swap", follow_up)
+
+
+@pytest.mark.parametrize(("earlier", "follow_up", "expected"), [
+    ("2023年北京数字经济增加值是多少?", "2022年呢?", "2022年北京数字经济增加值是多少?"),
+    ("23年北京数字经济增加值是多少?", "那2022年的呢?", "2022年北京数字经济增加值是多少?"),
+    ("北京数字经济增加值是多少?", "2022年呢?", "2022年北京数字经济增加值是多少?"),
+    ("What was Beijing's digital economy value added in 2023?", "What about 2022?",
+     "What was Beijing's digital economy value added in 2022?"),
+    ("What was Beijing's digital economy value added?", "And in 2021?",
+     "What was Beijing's digital economy value added in 2021?"),
+])
+def test_year_swap(resolver: Resolver, earlier: str, follow_up: str, expected: str) -> None:
+    assert resolved(resolver, follow_up, Turn.of(earlier)).question == expected
+
+
+@pytest.mark.parametrize(("earlier", "follow_up", "expected"), [
+    # another topic: the place and the measured attribute stay
+    ("北京5G基站有多少个?", "那千兆用户呢?", "北京千兆用户有多少个?"),
+    ("北京数字经济增加值是多少?", "那人工智能呢?", "北京人工智能增加值是多少?"),
+    ("北京国际大数据交易所是什么时候成立的?", "那上海数据交易所呢?",
+     "上海数据交易所是什么时候成立的?"),
+    # another attribute: it replaces the earlier one, or is asked of the earlier subject
+    ("北京数字经济增加值是多少?", "那增速呢?", "北京数字经济增速是多少?"),
+    ("2023年北京数字经济增加值是多少?", "那2022年的增速呢?", "2022年北京数字经济增速是多少?"),
+    ("北京国际大数据交易所是什么时候成立的?", "成交额呢?", "北京国际大数据交易所的成交额呢?"),
+    ("北京数字经济核心产业新设企业有多少家?", "上海又是多少?", COUNT.replace("北京", "上海")),
+    ("How many firms were set up in Beijing in 2023?", "Shanghai?",
+     "How many firms were set up in Shanghai in 2023?"),
+    ("How many firms were set up in Beijing in 2023?", "Same question for Shanghai",
+     "How many firms were set up in Shanghai in 2023?"),
+    ("What is the Beijing International Data Exchange?", "What about the Shanghai Data Exchange?",
+     "What is the Shanghai Data Exchange?"),
+    ("What is the Beijing International Data Exchange?", "What about the trading volume?",
+     "What about the trading volume of Beijing International Data Exchange?"),
+    ("What did the Beijing International Data Exchange launch?", "Tell me more about that",
+     "Tell me more about Beijing International Data Exchange"),
+])
+def test_topic_and_attribute_swaps(resolver: Resolver, earlier: str, follow_up: str,
+                                   expected: str) -> None:
+    assert resolved(resolver, follow_up, Turn.of(earlier)).question == expected
+
+
+def test_traditional_follow_up_is_answered_in_traditional(resolver: Resolver) -> None:
+    r = resolved(resolver, "這個平台是誰推出的?", Turn.of("北京推出了什么平台?", EXCHANGE))
+    assert r.question == "數據交易平臺IDeX系統是誰推出的?" and r.rule == "pronoun"
+    # an answer written in traditional script (the reader's) is read as well
+    r = resolved(resolver, "這個平台有什麼特點?",
+                 Turn.of("北京國際大數據交易所推出了什麼?", to_traditional(EXCHANGE)))
+    assert r.question == "數據交易平臺IDeX系統有什麼特點?"
+    listed = Turn.of("北京採取了哪些措施?", to_traditional(MEASURES))
+    r = resolved(resolver, "第二個方面呢?", listed)
+    assert r.question == "建設高水平數據交易平臺呢?"
+
+
+@pytest.mark.parametrize(("turn", "follow_up", "expected"), [
+    (Turn.of("北京国际大数据交易所是什么时候成立的?"), "它的成交额呢?",
+     "北京国际大数据交易所的成交额呢?"),
+    (Turn.of("北京国际大数据交易所是什么时候成立的?"), "其成交额是多少?",
+     "北京国际大数据交易所的成交额是多少?"),
+    # the subject comes from askbj's own answer when the question asked "什么平台"
+    (Turn.of("北京推出了什么平台?", EXCHANGE), "这个平台是谁推出的?",
+     "数据交易平台IDeX系统是谁推出的?"),
+    (Turn.of("北京推出了什么平台?", EXCHANGE), "该平台由谁运营?", "数据交易平台IDeX系统由谁运营?"),
+    (Turn.of("北京国际大数据交易所是什么时候成立的?"), "是谁运营的?",
+     "北京国际大数据交易所是谁运营的?"),
+    (Turn.of("北京数字经济增加值是多少?"), "当地有哪些措施?", "北京有哪些措施?"),
+    (Turn.of("What did the Beijing International Data Exchange launch?"),
+     "How many products are listed there?",
+     "How many products are listed in Beijing International Data Exchange?"),
+    (Turn.of("What did the Beijing International Data Exchange launch?"), "When was it founded?",
+     "When was Beijing International Data Exchange founded?"),
+])
+def test_subject_is_carried_into_pronouns(resolver: Resolver, turn: Turn, follow_up: str,
+                                          expected: str) -> None:
+    r = resolved(resolver, follow_up, turn)
+    assert r.question == expected and r.rule in ("pronoun", "attribute")
+
+
+@pytest.mark.parametrize(("follow_up", "expected"), [
+    ("第二个方面具体怎么做?", "建设高水平数据交易平台具体怎么做?"),
+    ("第二個方面具體怎麼做?", "建設高水平數據交易平臺具體怎麼做?"),
+    ("第3点是什么意思?", "加强数据安全监管是什么意思?"),
+    ("最后一个是什么意思?", "加强数据安全监管是什么意思?"),
+    ("Tell me more about the third one", "Tell me more about 加强数据安全监管"),
+    ("What does the first measure involve?", "What does 完善数据产权制度 involve?"),
+    ("What about the second?", "What about 建设高水平数据交易平台?"),
+])
+def test_list_references_point_into_the_previous_answer(resolver: Resolver, follow_up: str,
+                                                        expected: str) -> None:
+    r = resolved(resolver, follow_up, Turn.of("北京采取了哪些措施?", MEASURES))
+    assert (r.question, r.rule) == (expected, "item")
+
+
+def test_list_reference_counts_sentences_when_unmarked(resolver: Resolver) -> None:
+    answer = "甲城市建成了数据中心[1]。乙城市开通了算力网络[2]。"
+    r = resolved(resolver, "第二个具体指什么?", Turn.of("有哪些进展?", answer))
+    assert r.question == "乙城市开通了算力网络具体指什么?"
+
+
+def test_list_reference_into_an_inline_series(resolver: Resolver) -> None:
+    answer = ("北京着力从数字基础设施布局、数据要素市场化配置、平台生态系统构建与高效制度供给"
+              "四方面采取措施。[1]北京拥有数字经济核心产业企业10.04万家。[2]")
+    turn = Turn.of("北京采取了哪些措施?", answer)
+    second = resolver.resolve("第二个方面具体怎么做?", [turn])
+    assert second.question == "数据要素市场化配置具体怎么做?"
+    assert resolver.resolve("最后一个呢?", [turn]).question == "高效制度供给呢?"
+
+
+def test_reach_back_two_turns(resolver: Resolver) -> None:
+    turns = (Turn.of("海淀区的数字经济增加值是多少?"), Turn.of("北京推出了什么平台?", EXCHANGE))
+    r = resolver.resolve("最开始问的那个区有多少家企业?", turns)
+    assert (r.question, r.rule) == ("海淀区有多少家企业?", "back")
+    # "那个区" is the first place named with 区, even when an earlier question named a city
+    r = resolver.resolve("最开始问的那个区有多少家企业?", (Turn.of(COUNT), *turns))
+    assert r.question == "海淀区有多少家企业?"
+    r = resolver.resolve("What about the city I asked about first?", (
+        Turn.of("What is Shanghai's data regulation?"), Turn.of("北京推出了什么平台?", EXCHANGE)))
+    assert "Shanghai" in r.question and r.rule == "back"
+
+
+def test_a_chain_of_follow_ups_builds_on_what_was_searched(resolver: Resolver) -> None:
+    first = Turn.of(COUNT)
+    second = Turn.of("那上海呢?", resolved="上海数字经济核心产业新设企业有多少家?")
+    assert resolver.resolve("2022年呢?", (first, second)).question == \
+        "2022年上海数字经济核心产业新设企业有多少家?"
+
+
+@pytest.mark.parametrize("question", [
+    "上海确立了什么数据交易价格原则?",
+    "上海確立了什麼數據交易價格原則?",
+    "What share of Beijing's GDP did the digital economy account for in 2023?",
+    "北京提出建设全球数字经济标杆城市，其主要任务有哪些?",
+    "北京第一个国家级数据交易所是哪年成立的?",
+    "其中有哪些企业参与?",
+    "When was the first data exchange established?",
+    "2025年之前有哪些目标?",
+    "Data security?",
+    "北京的数字经济规模有多少?",
+    "上海有多少家智能工厂?",
+])
+def test_a_self_contained_question_is_left_alone(resolver: Resolver, question: str) -> None:
+    r = resolved(resolver, question, Turn.of("北京推出了什么平台?", EXCHANGE), Turn.of(COUNT))
+    assert (r.question, r.rule, r.changed) == (question, "none", False)
+
+
+def test_no_history_changes_nothing(resolver: Resolver) -> None:
+    assert resolver.resolve("那上海呢?", ()).question == "那上海呢?"
+
+
+def test_records() -> None:
+    assert answer_items(MEASURES)[2].startswith("二是") and len(answer_items(MEASURES)) == 4
+    assert answer_items("一句。二句！") == ("一句。", "二句！")
+    turn = Turn.of("q", "甲[1]。乙[2]。", "resolved q")
+    assert turn.to_dict() == {"question": "q", "answer": "甲[1]。乙[2]。", "items": ["甲", "乙"],
+                              "resolved": "resolved q"}
+    assert Resolution("a", "b", "swap").to_dict() == {"original": "a", "question": "b",
+                                                      "rule": "swap"}
+
+
+# --- through the Answerer, the CLI and the eval (tiny corpus, fake embedder) ----------------
+
+LIST_Q = "北京主要采取了哪些措施?"
+
+
+def test_answerer_resolves_a_list_reference(answerer: Answerer) -> None:
+    first = answerer.ask(LIST_Q)
+    assert "二是建设高水平数据交易平台" in first.text
+    follow = answerer.ask("第二个方面具体怎么做?", history=[Turn.from_answer(first)])
+    assert follow.question == "第二个方面具体怎么做?"
+    assert follow.resolved_question == "建设高水平数据交易平台具体怎么做?"
+    assert any("建设高水平数据交易平台" in c.quote for c in follow.citations)
+    assert answerer.ask(LIST_Q).resolved_question == LIST_Q
+
+
+def test_topic_change_gets_the_same_hits_as_asked_alone(answerer: Answerer) -> None:
+    turns = [Turn.from_answer(answerer.ask(LIST_Q))]
+    for question in ("上海确立了什么数据交易价格原则?",
+                     "截至2023年11月末北京累计建设了多少个5G基站?"):
+        alone, after = answerer.ask(question), answerer.ask(question, history=turns)
+        assert after.resolved_question == question
+        assert [h.chunk.chunk_id for h in after.hits] == [h.chunk.chunk_id for h in alone.hits]
+        assert after.text == alone.text
+
+
+def test_cli_chat_reads_a_conversation_from_stdin(
+    run_cli: Callable[..., tuple[int, str, str]], monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(sys, "stdin", io.StringIO(f"{LIST_Q}\n\n第二个方面具体怎么做?\n"))
+    code, out, _ = run_cli("chat")
+    assert code == 0
+    assert "Searched: 建设高水平数据交易平台具体怎么做?" in out
+    assert out.count("Sources") == 2
+    monkeypatch.setattr(sys, "stdin", io.StringIO(f"{LIST_Q}\n第二个方面具体怎么做?\n/new\n"
+                                                  "第二个方面具体怎么做?\n"))
+    code, out, _ = run_cli("chat", "--json")
+    lines = [json.loads(line) for line in out.splitlines()]
+    assert code == 0 and len(lines) == 3
+    assert lines[1]["resolved_question"] == "建设高水平数据交易平台具体怎么做?"
+    assert lines[2]["resolved_question"] == "第二个方面具体怎么做?"  # /new forgot the list
+    assert {"question", "resolved_question", "answer", "stale", "hits"} == set(lines[0])
+
+
+def test_cli_ask_with_history(tmp_path: Path, run_cli: Callable[..., tuple[int, str, str]]) -> None:
+    questions = tmp_path / "h.json"
+    questions.write_text(json.dumps([LIST_Q], ensure_ascii=False), encoding="utf-8")
+    code, out, _ = run_cli("ask", "第二个方面具体怎么做?", "--history", str(questions), "--json")
+    payload = json.loads(out)
+    assert code == 0 and payload["resolved_question"] == "建设高水平数据交易平台具体怎么做?"
+    turns = tmp_path / "t.json"
+    turns.write_text(json.dumps([{"question": "上海确立了什么数据交易价格原则?",
+                                  "answer": "上海市出台《上海市数据条例》。"}], ensure_ascii=False),
+                     encoding="utf-8")
+    code, out, _ = run_cli("ask", "那北京呢?", "--history", str(turns))
+    assert code == 0 and "Searched: 北京确立了什么数据交易价格原则?" in out
+    code, out, _ = run_cli("ask", "上海确立了什么数据交易价格原则?", "--json")
+    assert json.loads(out)["resolved_question"] == "上海确立了什么数据交易价格原则?"
+
+
+@pytest.mark.parametrize("content", ["{not json", '{"question": "x"}', "[3]", '[{"answer": "a"}]'])
+def test_cli_ask_bad_history_is_one_clear_line(
+    tmp_path: Path, run_cli: Callable[..., tuple[int, str, str]], content: str,
+) -> None:
+    path = tmp_path / "h.json"
+    path.write_text(content, encoding="utf-8")
+    code, _, err = run_cli("ask", "那上海呢?", "--history", str(path))
+    assert code == 1 and "history file" in err and "Traceback" not in err
+    code, _, err = run_cli("ask", "那上海呢?", "--history", str(tmp_path / "missing.json"))
+    assert code == 1 and "history file" in err
+
+
+def test_eval_replays_history(tmp_path: Path, run_cli: Callable[..., tuple[int, str, str]]) -> None:
+    rows = [{"id": "f1", "question": "第二个方面具体怎么做?", "history": [LIST_Q],
+             "evidence": ["建设高水平数据交易平台"]},
+            {"id": "s1", "question": "上海确立了什么数据交易价格原则?", "evidence": ["自定+评估"]}]
+    path = tmp_path / "q.jsonl"
+    path.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows), encoding="utf-8")
+    code, out, _ = run_cli("eval", str(path), "--json")
+    assert code == 0
+    by_id = {q["id"]: q for q in json.loads(out)["questions"]}
+    assert by_id["f1"]["resolved_question"] == "建设高水平数据交易平台具体怎么做?"
+    assert by_id["f1"]["history"] == [LIST_Q] and "history" not in by_id["s1"]
+    assert by_id["f1"]["metrics"]["hit@5"] == 1.0 and by_id["f1"]["evidence_recall"] == 1.0
+    assert by_id["s1"]["resolved_question"] == rows[1]["question"]
+
+
+def test_eval_rejects_a_malformed_history(tmp_path: Path) -> None:
+    from askbj.errors import AskbjError
+    from askbj.evaluate import runner as ev
+
+    path = tmp_path / "q.jsonl"
+    path.write_text(json.dumps({"id": "x", "question": "q", "history": "not a list"}),
+                    encoding="utf-8")
+    with pytest.raises(AskbjError, match="history"):
+        ev.read_questions(path)
+
+
+# --- the optional model rewrite (a scripted OpenAI-compatible server on loopback) -----------
+
+
+def test_model_rewrite_is_used_and_any_failure_falls_back_to_the_rules(
+    answerer: Answerer, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from askbj.llm.generator import Generator, LLMConfig
+    from askbj.llm.rewrite import clean
+
+    from fake_llm_server import FakeLLM, Reply
+
+    turns = [Turn.from_answer(answerer.ask(LIST_Q))]
+    rewrite = "北京如何加强数据安全监管?"
+    with FakeLLM(Reply("ok", rewrite), Reply("500")) as llm:
+        generator = Generator(LLMConfig(llm.base_url, "fake-model", timeout=1.0), answerer)
+        answer = generator.ask("第三个方面呢?", history=turns, stream=False)
+        assert answer.question == "第三个方面呢?" and answer.resolved_question == rewrite
+        body = llm.requests[0].body
+        assert body["messages"][-1]["content"].endswith("第三个方面呢?")
+        assert any("三是加强数据安全监管" in m["content"] for m in body["messages"])
+        llm.script(Reply("500"))
+        answer = generator.ask("第三个方面呢?", history=turns, stream=False)
+        assert answer.resolved_question == "加强数据安全监管呢?"  # the rules' rewrite
+        llm.script(Reply("ok", "<b>x</b>"))
+        unusable = generator.ask("第三个方面呢?", history=turns)
+        assert unusable.resolved_question == "加强数据安全监管呢?"
+        requests = len(llm.requests)
+        generator.ask(LIST_Q, stream=False)  # no history: the model is not asked to rewrite
+        assert all("Rewrite" not in str(r.body) for r in llm.requests[requests:])
+    assert clean("<think>hm</think>\nStandalone question: “上海呢?”\nmore") == "上海呢?"
