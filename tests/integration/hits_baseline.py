@@ -1,9 +1,10 @@
 """Writes ``tests/data/hits_baseline.json``: the hits every committed question set gets from the
 real index, so a change to how search is computed can be checked to give the same hits.
 
-Usage: .venv/bin/python tests/integration/hits_baseline.py
-The stored file was written by the full-scan searcher that preceded candidate search
-(commit 03a6774); ``test_same_hits.py`` compares today's searcher against it.
+Usage: .venv/bin/python tests/integration/hits_baseline.py [INDEX_DIR]
+The stored file was written by the full-scan searcher that preceded candidate search (main
+at aebbabd, with PYTHONPATH pointing at its src/) over an index of ``ingest/`` built by the
+same chunking; ``test_same_hits.py`` compares today's searcher against it.
 """
 
 from __future__ import annotations
@@ -59,7 +60,8 @@ def main() -> None:
     from askbj import engine
     from askbj.config import Settings
 
-    searcher = engine.open_searcher(Settings(ingest_dir=REPO / "ingest", index_dir=REPO / "index"))
+    index_dir = Path(sys.argv[1]) if len(sys.argv) > 1 else REPO / "index"
+    searcher = engine.open_searcher(Settings(ingest_dir=REPO / "ingest", index_dir=index_dir))
     BASELINE.write_text(dumps(hits_of(searcher)), encoding="utf-8")
     print(f"wrote {BASELINE}", file=sys.stderr)
 
