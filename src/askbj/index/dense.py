@@ -37,6 +37,7 @@ def build(vectors: np.ndarray, tuning: DenseTuning | None = None) -> Any:
     tuning = tuning or DenseTuning()
     vectors = np.ascontiguousarray(vectors, dtype=np.float32)
     dim = vectors.shape[1]
+    index: Any
     if len(vectors) < tuning.flat_below:
         index = faiss.IndexFlatIP(dim)
     else:
@@ -65,7 +66,7 @@ def vectors_of(index: Any) -> np.ndarray:
     """The stored vectors as a read-only numpy view (no copy); valid while ``index`` lives."""
     import faiss
 
-    flat = faiss.downcast_index(index.storage) if hasattr(index, "storage") else index
+    flat: Any = faiss.downcast_index(index.storage) if hasattr(index, "storage") else index
     flat = faiss.downcast_index(flat)
     if flat.ntotal == 0:
         return np.zeros((0, flat.d), dtype=np.float32)
@@ -100,9 +101,10 @@ def top(index: Any, query: np.ndarray, n: int, rows: np.ndarray | None = None) -
     faiss.omp_set_num_threads(1)  # this thread's searches only: one query, two shared cores
     params = None
     if rows is not None:
-        selector = faiss.IDSelectorBatch(rows.astype(np.int64))
-        params = (faiss.SearchParametersHNSW(sel=selector, efSearch=index.hnsw.efSearch)
-                  if hasattr(index, "hnsw") else faiss.SearchParameters(sel=selector))
+        lib: Any = faiss  # the SWIG stubs lack the search-parameter classes
+        selector = lib.IDSelectorBatch(rows.astype(np.int64))
+        params = (lib.SearchParametersHNSW(sel=selector, efSearch=index.hnsw.efSearch)
+                  if hasattr(index, "hnsw") else lib.SearchParameters(sel=selector))
     _, ids = index.search(query[None, :].astype(np.float32), n, params=params)
     found = ids[0]
     return found[found >= 0]

@@ -77,8 +77,8 @@ def anchor_text(chunks: tuple[Chunk, ...] | list[Chunk], i: int) -> str:
     """What passage ``i``'s anchors are looked for in: its headings, itself, and the passage
     before it in the same section, where "2023年,北京市…" often opens what it continues."""
     c, previous = chunks[i], chunks[i - 1] if i > 0 else None
-    same = previous and (previous.doc_id, previous.section) == (c.doc_id, c.section)
-    return squash(" ".join((*c.section, previous.text if same else "", c.text)))
+    same = previous is not None and (previous.doc_id, previous.section) == (c.doc_id, c.section)
+    return squash(" ".join((*c.section, previous.text if previous and same else "", c.text)))
 
 
 def _anchor_context(chunks: list[Chunk]) -> list[str]:
