@@ -182,8 +182,8 @@ def test_a_sentence_dated_another_year_is_not_an_answer(tmp_path, fake_embedder)
         "2024年，北京市数字经济增加值达2万亿元，同比增长7.5%左右。\n",
         tmp_path, fake_embedder)
     answer = answerer.ask("2023年北京数字经济增加值是多少?")
-    assert "18766.7亿元" in answer.text and "核心产业增加值增长10.8%" in answer.text
-    assert "2万亿元" not in answer.text
+    assert answer.text.startswith("据测算，2023年北京市数字经济实现增加值18766.7亿元")
+    assert "2万亿元" not in answer.text and answer.status == "answered"
     assert "2万亿元" in answerer.ask("2024年北京数字经济增加值是多少?").text
 
 

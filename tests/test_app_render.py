@@ -57,6 +57,17 @@ def test_answer_html_styles_only_its_own_markers() -> None:
     assert_inert(markup, "正文[4]说<b>x</b>[1]")
 
 
+def test_partial_answer_is_set_apart_and_labelled() -> None:
+    _, chunk = _doc_and_chunk()
+    cite = Citation(1, "c1", "d1", "T", (), chunk.start, chunk.start + 4, "第一句<", chunk.text)
+    partial = Answer("q", "文档提到了X[1]，但没有给出Y。", True, (cite,), status="partial")
+    markup = ui.answer_html(partial)
+    assert "askbj-partial" in markup and "Partial answer" in markup
+    assert markup.count('class="askbj-ref"') == 1
+    full = ui.answer_html(Answer("q", "正文[1]", False, (cite,)))
+    assert "askbj-partial" not in full and "Partial answer" not in full
+
+
 def test_sources_group_citations_by_number_and_name_alternate_documents() -> None:
     doc, chunk = _doc_and_chunk()
     twin = Chunk("c2", "d2", 0, 5, "第一句<b>", ())

@@ -17,7 +17,7 @@ def test_ask_json_contract(run_cli: Callable[..., tuple[int, str, str]]) -> None
     payload = json.loads(out)
     assert set(payload) == {"question", "resolved_question", "answer", "hits", "stale"}
     assert payload["stale"] == ""
-    assert set(payload["answer"]) == {"text", "abstained", "citations", "notice"}
+    assert set(payload["answer"]) == {"text", "abstained", "status", "citations", "notice"}
     citation = payload["answer"]["citations"][0]
     assert set(citation) == {"n", "chunk_id", "doc_id", "title", "section", "start", "end",
                              "quote", "text", "alternates"}
@@ -77,7 +77,7 @@ def test_eval_scores_answers(tmp_path: Path, answerer: Answerer) -> None:
     assert (summary["unanswerable"], summary["unanswerable_abstained"]) == (1, 1)
     assert summary["citation_validity"] == 1.0
     by_id = {r["id"]: r for r in run["questions"]}
-    assert set(by_id["x1"]["answer"]) == {"text", "abstained", "citations", "notice"}
+    assert set(by_id["x1"]["answer"]) == {"text", "abstained", "status", "citations", "notice"}
     assert "evidence_recall" not in by_id["x1"]
     merged = ev.merge_answers(ev.run(questions, gold, answerer.searcher, "hybrid"), run)
     assert merged["summary"]["answers"] == summary

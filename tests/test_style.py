@@ -20,8 +20,9 @@ import pytest
 REPO = Path(__file__).resolve().parents[1]
 LIBRARY = REPO / "src" / "askbj"
 MAX_FUNCTION_LINES = 45
-# Names of the shipped domain files themselves, and the product's name.
-ALLOWED_WORDS = {"beijing"}
+# The shipped domain's own name; 交易所 also names a kind of organisation (like 公司, 协会)
+# in the general rules that tell an organisation's name.
+ALLOWED_WORDS = {"beijing", "交易所"}
 
 
 def _tool(name: str) -> str:

@@ -49,8 +49,18 @@ def html_block(inner_html: str, css_class: str) -> str:
     return f'<div class="{css_class}">{inner_html.replace(chr(10), "")}</div>'
 
 
+STATUS_LABELS = {"answered": "", "partial": "Partial answer: the documents cover the topic, "
+                 "not the detail asked", "not_found": "Not found in the documents"}
+
+
+def status_label(answer: Answer) -> str:
+    """A short line saying what kind of answer this is ("" for a full answer)."""
+    return STATUS_LABELS.get(getattr(answer, "status", ""), "")
+
+
 def answer_html(answer: Answer) -> str:
-    """The answer text, escaped, with its own ``[n]`` citation markers styled."""
+    """The answer text, escaped, with its own ``[n]`` citation markers styled; a partial
+    answer is set apart (class ``askbj-partial``) and labelled."""
     numbers = {c.n for c in answer.citations}
     parts = re.split(r"\[(\d+)\]", answer.text)
     out = [literal(parts[0])]
@@ -60,6 +70,9 @@ def answer_html(answer: Answer) -> str:
         else:
             out.append(literal(f"[{number}]"))
         out.append(literal(rest))
+    if getattr(answer, "status", "") == "partial":
+        label = f'<div class="askbj-status">{literal(status_label(answer))}</div>'
+        return html_block(label + "".join(out), "askbj-answer askbj-partial")
     return html_block("".join(out), "askbj-answer")
 
 

@@ -45,6 +45,8 @@ FIRST_RUN = ("**First run:** there is no index yet, so askbj is reading the docu
 
 CSS = """<style>
 .askbj-answer{line-height:1.8;font-size:1.02rem}
+.askbj-partial{border-left:4px solid #d9a400;padding:.3rem .8rem;background:rgba(217,164,0,.08)}
+.askbj-status{color:#8a6a00;font-size:.8rem;font-weight:600;margin-bottom:.2rem}
 .askbj-ref{color:#1a62d6;font-weight:700;font-size:.78em;vertical-align:super;margin:0 1px}
 .askbj-user{line-height:1.7}
 .askbj-src{padding:.35rem .7rem;border-left:3px solid #c9d3e0;margin:.35rem 0;font-size:.9rem;
@@ -100,7 +102,7 @@ def render_answer(answer: Answer, index: Index, caption: str = "") -> None:
         st.warning(md_literal(answer.notice), icon=":material/warning:")
     elif answer.notice:
         st.caption(md_literal(answer.notice))
-    if answer.abstained:
+    if answer.abstained and answer.status != "partial":
         st.info(md_literal(answer.text), icon=":material/search_off:")
         related = sources_of_hits(answer.hits[:3], index)
         if related:

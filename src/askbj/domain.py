@@ -37,6 +37,8 @@ class Domain:
     acronyms: Mapping[str, str] = field(default_factory=lambda: _EMPTY)
     abbreviations: Mapping[str, tuple[str, ...]] = field(default_factory=lambda: _EMPTY)
     glossary: Mapping[str, tuple[str, ...]] = field(default_factory=lambda: _EMPTY)
+    synonyms: Mapping[str, tuple[str, ...]] = field(default_factory=lambda: _EMPTY)
+    levels: tuple[str, ...] = ()
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any], source: str = "domain") -> Domain:
@@ -55,6 +57,8 @@ class Domain:
             acronyms=_table(data, "acronyms", source, many=False),
             abbreviations=_table(data, "abbreviations", source, many=True),
             glossary=_table(data, "glossary", source, many=True),
+            synonyms=_table(data, "synonyms", source, many=True),
+            levels=_strings(data, "levels", source),
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -67,6 +71,8 @@ class Domain:
             "gazetteer": dict(self.gazetteer), "acronyms": dict(self.acronyms),
             "abbreviations": {k: list(v) for k, v in self.abbreviations.items()},
             "glossary": {k: list(v) for k, v in self.glossary.items()},
+            "synonyms": {k: list(v) for k, v in self.synonyms.items()},
+            "levels": list(self.levels),
         }
 
 

@@ -9,6 +9,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -20,6 +21,14 @@ from askbj.ingest.chunk import Chunker
 from askbj.ingest.freshness import Freshness, compare_corpus
 from askbj.ingest.sources import file_hashes, load_corpus
 from askbj.records import Chunk, Document
+
+if TYPE_CHECKING:
+    from askbj.answer.extractive import Answerer
+    from askbj.index.embed import Encoder
+    from askbj.llm.client import LLMConfig
+    from askbj.llm.generator import Generator
+    from askbj.retrieve.fusion import Fusion
+    from askbj.retrieve.searcher import Searcher
 
 Progress = Callable[[str, int, int], None]
 """progress(stage, done, total): called as long work advances."""
@@ -39,7 +48,7 @@ class BuildReport:
     seconds: float = 0.0
 
 
-def make_embedder(settings: Settings):  # type: ignore[no-untyped-def]
+def make_embedder(settings: Settings) -> Encoder:
     thread_policy()  # before the model's OpenMP runtime loads
     from askbj.index.embed import Embedder
 
@@ -64,7 +73,7 @@ def _diff(docs: list[Document], old: index_store.Index | None) -> dict[str, list
     }
 
 
-def _embed(chunks: list[Chunk], embedder, reuse: dict[str, np.ndarray],  # type: ignore[no-untyped-def]
+def _embed(chunks: list[Chunk], embedder: Encoder, reuse: dict[str, np.ndarray],
            progress: Progress | None) -> tuple[np.ndarray, int]:
     """Vectors for ``chunks``, re-using those of unchanged chunks from the previous index."""
     todo = [i for i, c in enumerate(chunks) if c.chunk_id not in reuse]
@@ -105,14 +114,14 @@ def _ingest_lock(index_dir: Path) -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-def build(settings: Settings, embedder=None, rebuild: bool = False,  # type: ignore[no-untyped-def]
+def build(settings: Settings, embedder: Encoder | None = None, rebuild: bool = False,
           progress: Progress | None = None) -> BuildReport:
     """Ingest ``settings.ingest_dir`` into ``settings.index_dir`` (incrementally unless told)."""
     with _ingest_lock(settings.index_dir):
         return _build(settings, embedder, rebuild, progress)
 
 
-def _build(settings: Settings, embedder, rebuild: bool,  # type: ignore[no-untyped-def]
+def _build(settings: Settings, embedder: Encoder | None, rebuild: bool,
            progress: Progress | None) -> BuildReport:
     import time
 
@@ -181,8 +190,9 @@ def freshness(settings: Settings, index: index_store.Index) -> Freshness:
     return compare_corpus(index.manifest.corpus, now, str(settings.ingest_dir))
 
 
-def open_searcher(settings: Settings, embedder=None, fusion=None):  # type: ignore[no-untyped-def]
-    """A Searcher over the checked index; ``fusion`` (a ``Fusion``) overrides the tunables."""
+def open_searcher(settings: Settings, embedder: Encoder | None = None,
+                  fusion: Fusion | None = None) -> Searcher:
+    """A Searcher over the checked index; ``fusion`` overrides the search tunables."""
     from askbj.retrieve.searcher import Searcher
 
     embedder = embedder or make_embedder(settings)
@@ -227,13 +237,14 @@ def open_index(settings: Settings) -> index_store.Index:
     return load_index(settings, index_store.read_manifest(settings.index_dir).model)
 
 
-def open_answerer(settings: Settings, embedder=None):  # type: ignore[no-untyped-def]
+def open_answerer(settings: Settings, embedder: Encoder | None = None) -> Answerer:
     from askbj.answer.extractive import Answerer
 
     return Answerer(open_searcher(settings, embedder))
 
 
-def open_generator(settings: Settings, config=None, embedder=None):  # type: ignore[no-untyped-def]
+def open_generator(settings: Settings, config: LLMConfig | None = None,
+                   embedder: Encoder | None = None) -> Generator | None:
     """Generated answers over ``open_answerer`` when a model endpoint is configured (``config``
     or ``ASKBJ_LLM_*``); None when none is, so callers keep the extractive path."""
     from askbj.llm.generator import Generator, LLMConfig

@@ -110,12 +110,20 @@ class Citation:
         }
 
 
+STATUSES = ("answered", "partial", "not_found")
+
+
 @dataclass(frozen=True)
 class Answer:
     """What `ask` returns: answer text with inline ``[n]`` markers, or an abstention.
 
     ``resolved_question`` is what was searched: the question itself, or for a follow-up the
-    standalone question written from the conversation ("那上海呢?" → "上海…有多少家?")."""
+    standalone question written from the conversation ("那上海呢?" → "上海…有多少家?").
+
+    ``status`` says which: ``answered``; ``partial`` (the documents cover the topic but not
+    the detail asked: the text says so and cites what is there); ``not_found``. Both
+    non-answers are ``abstained``. Left empty, it follows ``abstained``.
+    """
 
     question: str
     text: str
@@ -124,10 +132,18 @@ class Answer:
     hits: tuple[Hit, ...] = ()
     notice: str = ""
     resolved_question: str = ""
+    status: str = ""
+
+    def __post_init__(self) -> None:
+        if not self.status:
+            object.__setattr__(self, "status", "not_found" if self.abstained else "answered")
+        if self.status not in STATUSES:
+            raise ValueError(f"Answer status {self.status!r} is not one of {STATUSES}")
+
 
     def to_dict(self) -> dict[str, object]:
         """The public JSON of an answer (its hits are listed beside it, not inside)."""
-        return {"text": self.text, "abstained": self.abstained,
+        return {"text": self.text, "abstained": self.abstained, "status": self.status,
                 "citations": [c.to_dict() for c in self.citations], "notice": self.notice}
 
 

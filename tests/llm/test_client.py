@@ -132,7 +132,7 @@ def test_cli_ask_json_and_usage_errors(
     code, out, _ = run_cli("ask", Q_5G, "--json", "--llm-base-url", llm.base_url,
                            "--llm-model", "m")
     answer = json.loads(out)["answer"]
-    assert code == 0 and set(answer) == {"text", "abstained", "citations", "notice"}
+    assert code == 0 and set(answer) == {"text", "abstained", "status", "citations", "notice"}
     assert FALLBACK in answer["notice"] and answer["citations"]
     code, _, err = run_cli("ask", Q_5G, "--llm")
     assert code == 1 and "--llm needs" in err

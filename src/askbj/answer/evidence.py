@@ -4,11 +4,13 @@ and whether its anchors are met. The abstention decision and sentence choice bot
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, replace
 
-from askbj.answer.question import Question
+from askbj.answer.question import UNSEEN, Question
 from askbj.records import Hit
 from askbj.retrieve.anchors import YEAR, contains, share_met
+from askbj.text.normalize import fold, squash
 
 
 def coverage(q: Question, squashed: str) -> float:
@@ -85,3 +87,37 @@ class Assessment:
         if not set(self.question.places) <= named:
             return 0.0
         return max((s.strength for s in self.supports), default=0.0)
+
+
+def topic_share(a: Assessment, focus: tuple[str, ...], unseen: float = 0.0) -> float:
+    """How much of what the question is *about* the best passage covers: its terms' idf
+    share with the asked detail (the focus) and generic measure words left out. High: the
+    documents discuss the topic but not the detail (a partial answer); low: the shared word
+    was incidental (a plain not-found). A term the corpus never uses (a product name such
+    as "SU7") weighs ``unseen`` (the rarest idf): it is the topic, and it is not there."""
+    from askbj.answer.answer_type import generic
+
+    q = a.question
+    def about(term: str) -> bool:
+        return not generic(term) and not any(f in term or term in f for f in focus)
+
+    weights = tuple((t, unseen if w == UNSEEN and unseen else w) for t, w in q.weights if about(t))
+    rest = replace(q, weights=weights, translations=tuple(
+        (alts, w) for alts, w in q.translations if all(about(x) for x in alts)))
+    missing = sum(unseen for t in _names_unseen(q) if about(t))
+    best = 0.0
+    for s in (s for s in a.supports if s.anchors >= 1.0):
+        c = s.hit.chunk
+        share = coverage(rest, squash(" ".join((*c.section, c.text))))
+        total = rest.total + sum(w for _, w in rest.translations)
+        best = max(best, share * total / (total + missing) if total + missing else 0.0)
+    return best
+
+
+def _names_unseen(q: Question) -> list[str]:
+    """Latin-and-digit names in a Chinese question that carry no weight (su7, x5)."""
+    if q.english:
+        return []
+    known = {t for t, _ in q.weights}
+    return [t for t in re.findall(r"[a-z]+\d+[a-z\d]*|\d+[a-z]+[a-z\d]*", fold(q.text))
+            if t not in known and not re.fullmatch(r"\d+[gk]|\d+(?:st|nd|rd|th)", t)]

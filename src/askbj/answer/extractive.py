@@ -15,6 +15,8 @@ import re
 from collections.abc import Sequence
 from dataclasses import replace
 
+from askbj.answer import smalltalk, wording
+from askbj.answer.answer_type import VALUE_KINDS, AnswerType, classify
 from askbj.answer.citations import verified
 from askbj.answer.compose import Pick, readable_order, render, select
 from askbj.answer.evidence import (
@@ -25,15 +27,17 @@ from askbj.answer.evidence import (
     coverage,
     other_year,
     passage_coverage,
+    topic_share,
 )
 from askbj.answer.followup import Resolver, Turn
+from askbj.answer.lead import LIMIT, Candidate, choose, defining_first, off_level
 from askbj.answer.question import TermStats, analyze
 from askbj.answer.sentences import too_thin
 from askbj.errors import AskbjError
 from askbj.ingest.chunk import sections
 from askbj.records import Answer, Chunk, Citation, Hit
-from askbj.retrieve.anchors import find_anchors, place_met
-from askbj.retrieve.searcher import Query, prepare_query
+from askbj.retrieve.anchors import YEAR, find_anchors, place_met
+from askbj.retrieve.searcher import Query, Searcher, prepare_query
 from askbj.text import enumerations as listing
 from askbj.text.lang import WORD
 from askbj.text.normalize import (
@@ -52,6 +56,11 @@ NO_WORDS = "The question has no words to search for: ask in Chinese or English."
 SCRIPTS = ("auto", "simplified", "traditional")
 # Calibrated on the dev set by bench/calibrate_abstain.py (see bench/abstain_calibration.md).
 MIN_SUPPORT = 0.3
+# A question asking for a value no sentence holds gets "the documents mention X but do not
+# give Y" when its other terms cover this share of a passage; calibrated by
+# bench/calibrate_status.py (bench/status_calibration.md). Below it: a plain not-found.
+MIN_TOPIC = 0.6
+_CONTEXT = 120  # characters before a sentence that count as its immediate context
 # "Why" is answered by the sentence that gives a cause or a difficulty, not the one that
 # merely repeats the question's words.
 _WHY = re.compile(r"为什么|为何|何以|原因|缘何|\bwhy\b|what (?:makes|causes)|reasons?\b")
@@ -63,10 +72,11 @@ _REASON_BONUS = 0.2
 class Answerer:
     """Answers questions from one Searcher's index; holds only read-only lookups."""
 
-    def __init__(self, searcher, max_sentences: int = 4, max_items: int = 8,  # type: ignore[no-untyped-def]
-                 min_support: float = MIN_SUPPORT) -> None:
+    def __init__(self, searcher: Searcher, max_sentences: int = 4, max_items: int = 8,
+                 min_support: float = MIN_SUPPORT, min_topic: float = MIN_TOPIC) -> None:
         self.searcher = searcher
         self.max_sentences, self.max_items, self.min_support = max_sentences, max_items, min_support
+        self.min_topic = min_topic
         index = searcher.index
         self.stats = TermStats(index)
         self.resolver = Resolver(searcher.domain)
@@ -81,9 +91,9 @@ class Answerer:
     def ask(self, question: str, k: int = 8, mode: str = "hybrid",
             doc_ids: set[str] | None = None, script: str = "auto",
             history: Sequence[Turn] = ()) -> Answer:
-        """Search, then answer from the hits or abstain; never raises for a question that
-        merely has no answer (only for an empty one or a bad ``mode``/``script``). With
-        ``history`` (earlier turns, oldest first) a follow-up is first made standalone."""
+        """Search, then answer from the hits, say what is there (partial), or abstain; never
+        raises for a question that merely has no answer (only for a bad ``mode``/``script``).
+        With ``history`` (earlier turns, oldest first) a follow-up is first made standalone."""
         searched = self.resolver.resolve(question, history).question
         answer = self._answer(searched, k, mode, doc_ids, script)
         return replace(answer, question=question, resolved_question=searched)
@@ -95,26 +105,44 @@ class Answerer:
         query = prepare_query(question)
         if not WORD.search(fold(query.text)):
             return self._abstain(question, query, (), script, NO_WORDS)
+        chat = smalltalk.reply(query.text)
+        if chat is not None:
+            return self._abstain(question, query, (), script, text=chat)
         hits = tuple(self.searcher.search(query.text, k=k, mode=mode, doc_ids=doc_ids))
         hits = self._every_place(query.text, hits, mode, doc_ids)
-        assessment = self.assess(query.text, hits)
+        kind = classify(query.text)
+        assessment = self.assess(query.text, hits, kind)
         if not hits or assessment.best < self.min_support:
             return self._abstain(question, query, hits[:3], script)
-        picks = self._picks(assessment)
-        citations, text = self._compose(picks, target_script(query.text, script))
+        target = target_script(query.text, script)
+        picks, differ = self._picks(assessment, kind)
+        if picks is None:
+            return self._partial(question, query, assessment, kind, hits, target) \
+                or self._abstain(question, query, hits[:3], script)
+        citations, text = self._compose(picks, target)
         if not citations:
             return self._abstain(question, query, hits[:3], script)
-        return Answer(question, text, False, citations, hits, query.notice)
+        if differ:
+            text += wording.differ_note(query.text, target)
+        return Answer(question, text, False, citations, hits, query.notice, status="answered")
 
-    def assess(self, question: str, hits: tuple[Hit, ...]) -> Assessment:
-        """Score each hit as evidence for ``question`` (no search; hits come from outside)."""
+    def assess(self, question: str, hits: tuple[Hit, ...],
+               kind: AnswerType | None = None) -> Assessment:
+        """Score each hit as evidence for ``question`` (no search; hits come from outside).
+        A comparison or difference of years ("从2020年到2023年…") needs one of its years in
+        a passage, as a comparison of places needs one of its places."""
         q = analyze(question, self.stats, self.searcher.domain)
+        years = [a for a in q.anchors if YEAR.fullmatch(a)]
+        sides = len(years) >= 2 and (kind or classify(question)).compares
+        variants = [replace(q, anchors=tuple(a for a in q.anchors if a not in years or a == y))
+                    for y in years] if sides else [q]
         supports = []
         for h in hits:
             context = squash(" ".join((*h.chunk.section, h.chunk.text)))
             title = self._titles.get(h.chunk.doc_id, "")
             anchored = self.searcher.anchor_context(h.chunk)
-            cov, met = passage_coverage(q, context), anchors_met(q, anchored, title)
+            cov = passage_coverage(q, context)
+            met = max(anchors_met(v, anchored, title) for v in variants)
             places = frozenset(p for p in q.places if self._names(h, p))
             supports.append(Support(h, cov, met, places))
         return Assessment(q, tuple(supports))
@@ -134,7 +162,8 @@ class Answerer:
         missing = [p for p in places if not any(self._names(h, p) for h in hits)]
         if not missing:
             return hits
-        seen, extra = {h.chunk.chunk_id for h in hits}, []
+        seen = {h.chunk.chunk_id for h in hits}
+        extra: list[Hit] = []
         more = self.searcher.search(text, k=50, mode=mode, doc_ids=doc_ids)
         for place in missing:
             found = next((h for h in more
@@ -145,25 +174,105 @@ class Answerer:
         return (*hits, *extra)
 
     def _abstain(self, question: str, query: Query, hits: tuple[Hit, ...], script: str,
-                 notice: str = "") -> Answer:
-        text = ABSTAIN_TEXT
+                 notice: str = "", text: str = "") -> Answer:
+        text = text or ABSTAIN_TEXT
         if target_script(query.text, script) == "traditional":
             text = to_traditional(text)
-        if not re.search(r"[\u3400-\u9fff]", query.text) and re.search(r"[A-Za-z]", query.text):
+        if text == ABSTAIN_TEXT and not re.search(r"[\u3400-\u9fff]", query.text) \
+                and re.search(r"[A-Za-z]", query.text):
             text = f"{text}\n{ABSTAIN_EN}"
         notice = " ".join(n for n in (query.notice, notice) if n)
-        return Answer(question, text, True, (), hits, notice)
+        return Answer(question, text, True, (), hits, notice, status="not_found")
 
-    def _picks(self, a: Assessment) -> list[Pick]:
-        """The answer's sentences: a numbered list for list questions, else the best few."""
-        scored = self._score_sentences(a)
+    def _partial(self, question: str, query: Query, a: Assessment, kind: AnswerType,
+                 hits: tuple[Hit, ...], script: str) -> Answer | None:
+        """"文档提到了X[1]，但没有给出Y。" when the passages are about the question's topic
+        but no sentence holds the asked detail; None when the topic itself is not there
+        (the shared word was incidental): then a plain not-found."""
+        part = next(p for p in kind.parts if p.kind in VALUE_KINDS)
+        if topic_share(a, part.focus, self.stats.rarest) < self.min_topic:
+            return None
+        best = next(iter(self._candidates(a)), None)
+        if best is None:
+            return None
+        citations, _ = self._compose([best.pick], script)
+        if not citations:
+            return None
+        text = wording.partial(query.text, part, f"[{citations[0].n}]", script)
+        return Answer(question, text, True, citations, hits, query.notice, status="partial")
+
+    def _picks(self, a: Assessment, kind: AnswerType) -> tuple[list[Pick] | None, bool]:
+        """The answer's sentences (a numbered list for list questions, else led by the one
+        that answers) and whether two sources differ; None when a value was asked for and
+        no sentence holds it."""
+        q = a.question
+        scored = [p for p in self._score_sentences(a) if not off_level(
+            squash(self.docs[p.chunk.doc_id].text[p.start : p.end]), q.places, fold(q.text),
+            self.searcher.domain.levels)]
         if not scored:
-            return []
-        if a.question.wants_list and len(a.question.places) < 2:  # not "北京和上海各有哪些"
+            return [], False
+        if a.question.wants_list and len(a.question.places) < 2 and not kind.checked:
             items = self._list_items(scored[0]) or self._heading_items(scored[0])
             if items:
-                return items
-        return self._cover_places(a, scored, select(scored, self.max_sentences))
+                return items, False
+        if kind.checked:
+            lead = choose(self._candidates(a, scored), kind, self._sides(a, kind),
+                          self._senses(a, kind))
+            return (None, False) if lead is None else (list(lead.picks), lead.differ)
+        limit = min(self.max_sentences, LIMIT if len(kind.parts) > 1 or kind.compares else 2)
+        scored, defined = defining_first(scored, kind, self._flat)
+        limit = 1 if defined and len(kind.parts) == 1 else limit
+        base = select(scored, limit)
+        covers = self._cover_places(a, scored, list(base))[len(base):]
+        # the sentence for another place stays; the weakest of the others goes
+        return [*base[: max(1, LIMIT - len(covers))], *covers], False
+
+    def _flat(self, p: Pick) -> str:
+        return squash(self.docs[p.chunk.doc_id].text[p.start : p.end])
+
+    def _candidates(self, a: Assessment, scored: list[Pick] | None = None) -> list[Candidate]:
+        """Scored sentences as candidates, minus those about another level (全国…)."""
+        q, out = a.question, []
+        for p in scored if scored is not None else self._score_sentences(a):
+            doc = self.docs[p.chunk.doc_id]
+            flat = squash(doc.text[p.start : p.end])
+            if off_level(flat, q.places, fold(q.text), self.searcher.domain.levels):
+                continue
+            before = doc.text[max(p.chunk.start, p.start - _CONTEXT) : p.start]
+            context = squash(" ".join((*p.chunk.section, before, flat)))
+            out.append(Candidate(p, flat, context + self._titles.get(doc.doc_id, "")))
+        return out
+
+    def _sides(self, a: Assessment, kind: AnswerType) -> tuple[str, ...]:
+        """What each needs a sentence of its own: the places or years a comparison names."""
+        if not kind.compares:
+            return ()
+        years = tuple(x for x in a.question.anchors if YEAR.fullmatch(x))
+        places = a.question.places
+        return years if len(years) >= 2 else places if len(places) >= 2 else ()
+
+    def _senses(self, a: Assessment, kind: AnswerType) -> dict[str, tuple[str, ...]]:
+        """English focus words as the Chinese words the index knows for them."""
+        if not a.question.english:
+            return dict(self.searcher.domain.synonyms)
+        from askbj.retrieve.expand import english_terms, phrases
+
+        domain, text = self.searcher.domain, a.question.text
+        found = phrases(text, self.stats.df.__contains__, domain)
+        words = {w for p in kind.parts for w in p.focus}
+        stems = {w: set(english_terms(w)) or {w} for w in words}
+        senses: dict[str, tuple[str, ...]] = {w: () for w in words}
+        for phrase, alts in found:
+            for w in [w for w in words if stems[w] & set(phrase.split())]:
+                senses[w] = (*senses[w], *alts, w)
+        synonyms = dict(self.searcher.domain.synonyms)
+        senses = {w: tuple(dict.fromkeys(x for s in found_senses for x in synonyms.get(s, (s,))))
+                  for w, found_senses in senses.items()}
+        for w, found_senses in senses.items():  # an acronym the question writes (PUE, 5G)
+            if not found_senses and re.search(rf"\b{re.escape(w)}\b", a.question.text, re.I) \
+                    and re.search(rf"\b{re.escape(w.upper())}\b", a.question.text):
+                senses[w] = (w,)
+        return senses
 
     def _cover_places(self, a: Assessment, scored: list[Pick], chosen: list[Pick]) -> list[Pick]:
         """A comparison ("北京和广州的交易所各有什么特点?") gets, for each place the chosen

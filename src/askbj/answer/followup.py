@@ -19,6 +19,7 @@ import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 from askbj.domain import Domain
 from askbj.records import Answer
@@ -28,6 +29,9 @@ from askbj.text.lang import CJK
 from askbj.text.normalize import looks_traditional, to_simplified, to_traditional
 
 RULES = ("none", "swap", "attribute", "pronoun", "item", "back", "llm")
+
+if TYPE_CHECKING:
+    from askbj.answer.extractive import Answerer
 
 
 @dataclass(frozen=True)
@@ -347,10 +351,11 @@ class Resolver:
         if not english:
             return forms[0]
         for name, zh in self.domain.gazetteer.items():
-            if zh in forms and re.search(rf"\b{re.escape(name)}\b", core, re.I):
-                return re.search(rf"\b{re.escape(name)}\b", core, re.I).group(0)  # type: ignore[union-attr]
-        name = self._english_names.get(forms[0])
-        return name.title() if name else forms[0]
+            found = re.search(rf"\b{re.escape(name)}\b", core, re.I) if zh in forms else None
+            if found:
+                return found.group(0)
+        english_name = self._english_names.get(forms[0])
+        return english_name.title() if english_name else forms[0]
 
     def _place_span(self, text: str, place: str) -> tuple[int, int] | None:
         forms = place.split("|")
@@ -653,7 +658,7 @@ def _put_year(text: str, year: str) -> str:
     return f"{year}年{text}"
 
 
-def replay(answerer, entries: Sequence[tuple[str, str | None]],  # type: ignore[no-untyped-def]
+def replay(answerer: Answerer, entries: Sequence[tuple[str, str | None]],
            k: int = 8, mode: str = "hybrid") -> tuple[Turn, ...]:
     """The earlier turns of a conversation, oldest first: each ``(question, answer)`` as
     given, or — answer None — answered by ``answerer`` now, so that a later "第二个方面…"

@@ -60,6 +60,11 @@ class TermStats:
         df = self.df.get(term, 0)
         return math.log(1.0 + (self.n - df + 0.5) / (df + 0.5)) if df else 0.0
 
+    @property
+    def rarest(self) -> float:
+        """The idf of a term in one passage: what a term no passage has weighs as topic."""
+        return math.log(1.0 + (self.n - 0.5) / 1.5) if self.n else 0.0
+
     def weight(self, term: str) -> float:
         """idf; a word the corpus never uses still counts a little (``UNSEEN``): it may be
         phrasing (名字, 理解), or the very thing asked about (红烧肉) that no passage has."""

@@ -21,7 +21,7 @@ import os
 import threading
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -121,6 +121,21 @@ def _load_model(spec: str, shown: str) -> Any:
         # Keep the whole message (an unmet requirement lists the package on a later line).
         reason = " ".join(str(exc).split())[:600] or type(exc).__name__
         raise _unloadable(shown, reason) from exc
+
+
+class Encoder(Protocol):
+    """What ingest and search need of an embedding model (``Embedder``, or a test's fake)."""
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def dim(self) -> int: ...
+
+    def embed_documents(self, texts: list[str],
+                        progress: Callable[[int], None] | None = None) -> np.ndarray: ...
+
+    def embed_queries(self, texts: list[str]) -> np.ndarray: ...
 
 
 class Embedder:

@@ -47,7 +47,8 @@ _NO_IDS = np.zeros(0, dtype=np.int64)
 
 
 class QueryEncoder(Protocol):
-    name: str
+    @property
+    def name(self) -> str: ...
 
     def embed_queries(self, texts: list[str]) -> np.ndarray: ...
 

@@ -37,7 +37,7 @@ class Item:
 
 def ordinal(token: str) -> int:
     """一 → 1, 十二 → 12, ③ → 3, "7" → 7; 0 when it is not a number."""
-    if token.isdigit():
+    if token.isascii() and token.isdecimal():  # not "①": its isdigit() is True too
         return int(token)
     if "①" <= token <= "⑳":
         return ord(token) - ord("①") + 1

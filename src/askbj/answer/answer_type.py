@@ -1,0 +1,369 @@
+# ruff: noqa: E501  (the question patterns read best one alternation to a line)
+"""What a question asks for, and whether a sentence holds it.
+
+"北京人工智能算力券的补贴比例是多少?" asks for a *percentage* about a *subsidy*: a sentence
+that names the voucher but gives no rate does not answer it, however many of the question's
+words it shares. So each part of a question gets an answer **kind** (amount, percentage,
+date, person, organization, place, count, list, reason, definition, yes/no, comparison,
+difference) read from general question patterns (多少/几/何时/谁/哪家/为什么/how many/when/
+who …), and a **focus**: the attribute asked about (补贴, 董事长, 揭牌), the words next to the
+question word once generic measure nouns (比例, 数量, 时间 …) are set aside, since the kind
+itself stands for those. A sentence answers a part when it holds something of the kind
+(a number with the asked unit, a %, a date, a name jieba tags nr/ns/nt …) and meets the focus
+in itself or its immediate context. Nothing here knows the corpus's entities.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from dataclasses import dataclass, replace
+from functools import lru_cache
+
+from askbj.text.lang import is_english
+from askbj.text.normalize import fold, tokenize
+
+AMOUNT, PERCENT, DATE, PERSON, ORG, PLACE = "amount", "percent", "date", "person", "org", "place"
+COUNT, LIST, REASON, DEFINITION, YESNO = "count", "list", "reason", "definition", "yesno"
+COMPARISON, DIFFERENCE, OTHER = "comparison", "difference", "other"
+# Kinds whose answer is a value a sentence either holds or lacks; the others (a list, a
+# reason, a definition …) are judged by coverage alone.
+VALUE_KINDS = frozenset({AMOUNT, PERCENT, DATE, PERSON, ORG, PLACE, COUNT, DIFFERENCE})
+
+# (kind, Chinese pattern, English pattern), first match wins.
+_PATTERNS: tuple[tuple[str, str, str], ...] = (
+    (REASON, r"为什么|为何|何以|原因|缘何|难在哪|根源", r"\bwhy\b|\bwhat (?:makes|causes)\b|\breasons?\b"),
+    (DIFFERENCE, r"(?:增加|增长|减少|下降|提高|提升|上升|降低|高|低|快|慢|差|多|少)[了出]?多少|相差|差距|差多少|快了还是慢了"
+                 r"|变化了?多少|从.{1,20}到.{1,20}(?:增|减|升|降|提高)",
+     r"\bhow much (?:more|less|higher|lower)\b|\bdifference between\b|\bby how much\b"
+     r"|\b(?:increase|grow|rise|fall|drop|decline)d? (?:by|from)\b"),
+    (COUNT, r"多少(?:个|家|项|座|台|名|人|所|条|批|款|种|类|位|部|只|户|辆|次|篇|件|份)|(?<![哪这那])几(?:个|家|项|座|台|名|所|条|批|款|种|类|位|部|户|辆|次)",
+     r"\bhow many\b"),
+    (PERCENT, r"(?:比例|比重|占比|份额|增速|增长率|增幅|渗透率|覆盖率|百分之|[^\s]率)"
+              r"(?:是|为|有|达到?|约|大概|大约)*(?:多少|几|多高|多大|怎样|如何)"
+              r"|(?:占|增长|增速)[^，,。?？]{0,10}?(?:多少|几成|多大|多高)|百分之几|几成|多少%"
+              r"|(?:比例|比重|占比|率)[^，,。?？]{0,6}(?:什么水平|如何|怎样)",
+     r"\bwhat (?:share|percentage|proportion|percent)\b|\bhow (?:fast|quickly)\b"
+     r"|\b(?:growth|penetration|subsidy) rate\b|\bshare of\b|\bwhat (?:\w+ ){0,3}(?:rate|ratio)\b"),
+    (DATE, r"何时|什么时候|哪(?:个|一)?(?:朝代|年代)|哪一?年|哪一?天|哪一?月|几月|几号|几日|什么时间|日期|时间是|哪个时间",
+     r"\bwhen\b|\bwhat (?:year|date|month|day|time)\b|\bwhich (?:year|date|month)\b|\bsince when\b"),
+    (PERSON, r"谁|哪位|什么人|哪些人|姓名",
+     r"\bwho(?:m|se)?\b|\bwhat is the name of the (?:person|head|director|chairman|manager)\b"),
+    (ORG, r"哪(?:家|个|些)(?:机构|部门|单位|公司|企业|组织|银行|高校|大学|平台|交易所|协会)"
+          r"|什么(?:机构|部门|单位|公司|企业|组织)",
+     r"\bwhich (?:company|companies|firm|organi[sz]ation|agency|institution|department|exchange)\b"),
+    (PLACE, r"(?<!差在)(?<!难在)(?<!题在)(?<!足在)(?<!源在)(?<!处在)哪里|哪儿|(?<!差)(?<!难)(?<!题)(?<!足)(?<!源)在哪(?:里|儿)|何地|何处|什么地方|哪(?:个|些)(?:城市|地区|区|省|国家|地方)",
+     r"\bwhere\b|\bwhich (?:city|cities|district|province|country|countries|area)\b"),
+    (AMOUNT, r"多少|多大|多高|多长|多远|多少钱|规模|金额",
+     r"\bhow (?:much|large|big|high|long|far)\b"
+     r"|\bwhat (?:[\w']+ ){0,4}(?:total|value|amount|size|scale|price|cost|investment|budget|target|figure)\b"),
+    (LIST, r"哪些|哪几|列举|有几|几方面|分别是什么|有什么(?:措施|举措|做法|特点|问题)",
+     r"\bwhat are\b|\bwhich\b|\blist\b|\bname the\b|\bwhat (?:measures|steps)\b"),
+    (DEFINITION, r"是什么|什么是|指什么|指的是|含义|意思|怎么理解|如何理解|是啥|如何界定|怎样界定|叫什么",
+     r"\bwhat (?:is|does|do)\b|\bdefine\b|\bmeaning\b"),
+    (YESNO, r"是否|是不是|有没有|能否|能不能|吗\W*$",
+     r"^(?:is|are|does|do|did|can|has|have|was|were|will)\b"),
+)
+_COMPILED = tuple((k, re.compile(zh), re.compile(en)) for k, zh, en in _PATTERNS)
+_COMPARE = re.compile(r"分别|各(?:是|为|有|自)|哪个(?:更|城市更)|相比|比较|对比"
+                      r"|\brespectively\b|\bversus\b|\bvs\.?\b|\bcompared?\b|\beach\b")
+# Generic measure nouns the kind stands for: "补贴比例" asks for a rate *of subsidy*, and a
+# sentence giving "30%的补贴" answers it without the word 比例.
+_GENERIC = frozenset("比例 比重 占比 份额 数量 数目 总数 规模 金额 总额 数额 数值 水平 时间 日期 年份 时候 "
+                     "名字 名称 姓名 地方 地点 情况 多少 程度 幅度 增速 速度 大小 数字 个数 具体 目前 现在 "
+                     "现任 大概 大约 一共 总共 累计 达到 主要 哪些 分别 各自 这些 其中 超过 包括 提出 认为 已经 能够 可以 "
+                     "当前 全市 全国 全球 全省 平均 同比 一个 效果 作用 影响 带来 实现 情况 开始".split())
+_CLASSIFIER = "个家项座台名所条批款种类位部只户辆次篇件份"
+_POS_LOCK = threading.Lock()
+
+
+@dataclass(frozen=True)
+class Part:
+    """One asked thing: its kind, the focus words a sentence must meet, the unit asked in."""
+
+    kind: str
+    focus: tuple[str, ...] = ()
+    unit: str = ""  # 个, 家, 元 …: a count or amount must be given in it
+    clause: str = ""
+    topic: str = ""  # what the part is about, as the question words it (北京人工智能算力券)
+    detail: str = ""  # the asked detail, as the question words it (补贴比例)
+    phrase: str = ""  # the noun compound asked about (数字经济增加值), preferred when whole
+
+
+@dataclass(frozen=True)
+class AnswerType:
+    """What the whole question asks: its parts, and whether it compares two sides."""
+
+    parts: tuple[Part, ...]
+    compares: bool = False
+    open_parts: int = 0  # clauses asking for no value ("设立了什么机构?"): lists, names …
+
+    @property
+    def kind(self) -> str:
+        return self.parts[0].kind if self.parts else OTHER
+
+    @property
+    def checked(self) -> bool:
+        """Some part asks for a value a sentence can be seen to hold or lack."""
+        return any(p.kind in VALUE_KINDS for p in self.parts)
+
+    def to_dict(self) -> dict[str, object]:
+        return {"kind": self.kind, "compares": self.compares, "open_parts": self.open_parts,
+                "parts": [{"kind": p.kind, "focus": list(p.focus), "unit": p.unit}
+                          for p in self.parts]}
+
+
+def classify(question: str) -> AnswerType:
+    """The kinds and focus of each part of ``question`` ("…多少?增速多少?" has two)."""
+    folded = fold(question)
+    english = is_english(folded)
+    every = tuple(_part(c, english) for c in _clauses(folded))
+    parts = tuple(p for p in every if p.kind != OTHER) or every[:1] or (Part(OTHER),)
+    compares = bool(_COMPARE.search(folded)) or any(p.kind == DIFFERENCE for p in parts)
+    if compares and parts[0].kind == OTHER:  # "北京和广州分别成立了什么数据交易机构?"
+        parts = (replace(parts[0], kind=COMPARISON), *parts[1:])
+    return AnswerType(parts, compares, sum(p.kind not in VALUE_KINDS for p in every))
+
+
+def _clauses(folded: str) -> list[str]:
+    """Question clauses: split at ?, ; and at a comma or "and" that opens a new question."""
+    pieces = [p for p in re.split(r"[?？;；]|(?<=[a-z0-9]), and (?=(?:what|how|when|who|which)\b)"
+                                  r"|[,，、](?=[^,，、]*(?:多少|多大|多高|多长|几|哪|谁|何|什么))", folded) if p.strip()]
+    return pieces or [folded]
+
+
+def _part(clause: str, english: bool) -> Part:
+    for kind, zh, en in _COMPILED:
+        m = (en if english else zh).search(clause)
+        if m:
+            focus = _english_focus(clause, m) if english else _chinese_focus(clause, m, kind)
+            topic, detail = _wording(clause, m, focus, english, kind)
+            topic = re.sub(rf"(?:{'|'.join(_GENERIC)})+$", "", topic) if not english else topic
+            phrase = "" if english else _phrase(clause[: m.start()])
+            return Part(kind, focus, _unit(clause, m, english), clause, topic, detail, phrase)
+    return Part(OTHER, (), "", clause)
+
+
+def _wording(clause: str, m: re.Match[str], focus: tuple[str, ...],
+             english: bool, kind: str = OTHER) -> tuple[str, str]:
+    """(topic, detail) in the question's own words, for "文档提到了X，但没有给出Y"."""
+    if english:
+        rest = f"{clause[: m.start()]} {clause[m.end():]}"
+        words = [w for w in re.findall(r"[\w'-]+", rest) if w not in focus]
+        while words and words[0] in _EN_EDGE:
+            words.pop(0)
+        while words and words[-1] in _EN_EDGE:
+            words.pop()
+        detail = " ".join(focus)
+        return " ".join(words), (f"the {detail}" if detail else "that detail")
+    before = re.sub(r"(?:是|为|有|达到?|约|大概|大约|共|一共|累计|了|都|能)+$", "", clause[: m.start()])
+    before = re.sub(r"^[^\u4e00-\u9fff\w《“「]+", "", before)
+    noun = re.match(r"[\u4e00-\u9fff]{2,4}?(?=是|为|有|达|约|大|多少|几|多大|多高|怎|如何|什么)",
+                    m.group(0))  # 补贴|比例是多少: the measure noun belongs to the detail
+    before += noun.group(0) if noun else ""
+    if kind == DATE and focus and focus[0] not in before:  # 哪一天揭牌 → 揭牌的时间
+        return before.rstrip("的在"), f"{focus[0]}的时间"
+    if m.group(0).startswith("占"):  # 占GDP比重是多少 → 占GDP比重
+        return before.rstrip("的在"), re.sub(r"(?:是|为|有|约|大概|大约)*(?:多少|几成|多大|多高)$", "", m.group(0))
+    if "的" in before.strip("的"):  # 北京数据基础制度先行区的总投资 → (…先行区, 总投资)
+        topic, _, detail = before.strip("的").rpartition("的")
+        if detail and any(f in detail for f in focus):
+            return topic, detail
+    at = min((before.find(f) for f in focus if f in before), default=-1)
+    if at <= 0:
+        detail = "".join(focus) or m.group(0)
+        return before.rstrip("的在"), detail
+    return before[:at].rstrip("的在"), before[at:] or m.group(0)
+
+
+def _unit(clause: str, m: re.Match[str], english: bool) -> str:
+    """The unit a value must carry: the classifier after 多少/几, or 元 for money."""
+    if english:
+        return "元" if re.search(r"\b(?:yuan|rmb|dollars?|invest\w*|price|cost|revenue|funding)\b",
+                                 clause) else ""
+    after = clause[m.end() - 1 : m.end() + 1]
+    if m.group(0)[-1:] in _CLASSIFIER:
+        return m.group(0)[-1]
+    if re.search(r"多少钱|金额|投资|售价|价格|资金|交易额|营收|收入|元", clause):
+        return "元"
+    return after if after[-1:] in _CLASSIFIER and after[:1] in "多几" else ""
+
+
+_HOW_MUCH = ("多少", "几", "多大", "多高", "多长")
+
+
+def _chinese_focus(clause: str, m: re.Match[str], kind: str) -> tuple[str, ...]:
+    """Content words right after the question word (多少个**基站**, 哪家**公司**), else the
+    ones right before it (补贴比例是多少 → 补贴), generic measure nouns left out."""
+    quoted = re.findall(r"[“「\"『]([^”」\"』]{2,20})[”」\"』]", clause)
+    if quoted:  # a quoted term is what the question is about: 哪个城市最早搞了“城市大脑”
+        return (re.sub(r"\s+", "", quoted[-1]),)
+    tail = re.split(r"[,，、。和及与]", clause[m.end():])[0]
+    after = [w for w in _words(tail) if _content(w)][:3]
+    if after and (m.group(0)[-1:] in _CLASSIFIER or m.group(0) in _HOW_MUCH):
+        return tuple(after[-1:])  # the head noun: 多少个5G**基站**, 几座国家级智慧**工厂**
+    if after and kind == DATE:  # 是哪一天**揭牌**的, 何时**成立**
+        return tuple(after[-1:])
+    before = re.sub(r"(?:是|为|有|达到?|约|大概|大约|共|一共|累计|了|的|都|能)+$", "",
+                    clause[: m.start()])
+    before = re.sub(r"(?:设|选|建|落|位|坐落)[在于]?$", "", before)
+    inner = [w for w in _words(m.group(0)) if _content(w)] if kind != DIFFERENCE else []
+    if inner:
+        return tuple(inner[-1:])
+    words = [w for w in _words(before.rsplit("的", 1)[-1]) if _content(w)]
+    words = words or [w for w in _words(before) if _content(w)]
+    return tuple(words[-1:]) if words else tuple(after)
+
+
+def _phrase(before: str) -> str:
+    """The run of content words that ends the text before the question word."""
+    before = re.sub(r"(?:是|为|有|达到?|约|大概|大约|共|一共|累计|了|的|都|能)+$", "", before)
+    run: list[str] = []
+    for word in reversed(_words(before)):
+        if not (_content(word) or (word in _GENERIC and not run)):
+            break
+        run.insert(0, word)
+    joined = "".join(run)
+    return joined if len(run) >= 2 and len(joined) >= 4 else ""
+
+
+def _words(text: str) -> list[str]:
+    """jieba's plain cut (not search mode): 揭牌日期 → 揭牌, 日期."""
+    from askbj.text.normalize import _jieba
+    from askbj.text.normalize import _lock as jieba_lock
+
+    with jieba_lock:
+        cut = _jieba().lcut(text)
+    return [w.strip() for w in cut if w.strip()]
+
+
+_WH = re.compile(r"多少|多大|多高|多长|多快|哪|什么|几|何|如何|谁|怎|啥|为啥")
+
+
+def generic(word: str) -> bool:
+    """A measure noun or filler the answer kind stands for (比例, 数量, 目前 …), or a
+    question word."""
+    return word in _GENERIC or bool(_WH.search(word)) or word in ("一天", "一年")
+
+
+def _content(word: str) -> bool:
+    return (len(word) >= 2 and word not in _GENERIC and not word.isdigit()
+            and not _WH.search(word)
+            and not re.fullmatch(r"(?:19|20)?\d\d年?|[\d.]+", word) and "ns" not in _tags(word)
+            and bool(re.search(r"[\u3400-\u9fffa-z]", word)))
+
+
+_EN_EDGE = frozenset("the a an of for in on at by to is are was were did does do has have had "
+                     "and what which who when where how according will can".split())
+_EN_STOP = frozenset("what which who whom whose when where why how much many is are was were "
+                     "the a an of in on at for to by did does do has have had and or its their "
+                     "beijing's according total value amount number share percentage rate ratio target "
+                     "figure price cost size scale proportion percent large big high long far "
+                     "fast quickly year date month day time more less many much".split())
+
+
+def _english_focus(clause: str, m: re.Match[str]) -> tuple[str, ...]:
+    """English content words after the question word, up to a preposition: "how many 5G
+    base stations did…" → 5g, base, stations (matched through translation by the caller)."""
+    rest = clause[m.end():].strip(" ?.")
+    aux = re.match(r"(?:did|does|do|has|have|had|is|are|was|were|will|can)\b\s*", rest)
+    if aux and re.match(r"when|where", m.group(0)):  # "when was the exchange founded" → founded
+        last = [w for w in re.findall(r"[a-z]+", rest) if w not in _EN_STOP and len(w) > 2]
+        return tuple(last[-1:])
+    rest = re.sub(r"^(?:(?:did|does|do|has|have|had|is|are|was|were|the|a|an)\s+)+", "", rest)
+    tail = re.split(r"\b(?:did|does|do|has|have|had|in|of|for|by|at|on|is|are|was|were)\b",
+                    rest, maxsplit=1)[0]
+    words = [w for w in re.findall(r"[a-z0-9]+", f"{m.group(0)} {tail}")
+             if w not in _EN_STOP and len(w) > 1]
+    return tuple(words[:3])
+
+
+# ---- what a sentence holds ------------------------------------------------------------
+
+_NUMBER = re.compile(r"\d")
+_PERCENT = re.compile(r"\d\s*%|百分之|个?百分点|\d\s*成|[一二三四五六七八九]成|percent")
+_DATE = re.compile(r"(?:19|20)\d\d\s*年|\d{1,2}\s*月|\d{1,2}\s*[日号]|年[初底末中]|[上下]半年|月[初底末]")
+_YEAR = re.compile(r"(?:19|20)\d\d\s*年?")
+_DAY = re.compile(r"\d{1,2}\s*[日号]")
+_MONEY = re.compile(r"\d[\d.,]*\s*(?:多|余)?\s*[万亿千百]*\s*(?:元|美元|欧元|块)|\$\s*\d|美元|亿元|万元")
+_CN_NUMBER = re.compile(r"[一二两三四五六七八九][十百千万亿]|[十百千万亿][一二两三四五六七八九]")  # 二十, 三百
+_CN_COUNT = re.compile(rf"[一二两三四五六七八九十百千万]+[{_CLASSIFIER}]")
+_ORG_SUFFIX = re.compile(r"[\u4e00-\u9fffa-z]{1,3}(?:公司|集团|研究院|研究所|研究中心|委员会|办公室|管理局|交易所|协会|联盟|大学|学院|银行"
+                         r"|部|局|厅|署|中心|实验室|基金会|平台|企业)")
+_PLACE_SUFFIX = re.compile(r"[\u4e00-\u9fff]{1,3}(?:市(?!场|民|值|政)|区(?!域|块|别|间|分|位)|省(?!级)|县|镇|园区?|新城|街道|开发区|科学城)")
+
+
+def holds(part: Part, sentence: str) -> bool:
+    """``sentence`` (folded) holds something of the part's kind (a value kind); other kinds
+    always hold."""
+    kind = part.kind
+    if kind in (AMOUNT, COUNT, DIFFERENCE):
+        return _has_amount(part, sentence)
+    if kind == PERCENT:
+        return bool(_PERCENT.search(sentence))
+    if kind == DATE:
+        return _has_date(part, sentence)
+    if kind == PERSON:  # 谁 is as often a company or a body as a person
+        return _names_new(sentence, part.clause, {"nr", "nt"}, _ORG_SUFFIX)
+    if kind == ORG:
+        return _names_new(sentence, part.clause, {"nt"}, _ORG_SUFFIX)
+    if kind == PLACE:
+        return _names_new(sentence, part.clause, {"ns"}, _PLACE_SUFFIX)
+    return True
+
+
+def _names_new(sentence: str, clause: str, flags: set[str], suffix: re.Pattern[str]) -> bool:
+    """A name of the kind that the question itself does not already say: "先行区设在哪里"
+    is not answered by a sentence whose only place is 先行区."""
+    words = [w for w, flag in _tagged(sentence) if flag in flags]
+    words += [m.group(0) for m in suffix.finditer(sentence)]
+    return any(w not in clause and w[-3:] not in clause for w in words)
+
+
+def _has_amount(part: Part, sentence: str) -> bool:
+    if part.unit == "元":
+        return bool(_MONEY.search(sentence))
+    if part.unit:  # any classifier: 几座工厂 is answered by "14个工厂"
+        unit = f"[{_CLASSIFIER}]"
+        return bool(re.search(rf"\d[\d.,]*\s*(?:多|余)?\s*[万亿千百]*\s*{unit}", sentence)
+                    or re.search(rf"[一二两三四五六七八九十百千万]+{unit}", sentence))
+    return bool(_NUMBER.search(sentence) or _CN_COUNT.search(sentence)
+                or _CN_NUMBER.search(sentence) or _PERCENT.search(sentence))
+
+
+def _has_date(part: Part, sentence: str) -> bool:
+    asked = part.clause
+    if re.search(r"哪一?年|what year|which year", asked):
+        return bool(_YEAR.search(sentence))
+    if re.search(r"哪一?天|几号|几日|日期|what date|which day", asked):
+        return bool(_DAY.search(sentence))
+    return bool(_DATE.search(sentence))
+
+
+def _tags(sentence: str) -> frozenset[str]:
+    """jieba part-of-speech tags of words of two characters or more."""
+    return frozenset(flag for _, flag in _tagged(sentence))
+
+
+@lru_cache(maxsize=4096)
+def _tagged(sentence: str) -> frozenset[tuple[str, str]]:
+    """(word, jieba part-of-speech tag) for words of two characters or more."""
+    import jieba.posseg as posseg
+
+    tokenize("初始化")  # the dictionary loads once, quietly, through normalize
+    with _POS_LOCK:
+        pairs = [(p.word, p.flag) for p in posseg.cut(sentence)]
+    return frozenset((word, flag) for word, flag in pairs if len(word) >= 2)
+
+
+def focus_met(focus: tuple[str, ...], text: str,
+              translations: dict[str, tuple[str, ...]] | None = None) -> bool:
+    """Every focus word (or, for English, one of its Chinese senses) is in ``text``
+    (squashed); a word with no known sense cannot be checked and does not count."""
+    for word in focus:
+        stem = word[:-1] if len(word) > 2 and word.endswith("率") else word  # 国产化率 ≈ 国产化比例
+        senses = (translations or {}).get(word, (word, stem))
+        if senses and not any(s in text for s in senses):
+            return False
+    return True
+

@@ -1,0 +1,166 @@
+"""Answers users can trust: what a question asks for, partial answers, statuses, small talk,
+and the strict answer metrics of `askbj eval`."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from askbj.answer import answer_type as at
+from askbj.answer import smalltalk
+from askbj.answer.extractive import Answerer
+from askbj.evaluate import runner as ev
+from askbj.records import Answer
+
+pytest_plugins = ["answer_corpus"]
+
+
+@pytest.mark.parametrize(("question", "kind"), [
+    ("北京人工智能算力券的补贴比例是多少?", at.PERCENT),
+    ("北京國際大數據交易所現任董事長是誰?", at.PERSON),
+    ("截至2022年10月北京有多少家人工智能核心企业?", at.COUNT),
+    ("该平台是哪一年上线的?", at.DATE),
+    ("为什么北京共享出来的公共数据质量不高?", at.REASON),
+    ("从2020年底到2023年北京5G基站增加了多少?", at.DIFFERENCE),
+    ("How many 5G base stations did Beijing have?", at.COUNT),
+    ("When was the exchange founded?", at.DATE),
+    ("What share of GDP did it account for?", at.PERCENT),
+    ("哪家公司建了全球第一个商用海底数据中心?", at.ORG),
+    ("北京和广州分别成立了什么数据交易机构?", at.COMPARISON),
+    ("北京的数据交易所是否已经成立?", at.YESNO),
+    ("报告提出了哪些措施?", at.LIST),
+    ("什么是共生式技术?", at.DEFINITION),
+    ("2023年北京数字经济占GDP比重是多少?", at.PERCENT),
+])
+def test_question_kinds_come_from_general_patterns(question: str, kind: str) -> None:
+    assert at.classify(question).kind == kind
+
+
+def test_focus_is_the_asked_attribute_not_the_generic_measure() -> None:
+    part = at.classify("北京人工智能算力券的补贴比例是多少?").parts[0]
+    assert part.focus == ("补贴",) and part.topic == "北京人工智能算力券"
+    assert at.classify("北京國際大數據交易所現任董事長是誰?").parts[0].focus == ("董事长",)
+    two = at.classify("2023年北京数字经济增加值是多少?占GDP的比重是多少?")
+    assert [p.kind for p in two.parts] == [at.AMOUNT, at.PERCENT]
+
+
+def test_a_sentence_holds_the_asked_kind_or_not() -> None:
+    rate = at.classify("算力券的补贴比例是多少?").parts[0]
+    assert at.holds(rate, "给予最高30%的补贴") and not at.holds(rate, "发放算力券支持企业")
+    count = at.classify("北京有多少家人工智能企业?").parts[0]
+    assert at.holds(count, "北京人工智能企业1048家") and not at.holds(count, "增长10.8%")
+    growth = at.classify("跨境电商进出口额增长多少?").parts[0]
+    assert at.holds(growth, "年均增长超过百分之二十") and not at.holds(growth, "增长较快")
+    assert at.focus_met(("补贴",), "给予30%的补贴") and not at.focus_met(("补贴",), "降低成本30%")
+
+
+@pytest.mark.parametrize("text", ["你好", "谢谢!", "hi", "thanks", "2023", "\\n\\n", "\x1b[31m"])
+def test_small_talk_and_noise_get_a_reply(text: str) -> None:
+    assert smalltalk.reply(text)
+
+
+@pytest.mark.parametrize("text", ["北京数字经济", "5G", "北京有多少5G基站?"])
+def test_questions_are_not_small_talk(text: str) -> None:
+    assert smalltalk.reply(text) is None
+
+
+def test_greeting_gets_a_helpful_reply_not_a_quote(answerer: Answerer) -> None:
+    answer = answerer.ask("你好")
+    assert answer.status == "not_found" and answer.abstained and not answer.citations
+    assert answer.text == smalltalk.HELP_ZH
+
+
+def test_topic_without_the_asked_detail_is_a_cited_partial_answer(answerer: Answerer) -> None:
+    answer = answerer.ask("北京国际大数据交易所的董事长是谁?")
+    assert answer.status == "partial" and answer.abstained
+    assert answer.text.startswith("文档提到了北京国际大数据交易所[1]") and "董事长" in answer.text
+    assert len(answer.citations) == 1
+    c = answer.citations[0]
+    assert answerer.docs[c.doc_id].text[c.start : c.end] == c.quote
+
+
+def test_partial_answer_follows_the_question_language(answerer: Answerer) -> None:
+    answer = answerer.ask("北京國際大數據交易所的董事長是誰?")
+    assert answer.status == "partial" and "文檔提到了" in answer.text
+
+
+def test_a_value_question_leads_with_the_sentence_holding_the_value(answerer: Answerer) -> None:
+    answer = answerer.ask("截至2023年11月末北京累计建设了多少个5G基站?")
+    assert answer.status == "answered" and not answer.abstained
+    assert answer.text.startswith("截至2023年11月末，北京累计建设5G基站10.6万个")
+
+
+def test_status_defaults_follow_abstained() -> None:
+    assert Answer("q", "t", True).status == "not_found"
+    assert Answer("q", "t", False).status == "answered"
+    with pytest.raises(ValueError):
+        Answer("q", "t", False, status="maybe")
+
+
+def test_eval_reports_strict_answer_metrics(answerer: Answerer, tmp_path: Path) -> None:
+    rows = [
+        {"id": "q1", "question": "截至2023年11月末北京累计建设了多少个5G基站?",
+         "evidence": ["5G基站10.6万个"]},
+        {"id": "u1", "question": "北京国际大数据交易所的董事长是谁?", "evidence": []},
+    ]
+    path = tmp_path / "q.jsonl"
+    path.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows), encoding="utf-8")
+    questions, gold = ev.read_questions(path)
+    summary = ev.run_answers(questions, gold, answerer)["summary"]
+    assert summary["evidence_in_text"] == 1.0 and summary["false_non_answers"] == 0
+    assert summary["statuses"] == {"answered": 1, "partial": 1, "not_found": 0}
+    assert summary["unanswerable_declined"] == 1 and summary["unanswerable_abstained"] == 1
+    assert 0 < summary["answer_chars_median"] <= summary["answer_chars_p90"] < 100
+
+
+def test_evidence_in_text_ignores_the_cited_passage() -> None:
+    gold = ev.Gold({"": ("10.6万个",)})
+    assert ev.text_carries("北京累计建设5G基站10.6万个。[1]", gold) == 1.0
+    assert ev.text_carries("北京建设了大量5G基站。[1]", gold) == 0.0
+
+
+def answerer_over_files(files: dict[str, str], tmp_path: Path, fake_embedder) -> Answerer:  # type: ignore[no-untyped-def]
+    from askbj import engine
+    from askbj.config import Settings
+
+    settings = Settings(ingest_dir=tmp_path / "ingest", index_dir=tmp_path / "index")
+    settings.ingest_dir.mkdir()
+    for name, text in files.items():
+        (settings.ingest_dir / name).write_text(text, encoding="utf-8")
+    engine.build(settings, embedder=fake_embedder)
+    return Answerer(engine.open_searcher(settings, fake_embedder))
+
+
+def test_two_sources_giving_different_figures_are_both_shown(tmp_path, fake_embedder) -> None:  # type: ignore[no-untyped-def]
+    answerer = answerer_over_files({
+        "a.txt": "北京数字经济指数报告\n\n"
+                 "据报告显示,2023年北京数字经济占GDP比重已超过50%,发展水平接近发达国家。\n",
+        "b.txt": "北京数字经济发展报告\n\n"
+                 "据测算,2023年北京数字经济增加值占GDP比重为42.9%,比上年提高1.3个百分点。\n",
+    }, tmp_path, fake_embedder)
+    answer = answerer.ask("2023年北京数字经济占GDP比重是多少?")
+    assert answer.status == "answered"
+    assert "50%" in answer.text and "42.9%" in answer.text and "数字不同" in answer.text
+    assert len({c.doc_id for c in answer.citations}) == 2
+
+
+def test_another_level_is_not_quoted_when_a_place_was_asked(tmp_path, fake_embedder) -> None:  # type: ignore[no-untyped-def]
+    answerer = answerer_over_files({"r.txt": (
+        "信息基础设施\n\n2023年全球5G基站累计部署总量超过517万个,年度新增153万个。"
+        "截至2023年11月末,北京累计建设5G基站10.6万个,每万人拥有5G基站数48个。\n")},
+        tmp_path, fake_embedder)
+    answer = answerer.ask("2023年北京累计建设了多少个5G基站?")
+    assert answer.status == "answered" and "10.6万个" in answer.text
+    assert "517万" not in answer.text
+
+
+def test_a_difference_gets_a_sentence_for_each_year(tmp_path, fake_embedder) -> None:  # type: ignore[no-untyped-def]
+    answerer = answerer_over_files({"r.txt": (
+        "北京数字经济\n\n一、规模\n\n按照国家统计局口径测算,2020年北京数字经济增加值1.45万亿元,占GDP比重达40.3%。\n\n"
+        "二、进展\n\n据测算,2023年北京实现数字经济增加值18766.7亿元,同比增长8.5%。\n")},
+        tmp_path, fake_embedder)
+    answer = answerer.ask("北京数字经济增加值从2020年到2023年增加了多少?")
+    assert answer.status == "answered" and not answer.abstained
+    assert "1.45万亿元" in answer.text and "18766.7亿元" in answer.text
