@@ -54,9 +54,9 @@ def ranking(searcher, text: str, use_vec: np.ndarray | None, use_scores: np.ndar
     else:
         e5, bm = minmax(searcher.dense_scores(text)), minmax(searcher.bm25_scores(text))
         dense = (1 - w_use) * e5 + w_use * minmax(use_scores)
-        scores = searcher._anchored(text, 0.5 * dense + 0.5 * bm)
-    order = [int(i) for i in np.argsort(-scores, kind="stable")]
-    hits = searcher._collapse(order, {i: float(scores[i]) for i in order[:100]}, 10)
+        scores = searcher.anchored(text, 0.5 * dense + 0.5 * bm)
+    order = np.argsort(-scores, kind="stable")[:50]
+    hits = searcher.collapse(order, scores[order], 10)
     return [h.chunk.text for h in hits]
 
 

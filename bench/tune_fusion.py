@@ -3,7 +3,7 @@
 Usage: .venv/bin/python bench/tune_fusion.py [eval/questions.jsonl]
 Prints hit@1 / hit@5 / MRR@10 per rule, overall and for English questions; the "anchors p="
 rules are min-max fusion (dense weight a) with passages missing the question's numbers or
-places lowered by p (``askbj.retrieve.searcher.ANCHOR_PENALTY``).
+places lowered by p (``Fusion(dense_weight=a, anchor_penalty=p)``, askbj.retrieve.fusion).
 """
 
 from __future__ import annotations
@@ -16,7 +16,8 @@ import numpy as np
 from askbj import engine
 from askbj.config import Settings
 from askbj.evaluate import runner as ev
-from askbj.retrieve import searcher as search
+from askbj.retrieve.fusion import Fusion
+from askbj.retrieve.searcher import Searcher
 
 
 def minmax(x: np.ndarray) -> np.ndarray:
@@ -53,14 +54,16 @@ def main() -> None:
             continue
         dense, bm25 = searcher.dense_scores(q.question), searcher.bm25_scores(q.question)
         candidates = rules(dense, bm25)
+        ranked = {}
+        for name, fused in candidates.items():
+            order = np.argsort(-fused, kind="stable")[:50]
+            ranked[name] = searcher.collapse(order, fused[order], 10)
         for a in (0.5, 0.6):
             for penalty in (0.0, 0.2, 0.4, 0.5, 0.7, 1.0):
-                search.ANCHOR_PENALTY = penalty
-                candidates[f"a={a} anchors p={penalty}"] = searcher._anchored(
-                    q.question, candidates[f"minmax a={a}"])
-        for name, fused in candidates.items():
-            order = [int(i) for i in np.argsort(-fused, kind="stable")]
-            hits = searcher._collapse(order, {i: float(fused[i]) for i in order}, 10)
+                tuned = Searcher(searcher.index, searcher.encoder, searcher.domain,
+                                 Fusion(dense_weight=a, anchor_penalty=penalty))
+                ranked[f"a={a} anchors p={penalty}"] = tuned.search(q.question, k=10)
+        for name, hits in ranked.items():
             table.setdefault(name, []).append(
                 (q.lang, ev.score_ranking([h.chunk.text for h in hits], g)))
     for name, rows in table.items():

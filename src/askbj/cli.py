@@ -15,7 +15,7 @@ import typer
 from rich.text import Text
 
 from askbj import engine
-from askbj.config import MODES, Settings
+from askbj.config import MODES, Settings, thread_policy
 from askbj.domain import load_domain
 from askbj.errors import AskbjError, describe_os_error
 from askbj.serve.command import serve_command
@@ -28,6 +28,8 @@ from askbj.terminal import (
     print_metrics,
     print_place,
 )
+
+thread_policy()  # before any command loads the model's OpenMP runtime
 
 app = typer.Typer(
     help="askbj: cited answers from your policy documents, offline (domain: --domain).",

@@ -7,7 +7,7 @@ askbj receives a ``Settings`` and never looks at ``os.environ`` for these values
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Mapping, MutableMapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -18,6 +18,18 @@ MODES = ("hybrid", "dense", "bm25")
 """Search modes: fused (default), the dense encoder alone, BM25 alone."""
 
 HOME_ENV, MODEL_ENV, DOMAIN_ENV = "ASKBJ_HOME", "ASKBJ_MODEL", "ASKBJ_DOMAIN"
+THREAD_POLICY = {"OMP_WAIT_POLICY": "PASSIVE"}
+"""The model's OpenMP threads sleep when idle instead of spinning, so they do not fight
+numpy's BLAS threads or another process for two cores (bench/RESULTS.md: p95 at 10k
+passages with a busy neighbour 1.75 s spinning, about 0.1 s passive). Read by libgomp when
+it loads: ``thread_policy`` must run before the model library is imported."""
+
+
+def thread_policy(environ: MutableMapping[str, str] | None = None) -> None:
+    """Set ``THREAD_POLICY`` in the environment unless the user already chose otherwise."""
+    env = os.environ if environ is None else environ
+    for name, value in THREAD_POLICY.items():
+        env.setdefault(name, value)
 
 
 def home(environ: Mapping[str, str] | None = None) -> Path:

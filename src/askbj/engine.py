@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from askbj.config import Settings
+from askbj.config import Settings, thread_policy
 from askbj.domain import load_domain
 from askbj.errors import AskbjError, IndexDamaged, IndexMissing, describe_os_error
 from askbj.index import store as index_store
@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from askbj.index.embed import Encoder
     from askbj.llm.client import LLMConfig
     from askbj.llm.generator import Generator
+    from askbj.retrieve.fusion import Fusion
     from askbj.retrieve.searcher import Searcher
 
 Progress = Callable[[str, int, int], None]
@@ -48,6 +49,7 @@ class BuildReport:
 
 
 def make_embedder(settings: Settings) -> Encoder:
+    thread_policy()  # before the model's OpenMP runtime loads
     from askbj.index.embed import Embedder
 
     return Embedder(model=settings.model)
@@ -188,11 +190,14 @@ def freshness(settings: Settings, index: index_store.Index) -> Freshness:
     return compare_corpus(index.manifest.corpus, now, str(settings.ingest_dir))
 
 
-def open_searcher(settings: Settings, embedder: Encoder | None = None) -> Searcher:
+def open_searcher(settings: Settings, embedder: Encoder | None = None,
+                  fusion: Fusion | None = None) -> Searcher:
+    """A Searcher over the checked index; ``fusion`` overrides the search tunables."""
     from askbj.retrieve.searcher import Searcher
 
     embedder = embedder or make_embedder(settings)
-    return Searcher(load_index(settings, embedder.name), embedder, load_domain(settings.domain))
+    return Searcher(load_index(settings, embedder.name), embedder, load_domain(settings.domain),
+                    fusion)
 
 
 @dataclass(frozen=True)

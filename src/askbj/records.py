@@ -8,6 +8,7 @@ Ids are content hashes: re-ingesting unchanged text gives the same ids.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 
@@ -34,7 +35,8 @@ class Document:
     venue: str = ""
     date: str = ""
     lang: str = ""
-    offsets: tuple[int, ...] = field(default=(), repr=False, compare=False)
+    # a tuple when made by ingest; an int32 numpy array when loaded from an index
+    offsets: Sequence[int] = field(default=(), repr=False, compare=False)
 
 
 @dataclass(frozen=True)

@@ -43,7 +43,7 @@ def test_round_trip(saved: tuple[index_store.Index, Path]) -> None:
     assert loaded.chunks == idx.chunks
     assert loaded.documents == idx.documents
     # offsets do not take part in Document equality; check they survive too
-    assert [d.offsets for d in loaded.documents] == [d.offsets for d in idx.documents]
+    assert [tuple(d.offsets) for d in loaded.documents] == [d.offsets for d in idx.documents]
     assert loaded.vectors.dtype == np.float32
     np.testing.assert_array_equal(loaded.vectors, idx.vectors)
     assert replace(loaded.manifest, files={}) == idx.manifest

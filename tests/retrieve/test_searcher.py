@@ -178,12 +178,11 @@ def test_hybrid_prefers_the_passage_with_the_questions_year(
         assert hits[0].score > hits[1].score
 
     # The fixture is a real test of the anchors: fusion alone gets one of the years wrong.
-    import askbj.retrieve.searcher
+    from askbj.retrieve.fusion import Fusion
 
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(askbj.retrieve.searcher, "ANCHOR_PENALTY", 0.0)
-        firsts = {doc_ids(searcher.search(f"{y}年北京市数字经济增加值达到多少?", k=2))[0]
-                  for y in ("2023", "2024")}
+    plain = Searcher(searcher.index, searcher.encoder, searcher.domain, Fusion(anchor_penalty=0.0))
+    firsts = {doc_ids(plain.search(f"{y}年北京市数字经济增加值达到多少?", k=2))[0]
+              for y in ("2023", "2024")}
     assert len(firsts) == 1
 
 
@@ -203,3 +202,30 @@ def test_anchor_context_carries_the_previous_passage_of_the_same_section() -> No
     assert "2023" not in flat[2] and "成品率" not in flat[2]  # another section
     assert "人才" not in flat[3]  # another document, even with the same heading
     assert flat[0].startswith("二、进展")
+
+
+def test_shallow_candidates_give_the_hits_of_every_passage(tmp_path: Path,
+                                                            fake_embedder: Any) -> None:
+    """Depth 1 must deepen until exact: the same hits as a union of every passage."""
+    from askbj.retrieve.fusion import Fusion
+
+    ingest = tmp_path / "ingest"
+    ingest.mkdir()
+    for n in range(80):
+        body = "\n\n".join(f"{2015 + (n + j) % 10}年北京市第{j}项数字经济指标增长{n * j}%，"
+                           f"上海与广州的数据交易所各有特点，算力中心{j}期建成。" for j in range(6))
+        (ingest / f"d{n:02d}.txt").write_text(f"一、概况\n\n{body}", encoding="utf-8")
+    settings = Settings(ingest_dir=ingest, index_dir=tmp_path / "index")
+    engine.build(settings, embedder=fake_embedder)
+    whole = engine.open_searcher(settings, fake_embedder)
+    assert len(whole.index.chunks) > 100
+    everything = Searcher(whole.index, fake_embedder, whole.domain, Fusion(candidates=10**6))
+    shallow = Searcher(whole.index, fake_embedder, whole.domain, Fusion(candidates=1))
+    for question in ("2019年北京市数字经济指标增长多少?", "上海数据交易所有什么特点?", "算力中心"):
+        for mode in MODES:
+            for docs in (None, {"d03", "d07"}):
+                a = everything.search(question, k=3, mode=mode, doc_ids=docs)
+                b = shallow.search(question, k=3, mode=mode, doc_ids=docs)
+                assert [(h.chunk.chunk_id, h.alternates) for h in a] == [
+                    (h.chunk.chunk_id, h.alternates) for h in b], (question, mode, docs)
+                assert [h.score for h in a] == pytest.approx([h.score for h in b], abs=1e-6)

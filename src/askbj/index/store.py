@@ -32,7 +32,7 @@ from typing import Any
 import numpy as np
 
 from askbj.errors import IndexDamaged, IndexMissing
-from askbj.index import swap
+from askbj.index import dense, swap
 from askbj.records import Chunk, Document
 from askbj.text.normalize import tokenize
 
@@ -65,6 +65,8 @@ class Index:
     chunks: tuple[Chunk, ...]
     vectors: np.ndarray
     bm25: Any = field(repr=False)
+    dense: Any = field(default=None, repr=False, compare=False)
+    """The FAISS index ``vectors`` is a view of (one copy); search reads candidates from it."""
 
     def document(self, doc_id: str) -> Document:
         for doc in self.documents:
@@ -100,8 +102,9 @@ def make_index(
     counts = {"documents": len(documents), "chunks": len(chunks)}
     stamped = Manifest(**{**asdict(manifest), "counts": counts, "versions": versions(),
                           "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z")})
-    return Index(stamped, tuple(documents), tuple(chunks),
-                 np.ascontiguousarray(vectors, dtype=np.float32), build_bm25(chunks))
+    faiss_index = dense.build(vectors)
+    return Index(stamped, tuple(documents), tuple(chunks), dense.vectors_of(faiss_index),
+                 build_bm25(chunks), faiss_index)
 
 
 def _sha256(path: Path) -> str:
@@ -112,7 +115,18 @@ def _sha256(path: Path) -> str:
 def _write_jsonl(path: Path, rows: list[dict[str, Any]]) -> None:
     with path.open("w", encoding="utf-8") as f:
         for row in rows:
-            f.write(json.dumps(row, ensure_ascii=False) + "\n")
+            f.write(json.dumps(row, ensure_ascii=False, default=_plain) + "\n")
+
+
+def _plain(value: Any) -> Any:
+    """numpy arrays (a loaded document's offsets) as JSON lists."""
+    if isinstance(value, np.ndarray):
+        return value.tolist()
+    raise TypeError(f"{type(value).__name__} is not JSON serializable")
+
+
+def _dense_of(index: Index) -> Any:
+    return index.dense if index.dense is not None else dense.build(index.vectors)
 
 
 def save(index: Index, folder: Path) -> None:
@@ -127,9 +141,7 @@ def save(index: Index, folder: Path) -> None:
     try:
         _write_jsonl(tmp / "documents.jsonl", [asdict(d) for d in index.documents])
         _write_jsonl(tmp / "chunks.jsonl", [asdict(c) for c in index.chunks])
-        flat = faiss.IndexFlatIP(index.vectors.shape[1])
-        flat.add(index.vectors)
-        faiss.write_index(flat, str(tmp / "dense.faiss"))
+        faiss.write_index(_dense_of(index), str(tmp / "dense.faiss"))
         index.bm25.save(str(tmp / "bm25"))
         files = {
             str(p.relative_to(tmp)): _sha256(p) for p in sorted(tmp.rglob("*")) if p.is_file()
@@ -254,16 +266,14 @@ def _stamp(folder: Path) -> tuple[int, int] | None:
 
 def _load(folder: Path) -> Index:
     import bm25s
-    import faiss
 
     manifest = read_manifest(folder)
     _verify_files(folder, manifest)
     try:
         docs = tuple(_document(r) for r in _read_jsonl(folder / "documents.jsonl"))
         chunks = tuple(_chunk(r) for r in _read_jsonl(folder / "chunks.jsonl"))
-        dense = faiss.read_index(str(folder / "dense.faiss"))
-        vectors = dense.reconstruct_n(0, dense.ntotal) if dense.ntotal else np.zeros(
-            (0, manifest.dim), np.float32)
+        faiss_index = dense.read(folder / "dense.faiss")
+        vectors = dense.vectors_of(faiss_index)
         bm25 = bm25s.BM25.load(str(folder / "bm25"))
     except (OSError, ValueError, TypeError, KeyError, RuntimeError, AttributeError) as exc:
         raise IndexDamaged(f"{folder}/ is damaged: {exc}; {REBUILD}") from exc
@@ -272,12 +282,15 @@ def _load(folder: Path) -> Index:
             f"{folder}/dense.faiss holds {len(vectors)} vectors of {vectors.shape[1]} dims but "
             f"there are {len(chunks)} chunks of {manifest.dim} dims; {REBUILD}"
         )
-    return Index(manifest, docs, chunks, np.ascontiguousarray(vectors), bm25)
+    return Index(manifest, docs, chunks, vectors, bm25, faiss_index)
 
 
 def _document(row: dict[str, Any]) -> Document:
-    return Document(**{**row, "authors": tuple(row.get("authors", ())),
-                       "offsets": tuple(row.get("offsets", ()))})
+    """Offsets as one int32 array (4 bytes a character, not a Python int's 36)."""
+    offsets = np.asarray(row.get("offsets", ()), dtype=np.int64)
+    if offsets.size and int(offsets.max()) < 2**31:
+        offsets = offsets.astype(np.int32)
+    return Document(**{**row, "authors": tuple(row.get("authors", ())), "offsets": offsets})
 
 
 def _chunk(row: dict[str, Any]) -> Chunk:

@@ -1,21 +1,28 @@
 """Hybrid retrieval: dense (cross-lingual) and BM25 (exact terms), fused, de-duplicated.
 
 Dense search carries English questions to Chinese passages; BM25 nails numbers, names and
-rare terms. Both score lists are min-max scaled
-and mixed (0.5 dense + 0.5 BM25, chosen over reciprocal-rank fusion, which
-diluted BM25's precise Chinese matches); a question with no BM25 match is ranked by dense
-alone. A question's numbers and places are anchors (see ``support``): in hybrid mode a
-passage lacking them loses up to ``ANCHOR_PENALTY``, since a passage about 2023 rarely
+rare terms. Both score lists are min-max scaled over the whole index and mixed
+(``Fusion.dense_weight``); a question with no BM25 match is ranked by dense alone. A
+question's numbers and places are anchors (see ``anchors``): in hybrid mode a passage
+lacking them loses up to ``Fusion.anchor_penalty``, since a passage about 2023 rarely
 answers a question about 2024 however alike the wording. The same article in two scripts
 must not fill two top slots, so near-duplicate passages are folded into one hit that lists
 the other as an alternate.
+
+Every step works on candidates, not on all passages: the dense top from the FAISS index,
+the passages sharing a term with the question from BM25's postings, fused over their
+union. The fused order of the union is exact down to the best score a passage outside it
+could reach (both its scores at most the last candidate's); when fewer passages than search
+needs clear that bound, the candidate depth grows. The hits are therefore those of a full
+scan (``tests/integration/test_same_hits.py``), at a cost that grows with the depth needed
+rather than with the corpus.
 """
 
 from __future__ import annotations
 
 import re
-import threading
 from dataclasses import dataclass
+from functools import lru_cache, partial
 from typing import Protocol
 
 import numpy as np
@@ -26,22 +33,17 @@ from askbj.errors import AskbjError
 from askbj.index.store import Index
 from askbj.records import Chunk, Hit
 from askbj.retrieve.anchors import find_anchors, share_met
+from askbj.retrieve.candidates import CandidateSource, LocalCandidates
 from askbj.retrieve.expand import to_chinese
+from askbj.retrieve.fusion import Fusion
 from askbj.text.lang import is_english
 from askbj.text.normalize import fold, squash, tokenize
 
 MAX_QUESTION = 2000
-# Min-max fused. 0.6 was best on the dev set before the English glossary made BM25 reliable
-# for English; since then 0.5 scores as well on dev and better on two later sets
-# (bench/tune_fusion.py, bench/RESULTS.md).
-DENSE_WEIGHT = 0.5
-# Any value from 0.4 to 1.0 scored the same on the dev and check sets (bench/tune_fusion.py).
-ANCHOR_PENALTY = 0.5
-_ANCHOR_POOL = 100  # only the best-fused passages can be reordered by anchors
-DUP_OVERLAP = 0.5
 # Lone surrogates: what a terminal's non-UTF-8 bytes become in sys.argv (surrogateescape);
 # every C library below (OpenCC, the model) refuses them with UnicodeEncodeError.
 SURROGATES = re.compile("[\ud800-\udfff]")
+_NO_IDS = np.zeros(0, dtype=np.int64)
 
 
 class QueryEncoder(Protocol):
@@ -72,15 +74,17 @@ def prepare_query(question: str) -> Query:
     return Query(text)
 
 
-def _anchor_context(chunks: list[Chunk]) -> list[str]:
-    """What a passage's anchors are looked for in: its headings, itself, and the passage
+def anchor_text(chunks: tuple[Chunk, ...] | list[Chunk], i: int) -> str:
+    """What passage ``i``'s anchors are looked for in: its headings, itself, and the passage
     before it in the same section, where "2023年,北京市…" often opens what it continues."""
-    out, previous = [], None
-    for c in chunks:
-        same = previous and (previous.doc_id, previous.section) == (c.doc_id, c.section)
-        out.append(squash(" ".join((*c.section, previous.text if same else "", c.text))))
-        previous = c
-    return out
+    c, previous = chunks[i], chunks[i - 1] if i > 0 else None
+    same = previous is not None and (previous.doc_id, previous.section) == (c.doc_id, c.section)
+    return squash(" ".join((*c.section, previous.text if previous and same else "", c.text)))
+
+
+def _anchor_context(chunks: list[Chunk]) -> list[str]:
+    """``anchor_text`` of every passage (for tests and tools; search computes it on demand)."""
+    return [anchor_text(chunks, i) for i in range(len(chunks))]
 
 
 def _shingles(text: str) -> frozenset[str]:
@@ -88,18 +92,78 @@ def _shingles(text: str) -> frozenset[str]:
     return frozenset(squashed[i : i + 3] for i in range(max(0, len(squashed) - 2)))
 
 
+@dataclass(frozen=True)
+class _Norm:
+    """The whole index's score ranges, for min-max scaling (as a full scan would see them)."""
+
+    dmin: np.float32
+    dspan: float
+    bmin: np.float32
+    bspan: float
+
+
+@dataclass(frozen=True)
+class _Ranked:
+    """Positions best first, their scores, and whether the order is proven exact."""
+
+    ids: np.ndarray
+    scores: np.ndarray
+    exact: bool
+
+
+@dataclass(frozen=True)
+class _Union:
+    """One round's candidates (positions ascending) with both their scores, and the last
+    (lowest) scores taken from each source: a passage outside has at most those.
+    ``d_last`` is None when the candidates are every passage searched."""
+
+    ids: np.ndarray
+    dense: np.ndarray
+    bm25: np.ndarray
+    d_last: np.float32 | None
+    b_last: np.float32
+
+
+def _sorted(ids: np.ndarray, scores: np.ndarray) -> _Ranked:
+    """Best first; ties by position, as a stable sort of a full scan orders them."""
+    order = np.lexsort((ids, -scores))
+    return _Ranked(ids[order], scores[order], True)
+
+
+def _best(ids: np.ndarray, scores: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """The ``n`` best (and any tied with the ``n``-th), unordered."""
+    if len(ids) <= n:
+        return ids, scores
+    cut = np.partition(scores, len(scores) - n)[len(scores) - n]
+    keep = scores >= cut
+    return ids[keep], scores[keep]
+
+
+def _lookup(ids: np.ndarray, keys: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """``values`` of ``ids`` in sorted ``keys``; 0 for ids not among them."""
+    where = np.minimum(np.searchsorted(keys, ids), max(len(keys) - 1, 0))
+    found = (keys[where] == ids) if len(keys) else np.zeros(len(ids), dtype=bool)
+    return np.where(found, values[where] if len(keys) else 0, 0).astype(np.float32)
+
+
 class Searcher:
     """Searches one loaded index; safe to share between threads (the encoder locks itself)."""
 
-    def __init__(self, index: Index, encoder: QueryEncoder, domain: Domain | None = None) -> None:
+    def __init__(self, index: Index, encoder: QueryEncoder, domain: Domain | None = None,
+                 fusion: Fusion | None = None, source: CandidateSource | None = None) -> None:
         self.index = index
         self.encoder = encoder
         self.domain = domain or load_domain()
-        self._shingles = [_shingles(c.text) for c in index.chunks]
-        self._flat = _anchor_context(index.chunks)
-        self._flat_by_id = {c.chunk_id: f for c, f in zip(index.chunks, self._flat, strict=True)}
+        self.fusion = fusion or Fusion()
+        self.source = source or LocalCandidates(index)
+        chunks = index.chunks
+        self._codes = {d: i for i, d in enumerate(dict.fromkeys(c.doc_id for c in chunks))}
+        self._docs = np.fromiter((self._codes[c.doc_id] for c in chunks), np.int64, len(chunks))
+        keys = self._docs << 32 | np.fromiter((c.start for c in chunks), np.int64, len(chunks))
+        self._keys = keys if bool(np.all(np.diff(keys) >= 0)) else None
         self._titles = {d.doc_id: squash(d.title) for d in index.documents}
-        self._lock = threading.Lock()
+        self._shingles = lru_cache(maxsize=16384)(self._shingles_at)
+        self._anchor_text = lru_cache(maxsize=65536)(partial(anchor_text, index.chunks))
 
     def search(
         self, question: str, k: int = 10, mode: str = "hybrid", doc_ids: set[str] | None = None
@@ -107,94 +171,206 @@ class Searcher:
         if mode not in MODES:
             raise AskbjError(f"Unknown search mode {mode!r}: use one of {', '.join(MODES)}.")
         query = prepare_query(question)
-        order, scores = self.rank(query.text, mode)
+        codes = None
         if doc_ids:
-            order = [i for i in order if self.index.chunks[i].doc_id in doc_ids]
-        return self._collapse(order, scores, k)
+            codes = np.array(sorted(self._codes[d] for d in doc_ids if d in self._codes),
+                             dtype=np.int64)
+        if not self.index.chunks or (codes is not None and not len(codes)):
+            return []
+        need = max(50, 5 * k)
+        ranked = self._rank(query.text, mode, codes, need)
+        return self.collapse(ranked.ids[:need], ranked.scores[:need], k)
 
-    def rank(self, text: str, mode: str) -> tuple[list[int], dict[int, float]]:
-        """All chunk positions, best first, with the score each was ranked by."""
-        if not self.index.chunks:
-            return [], {}
+    def _rank(self, text: str, mode: str, codes: np.ndarray | None, need: int) -> _Ranked:
         if mode == "dense":
-            return _ranked(self.dense_scores(text))
+            query = self._vector(text)
+            rows = self._rows(codes)
+            total = self.source.size if rows is None else len(rows)
+            ids = np.sort(self.source.dense_top(query, min(need, total), rows))
+            return _sorted(ids, self.source.dense_scores(query, ids))
         if mode == "bm25":
-            return _ranked(self.bm25_scores(text), drop_zero=True)
-        fused = DENSE_WEIGHT * _minmax(self.dense_scores(text)) + (1 - DENSE_WEIGHT) * _minmax(
-            self.bm25_scores(text))
-        return _ranked(self._anchored(text, fused))
+            ids, scores = self._bm25(text, codes)
+            return _sorted(*_best(ids, scores, need))
+        return self._hybrid(text, codes, need)
 
-    def anchor_context(self, chunk: Chunk) -> str:
-        """Squashed text in which ``chunk`` meets a question's anchors (``_anchor_context``)."""
-        return self._flat_by_id.get(chunk.chunk_id) or squash(" ".join((*chunk.section,
-                                                                        chunk.text)))
+    def _hybrid(self, text: str, codes: np.ndarray | None, need: int) -> _Ranked:
+        """Fused (and anchored) order, from candidates deepened until it is exact."""
+        query = self._vector(text)
+        bm25 = self._bm25(text, None)
+        anchors = find_anchors(text, self.domain)
+        lowest = self.source.dense_lowest(query)
+        depth = self.fusion.candidates
+        while True:
+            ranked = self._fused_round(query, bm25, lowest, anchors, codes, need, depth)
+            if ranked.exact or depth >= min(self.source.size, self.fusion.max_depth):
+                return ranked
+            depth *= 4
 
-    def _anchored(self, text: str, fused: np.ndarray) -> np.ndarray:
-        """``fused`` lowered for passages missing the question's numbers or places."""
-        numbers, places = find_anchors(text, self.domain)
-        if not numbers and not places:
-            return fused
-        out = fused.copy()
-        for i in np.argsort(-fused, kind="stable")[:_ANCHOR_POOL]:
-            chunk = self.index.chunks[i]
-            met = share_met(numbers, places, self._flat[i], self._titles.get(chunk.doc_id, ""))
-            out[i] -= ANCHOR_PENALTY * (1.0 - met)
-        return out
+    def _fused_round(self, query: np.ndarray, bm25: tuple[np.ndarray, np.ndarray], lowest: int,
+                     anchors: tuple[tuple[str, ...], tuple[str, ...]],
+                     codes: np.ndarray | None, need: int, depth: int) -> _Ranked:
+        whole = self._union(query, bm25, None, depth, lowest)
+        norm = self._norm(whole, bm25[1])
+        pool, penalties = _NO_IDS, np.zeros(0, dtype=np.float32)
+        if any(anchors):
+            top = _sorted(whole.ids, self._fuse(whole.dense, whole.bm25, norm))
+            bound, size = self._bound(whole, norm), self.fusion.anchor_pool
+            if bound > -np.inf and int(np.sum(top.scores > bound)) < size:
+                return _Ranked(top.ids, top.scores, False)
+            pool = top.ids[:size]
+            penalties = self._penalties(pool, *anchors)
+        mine = whole if codes is None else self._union(query, bm25, codes, depth, lowest)
+        final = self._fuse(mine.dense, mine.bm25, norm)
+        final -= _lookup(mine.ids, np.sort(pool), penalties[np.argsort(pool)])
+        ranked = _sorted(mine.ids, final)
+        bound = self._bound(mine, norm)
+        exact = bound == -np.inf or int(np.sum(ranked.scores > bound)) >= need
+        return _Ranked(ranked.ids, ranked.scores, exact)
 
-    def dense_scores(self, text: str) -> np.ndarray:
-        vector = self.encoder.embed_queries([text])[0]
-        return self.index.vectors @ vector.astype(np.float32)
+    def _union(self, query: np.ndarray, bm25: tuple[np.ndarray, np.ndarray],
+               codes: np.ndarray | None, depth: int, lowest: int) -> _Union:
+        """The dense top ``depth`` and BM25 top ``depth`` (of the documents ``codes``); the
+        unfiltered union also holds the passage least like the question (the dense minimum)."""
+        rows = self._rows(codes)
+        total = self.source.size if rows is None else len(rows)
+        everything = depth >= total
+        if everything:
+            d_ids = np.arange(total, dtype=np.int64) if rows is None else rows
+        else:
+            d_ids = self.source.dense_top(query, depth, rows)
+        b_ids, b_scores = bm25 if codes is None else self._within(bm25, codes)
+        t_ids, t_scores = _best(b_ids, b_scores, depth)
+        extra = np.array([lowest] if rows is None and not everything
+                         else [], dtype=np.int64)
+        ids = np.union1d(np.union1d(d_ids, t_ids), extra).astype(np.int64)
+        dense = self.source.dense_scores(query, ids)
+        d_last = None if everything else dense[np.searchsorted(ids, d_ids)].min()
+        b_last = t_scores.min() if len(t_ids) < len(b_ids) else np.float32(0)
+        return _Union(ids, dense, _lookup(ids, b_ids, b_scores), d_last, b_last)
 
-    def bm25_scores(self, text: str) -> np.ndarray:
-        vocab = self.index.bm25.vocab_dict
-        terms = tokenize(text)
-        if is_english(fold(text)):
-            terms += to_chinese(text, vocab.__contains__, self.domain)
+    def _norm(self, whole: _Union, b_scores: np.ndarray) -> _Norm:
+        """Score ranges of the whole index: the unfiltered union holds the dense maximum and
+        minimum; BM25's minimum is 0 unless every passage shares a term with the question."""
+        dmin, dmax = whole.dense.min(), whole.dense.max()
+        bmax = b_scores.max() if len(b_scores) else np.float32(0)
+        bmin = b_scores.min() if len(b_scores) == self.source.size else np.float32(0)
+        return _Norm(dmin, float(dmax - dmin), bmin, float(bmax - bmin))
+
+    def _fuse(self, dense: np.ndarray, bm25: np.ndarray, norm: _Norm) -> np.ndarray:
+        """Min-max scaled and mixed, in float32 exactly as a full scan computes it."""
+        w = self.fusion.dense_weight
+        d = (dense - norm.dmin) / norm.dspan if norm.dspan > 0 else np.zeros_like(dense)
+        b = (bm25 - norm.bmin) / norm.bspan if norm.bspan > 0 else np.zeros_like(bm25)
+        return w * d + (1 - w) * b
+
+    def _bound(self, union: _Union, norm: _Norm) -> float:
+        """The best fused score a passage outside ``union`` could have."""
+        if union.d_last is None:
+            return -np.inf
+        last = self._fuse(np.array([union.d_last], np.float32),
+                          np.array([union.b_last], np.float32), norm)
+        return float(last[0])
+
+    def _penalties(self, ids: np.ndarray, numbers: tuple[str, ...],
+                   places: tuple[str, ...]) -> np.ndarray:
+        chunks, p = self.index.chunks, self.fusion.anchor_penalty
+        met = [share_met(numbers, places, self._anchor_text(int(i)),
+                         self._titles.get(chunks[int(i)].doc_id, "")) for i in ids]
+        return np.array([p * (1.0 - m) for m in met], dtype=np.float32)
+
+    def _rows(self, codes: np.ndarray | None) -> np.ndarray | None:
+        return None if codes is None else np.flatnonzero(np.isin(self._docs, codes))
+
+    def _within(self, bm25: tuple[np.ndarray, np.ndarray],
+                codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        keep = np.isin(self._docs[bm25[0]], codes)
+        return bm25[0][keep], bm25[1][keep]
+
+    def _vector(self, text: str) -> np.ndarray:
+        return np.asarray(self.encoder.embed_queries([text])[0], dtype=np.float32)
+
+    def _terms(self, text: str) -> list[str]:
+        """The question's BM25 terms the index knows (English adds Chinese terms)."""
         folded = fold(text)
+        terms = tokenize(text)
+        if is_english(folded):
+            terms += to_chinese(text, self.source.knows, self.domain)
         terms += [t for a, alts in self.domain.abbreviations.items() if a in folded
                   for alt in alts for t in tokenize(alt)]
-        terms = [t for t in terms if t in vocab]
-        if not terms:
-            return np.zeros(len(self.index.chunks), dtype=np.float32)
-        with self._lock:
-            return np.asarray(self.index.bm25.get_scores(terms), dtype=np.float32)
+        return [t for t in terms if self.source.knows(t)]
 
-    def _collapse(self, order: list[int], scores: dict[int, float], k: int) -> list[Hit]:
-        """Top ``k`` hits, each near-duplicate from another document folded into the first."""
-        kept: list[tuple[int, list[str]]] = []
-        for i in order[: max(50, 5 * k)]:
-            twin = self._twin(i, [j for j, _ in kept])
-            if twin is None:
-                if len(kept) < k:
-                    kept.append((i, []))
-            else:
-                kept[twin][1].append(self.index.chunks[i].chunk_id)
-        chunks: tuple[Chunk, ...] = self.index.chunks
-        return [
-            Hit(chunks[i], rank, float(scores.get(i, 0.0)), tuple(alts))
-            for rank, (i, alts) in enumerate(kept, start=1)
-        ]
+    def _bm25(self, text: str, codes: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
+        found = self.source.bm25_nonzero(self._terms(text))
+        return found if codes is None else self._within(found, codes)
 
-    def _twin(self, i: int, kept: list[int]) -> int | None:
-        mine = self._shingles[i]
-        doc = self.index.chunks[i].doc_id
-        for pos, j in enumerate(kept):
-            other = self._shingles[j]
-            if self.index.chunks[j].doc_id == doc or not mine or not other:
-                continue
-            if len(mine & other) / min(len(mine), len(other)) >= DUP_OVERLAP:
-                return pos
+    def dense_scores(self, text: str) -> np.ndarray:
+        """Cosine of every passage (a full scan: for tuning tools, not for search)."""
+        every = np.arange(self.source.size, dtype=np.int64)
+        return self.source.dense_scores(self._vector(text), every)
+
+    def bm25_scores(self, text: str) -> np.ndarray:
+        """BM25 score of every passage (for tuning tools, not for search)."""
+        out = np.zeros(self.source.size, dtype=np.float32)
+        ids, scores = self._bm25(text, None)
+        out[ids] = scores
+        return out
+
+    def anchored(self, text: str, fused: np.ndarray) -> np.ndarray:
+        """``fused`` (a score per passage) with the best ``anchor_pool`` passages lacking the
+        question's anchors lowered (a full-array version of search's step, for tuning tools)."""
+        anchors = find_anchors(text, self.domain)
+        if not any(anchors):
+            return fused
+        pool = np.argsort(-fused, kind="stable")[: self.fusion.anchor_pool]
+        out = fused.copy()
+        out[pool] -= self._penalties(pool, *anchors)
+        return out
+
+    def anchor_context(self, chunk: Chunk) -> str:
+        """Squashed text in which ``chunk`` meets a question's anchors (``anchor_text``)."""
+        i = self._position(chunk)
+        if i is None:
+            return squash(" ".join((*chunk.section, chunk.text)))
+        return self._anchor_text(i)
+
+    def _position(self, chunk: Chunk) -> int | None:
+        code, chunks = self._codes.get(chunk.doc_id), self.index.chunks
+        if code is None:
+            return None
+        if self._keys is None:
+            return next((i for i, c in enumerate(chunks) if c.chunk_id == chunk.chunk_id), None)
+        i = int(np.searchsorted(self._keys, code << 32 | chunk.start))
+        while i < len(chunks) and chunks[i].doc_id == chunk.doc_id:
+            if chunks[i].chunk_id == chunk.chunk_id:
+                return i
+            i += 1
         return None
 
+    def collapse(self, order: np.ndarray | list[int], scores: np.ndarray | list[float],
+                 k: int) -> list[Hit]:
+        """Top ``k`` hits from ``order`` (best first, with its ``scores``), each near-duplicate
+        from another document folded into the first."""
+        kept: list[tuple[int, float, list[str]]] = []
+        for i, score in zip((int(i) for i in order), scores, strict=True):
+            twin = self._twin(i, [j for j, _, _ in kept])
+            if twin is None:
+                if len(kept) < k:
+                    kept.append((i, float(score), []))
+            else:
+                kept[twin][2].append(self.index.chunks[i].chunk_id)
+        chunks = self.index.chunks
+        return [Hit(chunks[i], rank, score, tuple(alts))
+                for rank, (i, score, alts) in enumerate(kept, start=1)]
 
-def _minmax(scores: np.ndarray) -> np.ndarray:
-    """Rescale to [0, 1] so dense and BM25 scores can be mixed; constant scores become 0."""
-    span = float(scores.max() - scores.min()) if len(scores) else 0.0
-    return (scores - scores.min()) / span if span > 0 else np.zeros_like(scores)
+    def _shingles_at(self, i: int) -> frozenset[str]:
+        return _shingles(self.index.chunks[i].text)
 
-
-def _ranked(scores: np.ndarray, drop_zero: bool = False) -> tuple[list[int], dict[int, float]]:
-    order = [int(i) for i in np.argsort(-scores, kind="stable")]
-    if drop_zero:
-        order = [i for i in order if scores[i] > 0]
-    return order, {i: float(scores[i]) for i in order}
+    def _twin(self, i: int, kept: list[int]) -> int | None:
+        mine = self._shingles(i)
+        for pos, j in enumerate(kept):
+            other = self._shingles(j)
+            if self._docs[j] == self._docs[i] or not mine or not other:
+                continue
+            if len(mine & other) / min(len(mine), len(other)) >= self.fusion.dup_overlap:
+                return pos
+        return None

@@ -1,0 +1,255 @@
+"""How far one machine goes: synthetic corpora of 10k / 100k / 1M passages, saved by askbj's
+own ``store.save`` and searched by askbj's ``Searcher`` (not a test; figures go to RESULTS.md).
+
+Usage: .venv/bin/python bench/scale.py [--sizes 10000,100000] [--busy] [--work DIR]
+
+Passages are 2–4 real sentences of the corpus; a passage's vector is the mean of the real
+vectors of the passages its sentences came from plus Gaussian noise, re-normalised, so dense
+and BM25 agree about as often as on the real corpus, without an embedding run. Per size, in a
+fresh process: index load time,
+RSS after load and after searching, search p50/p95 with the query vector given and with the
+real query embedder, and dense recall@10 of the index against an exact product. HNSW's
+efSearch is swept on the same vectors. ``--busy`` runs a CPU-bound process alongside.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import multiprocessing
+import platform
+import re
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+REPO = Path(__file__).resolve().parents[1]
+SENTENCE = re.compile(r"[^。！？!?\n]+[。！？!?]?")
+
+
+def pct(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
+
+
+def rss_mib() -> float:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def real_parts() -> tuple[Any, list[str], np.ndarray, list[list[str]]]:
+    """The real index, its sentences, the passage each came from, their BM25 tokens."""
+    from askbj.index import store
+    from askbj.text.normalize import tokenize
+
+    index = store.load(REPO / "index")
+    found = {s.strip(): i for i, c in enumerate(index.chunks) for s in SENTENCE.findall(c.text)}
+    sentences = [s for s in found if len(s) >= 8]
+    sources = np.array([found[s] for s in sentences])
+    return index, sentences, sources, [tokenize(s) or ["<empty>"] for s in sentences]
+
+
+def synthetic(n: int, seed: int = 0, flat_below: int | None = None) -> Any:
+    """An ``Index`` of ``n`` passages built from real sentences and real vectors."""
+    import bm25s
+
+    from askbj.index import dense, store
+    from askbj.records import Chunk, Document
+
+    real, sentences, sources, tokens = real_parts()
+    rng = np.random.default_rng(seed)
+    picks = rng.integers(0, len(sentences), size=(n, 4))
+    lengths = rng.integers(2, 5, size=n)
+    vocab = {t: i for i, t in enumerate(dict.fromkeys(t for ts in tokens for t in ts))}
+    token_ids = [[vocab[t] for t in ts] for ts in tokens]
+    docs, chunks, corpus, per_doc = [], [], [], 1000
+    for d in range(0, n, per_doc):
+        texts = ["".join(sentences[j] for j in picks[i, : lengths[i]])
+                 for i in range(d, min(n, d + per_doc))]
+        doc_id, at = f"s{d // per_doc:05d}", 0
+        for i, text in enumerate(texts, start=d):
+            chunks.append(Chunk(f"{doc_id}-{i:07d}", doc_id, at, at + len(text), text))
+            corpus.append([t for j in picks[i, : lengths[i]] for t in token_ids[j]])
+            at += len(text) + 1
+        docs.append(Document(doc_id, f"{doc_id}.txt", f"synthetic {doc_id}", "\n".join(texts),
+                             f"{d:064x}"))
+    bm25 = bm25s.BM25()
+    bm25.index(bm25s.tokenization.Tokenized(ids=corpus, vocab=vocab), show_progress=False)
+    vectors = mixed_vectors(real.vectors, sources[picks], lengths, rng)
+    manifest = store.Manifest(model=real.manifest.model, dim=real.manifest.dim,
+                              chunking=real.manifest.chunking, corpus={})
+    tuning = dense.DenseTuning() if flat_below is None else dense.DenseTuning(flat_below)
+    faiss_index = dense.build(vectors, tuning)
+    return store.Index(manifest, tuple(docs), tuple(chunks), dense.vectors_of(faiss_index),
+                       bm25, faiss_index)
+
+
+def mixed_vectors(real: np.ndarray, origin: np.ndarray, lengths: np.ndarray,
+                  rng: np.random.Generator) -> np.ndarray:
+    """Mean of the real vectors of each passage's sentences' sources, plus noise."""
+    n = len(origin)
+    out = np.empty((n, real.shape[1]), dtype=np.float32)
+    for start in range(0, n, 100_000):
+        end = min(n, start + 100_000)
+        used = np.arange(4)[None, :] < lengths[start:end, None]
+        block = (real[origin[start:end]] * used[..., None]).sum(axis=1) / used.sum(1)[:, None]
+        block += rng.normal(0, 0.02, size=block.shape).astype(np.float32)
+        out[start:end] = block / np.linalg.norm(block, axis=1, keepdims=True)
+    return out
+
+
+def dev_questions() -> list[str]:
+    rows = (json.loads(line) for line in (REPO / "eval/questions.jsonl").read_text().splitlines()
+            if line.strip())
+    return [r["question"] for r in rows]
+
+
+class Given:
+    """An encoder that returns precomputed query vectors (the 'query vector given' case)."""
+
+    name = "given"
+
+    def __init__(self, vectors: dict[str, np.ndarray]) -> None:
+        self._vectors = vectors
+
+    def embed_queries(self, texts: list[str]) -> np.ndarray:
+        return np.stack([self._vectors[t] for t in texts])
+
+
+def timed_searches(searcher: Any, questions: list[str], mode: str = "hybrid") -> list[float]:
+    times = []
+    for q in questions:
+        started = time.perf_counter()
+        searcher.search(q, k=10, mode=mode)
+        times.append(1000 * (time.perf_counter() - started))
+    return times
+
+
+def recall_at_10(index: Any, vectors: np.ndarray, queries: np.ndarray) -> float:
+    from askbj.index import dense
+
+    found = []
+    for q in queries:
+        exact = set(np.argsort(-(vectors @ q))[:10].tolist())
+        found.append(len(exact & set(dense.top(index, q, 10).tolist())) / 10)
+    return float(np.mean(found))
+
+
+def hnsw_sweep(vectors: np.ndarray, queries: np.ndarray) -> list[dict[str, float]]:
+    """Recall@10 and latency of HNSW32 at several efSearch values, against exact."""
+    from askbj.index import dense
+
+    started = time.perf_counter()
+    index = dense.build(vectors, dense.DenseTuning(flat_below=0))
+    built = time.perf_counter() - started
+    rows = []
+    for ef in (64, 128, 256, 512):
+        index.hnsw.efSearch = ef
+        t0 = time.perf_counter()
+        for q in queries:
+            dense.top(index, q, 256)
+        ms = 1000 * (time.perf_counter() - t0) / len(queries)
+        rows.append({"ef_search": ef, "recall@10": recall_at_10(index, vectors, queries),
+                     "ms_top256": ms, "build_s": built})
+    return rows
+
+
+def measure(folder: Path, given: Path) -> dict[str, Any]:
+    """In a fresh process: load, search with given vectors and with the real embedder."""
+    from askbj.config import thread_policy
+
+    thread_policy()  # as the CLI does, before faiss and the model load their OpenMP
+    from askbj import engine
+    from askbj.config import Settings
+    from askbj.index import store
+    from askbj.retrieve.searcher import Searcher
+
+    base = rss_mib()
+    started = time.perf_counter()
+    index = store.load(folder)
+    load_s = time.perf_counter() - started
+    loaded = rss_mib()
+    questions = dev_questions()
+    vectors = np.load(given)
+    started = time.perf_counter()
+    searcher = Searcher(index, Given(dict(zip(questions, vectors, strict=True))))
+    init_s = time.perf_counter() - started
+    timed_searches(searcher, questions[:5])  # warm caches (jieba, glossary)
+    given_ms = timed_searches(searcher, questions * 2)
+    dense_ms = timed_searches(searcher, questions, "dense")
+    embedder = engine.make_embedder(Settings())
+    real = Searcher(index, embedder, searcher.domain)
+    timed_searches(real, questions[:3])
+    real_ms = timed_searches(real, questions)
+    return {"passages": len(index.chunks), "faiss": type(index.dense).__name__,
+            "load_s": load_s, "searcher_init_s": init_s, "rss_before_mib": base,
+            "rss_loaded_mib": loaded,
+            "rss_end_mib": rss_mib(),
+            "hybrid_given_p50": pct(given_ms, 0.5), "hybrid_given_p95": pct(given_ms, 0.95),
+            "dense_given_p50": pct(dense_ms, 0.5), "dense_given_p95": pct(dense_ms, 0.95),
+            "hybrid_real_p50": pct(real_ms, 0.5), "hybrid_real_p95": pct(real_ms, 0.95),
+            "recall@10": recall_at_10(index.dense, index.vectors, vectors)}
+
+
+def busy() -> None:
+    end = time.time() + 900
+    while time.time() < end:
+        sum(i * i for i in range(10_000))
+
+
+def run(sizes: list[int], work: Path, with_busy: bool, flat_below: int | None = None) -> None:
+    from askbj import engine
+    from askbj.config import Settings
+    from askbj.index import store
+
+    work.mkdir(parents=True, exist_ok=True)
+    given = work / "queries.npy"
+    np.save(given, engine.make_embedder(Settings()).embed_queries(dev_questions()))
+    neighbour = multiprocessing.Process(target=busy, daemon=True) if with_busy else None
+    for n in sizes:
+        started = time.perf_counter()
+        index = synthetic(n, flat_below=flat_below)
+        folder = work / f"index-{n}"
+        store.save(index, folder)
+        built = time.perf_counter() - started
+        sweep = hnsw_sweep(index.vectors, np.load(given)) if 50_000 <= n <= 200_000 else []
+        del index
+        if neighbour and not neighbour.is_alive():
+            neighbour.start()
+        out = subprocess.run([sys.executable, __file__, "--measure", str(folder), str(given)],
+                             capture_output=True, text=True, check=True)
+        row = {**json.loads(out.stdout.strip().splitlines()[-1]), "build_and_save_s": built,
+               "hnsw": sweep, "busy_neighbour": with_busy}
+        print(json.dumps(row), flush=True)
+    if neighbour and neighbour.is_alive():
+        neighbour.terminate()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--sizes", default="10000,100000")
+    parser.add_argument("--busy", action="store_true", help="a CPU-bound process alongside")
+    parser.add_argument("--work", type=Path, default=None)
+    parser.add_argument("--flat-below", type=int, default=None,
+                        help="override DenseTuning.flat_below (e.g. to skip a long HNSW build)")
+    parser.add_argument("--measure", nargs=2, type=Path, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.measure:
+        print(json.dumps(measure(*args.measure)))
+        return
+    print(f"# {platform.machine()}, {multiprocessing.cpu_count()} cores, Python "
+          f"{platform.python_version()}", file=sys.stderr)
+    work = args.work or Path(tempfile.mkdtemp(prefix="askbj-scale-"))
+    run([int(s) for s in args.sizes.split(",")], work, args.busy, args.flat_below)
+
+
+if __name__ == "__main__":
+    main()

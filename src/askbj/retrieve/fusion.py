@@ -1,0 +1,39 @@
+"""How hybrid search mixes and reorders its two rankings: the tunables, as one object.
+
+Dense and BM25 scores are min-max scaled over the whole index and mixed
+(``dense_weight`` dense + the rest BM25; chosen over reciprocal-rank fusion, which diluted
+BM25's precise Chinese matches). The best ``anchor_pool`` fused passages that lack the
+question's numbers or places lose up to ``anchor_penalty``. Passages of two documents
+sharing ``dup_overlap`` of their character trigrams are one hit. Search reads
+``candidates`` passages from each source first and goes deeper only when the fused top
+cannot yet be proven exact (``Searcher``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Fusion:
+    """Tunables of hybrid search (measured by ``bench/tune_fusion.py``, bench/RESULTS.md)."""
+
+    # 0.6 was best on the dev set before the English glossary made BM25 reliable for
+    # English; since then 0.5 scores as well on dev and better on two later sets.
+    dense_weight: float = 0.5
+    # Any value from 0.4 to 1.0 scored the same on the dev and check sets.
+    anchor_penalty: float = 0.5
+    anchor_pool: int = 100  # only the best-fused passages can be reordered by anchors
+    dup_overlap: float = 0.5
+    candidates: int = 512  # first depth read from each source; doubled until exact
+    max_depth: int = 1 << 16  # past this the fused top is taken as it is (approximate)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    def __post_init__(self) -> None:
+        if not 0.0 <= self.dense_weight <= 1.0:
+            raise ValueError(f"dense_weight must be in [0, 1], not {self.dense_weight}")
+        if self.candidates < 1 or self.anchor_pool < 0:
+            raise ValueError("candidates must be >= 1 and anchor_pool >= 0")
