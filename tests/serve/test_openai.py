@@ -63,6 +63,22 @@ def test_the_last_user_message_is_the_question(server: LiveServer) -> None:
     assert done.model == "askbj-bm25"
 
 
+def test_the_history_makes_a_follow_up_standalone(server: LiveServer) -> None:
+    """The earlier messages are the conversation: "2022年呢?" after a question about 2023 is
+    searched as that question about 2022 (which these documents do not answer)."""
+    first = client(server).chat.completions.create(
+        model="askbj", messages=[{"role": "user", "content": QUESTION}])
+    answer = first.choices[0].message.content or ""
+    messages = [{"role": "user", "content": QUESTION},
+                {"role": "assistant", "content": answer},
+                {"role": "user", "content": "2022年呢?"}]
+    done = client(server).chat.completions.create(model="askbj", messages=messages)
+    resolved = done.model_extra["resolved_question"]  # type: ignore[index]
+    assert "18766.7" in answer
+    assert resolved.rstrip("?？") == QUESTION.replace("2023", "2022").rstrip("?？")
+    assert "18766.7" not in (done.choices[0].message.content or "")
+
+
 def test_unknown_model_is_not_found(server: LiveServer) -> None:
     with pytest.raises(openai.NotFoundError) as caught:
         client(server).chat.completions.create(

@@ -178,7 +178,8 @@ def _openai_routes(app: FastAPI) -> None:
         turns = body.turns()
         _question(request, resolve_question(turns), "messages")
         reply = await _call(request, engine.chat, turns, mode, body.script)
-        done = messages.Completion(body.model, reply.text, reply.citations)
+        done = messages.Completion(body.model, reply.text, reply.citations,
+                                   reply.resolved_question)
         if body.stream:
             return StreamingResponse(messages.stream(done), media_type="text/event-stream")
         return JSONResponse(done.to_dict())

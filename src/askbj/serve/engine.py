@@ -17,6 +17,7 @@ from typing import Any
 
 from askbj import engine
 from askbj.answer.extractive import SCRIPTS
+from askbj.answer.followup import Turn as Exchange
 from askbj.config import MODES, Settings
 from askbj.errors import AskbjError
 from askbj.ingest.uploads import MAX_BYTES, save_upload
@@ -48,12 +49,33 @@ class Reply:
     citations: tuple[dict[str, Any], ...]
     abstained: bool
     notice: str
+    resolved_question: str = ""
 
 
 def resolve_question(turns: Sequence[Turn]) -> str:
-    """The question a conversation asks. For now its last user message; a follow-up resolver
-    (\"and in 2022?\") replaces this one line and gets every earlier turn."""
+    """The question a conversation asks: its last user message (as typed; a follow-up is
+    made standalone from the earlier exchanges when it is answered)."""
     return next((t.content for t in reversed(turns) if t.role == "user"), "")
+
+
+def exchanges(turns: Sequence[Turn]) -> tuple[Exchange, ...]:
+    """The conversation before its last user message, as earlier exchanges: each user
+    message with the assistant reply that follows it (askbj's cited answer, whose
+    sentences "the second one" can point at); system messages play no part."""
+    last = max((i for i, t in enumerate(turns) if t.role == "user"), default=0)
+    out: list[Exchange] = []
+    asked: str | None = None
+    for t in turns[:last]:
+        if t.role == "user":
+            if asked is not None:
+                out.append(Exchange.of(asked))
+            asked = t.content
+        elif t.role == "assistant" and asked is not None:
+            out.append(Exchange.of(asked, t.content))
+            asked = None
+    if asked is not None:
+        out.append(Exchange.of(asked))
+    return tuple(out)
 
 
 class Engine:
@@ -107,9 +129,10 @@ class Engine:
         return AskResult(question, answer, self.stale()).to_dict()
 
     def chat(self, turns: Sequence[Turn], mode: str, script: str = "auto") -> Reply:
-        answer = self._answerer.ask(resolve_question(turns), mode=mode, script=script)
+        answer = self._answerer.ask(resolve_question(turns), mode=mode, script=script,
+                                    history=exchanges(turns))
         return Reply(answer.text, tuple(c.to_dict() for c in answer.citations),
-                     answer.abstained, answer.notice)
+                     answer.abstained, answer.notice, answer.resolved_question)
 
     def cite(self, ref: str, context: int, limit: int) -> tuple[dict[str, Any], int]:
         """The CLI's cite record with at most ``limit`` places, and how many there are."""

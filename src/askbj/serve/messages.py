@@ -44,6 +44,7 @@ class Completion:
     model: str
     content: str
     citations: tuple[dict[str, Any], ...] = ()
+    resolved_question: str = ""  # what was searched (a follow-up made standalone)
     id: str = field(default_factory=completion_id)
     created: int = field(default_factory=lambda: int(time.time()))
 
@@ -53,7 +54,7 @@ class Completion:
         return {"id": self.id, "object": "chat.completion", "created": self.created,
                 "model": self.model, "choices": [{"index": 0, "message": message,
                                                    "finish_reason": "stop", "logprobs": None}],
-                "citations": list(self.citations)}
+                "citations": list(self.citations), "resolved_question": self.resolved_question}
 
 
 @dataclass(frozen=True)
