@@ -119,3 +119,16 @@ def test_an_abbreviation_is_met_by_its_full_form_and_the_other_way_round() -> No
     short = squash("新基建推进较难。")
     unrelated = squash("数据交易所推进较难。")
     assert coverage(q, full) == coverage(q, short) > coverage(q, unrelated)
+
+
+def test_sentence_weights_are_a_tunable_object() -> None:
+    from askbj.answer.sentences import SentenceWeights
+
+    default = SentenceWeights()
+    # coverage + ½ strength + ¼ rank prior + 0.3 anchors + 0.05 lead (+ 0.2 for a cause)
+    assert default.score(0.5, 1.0, 1, 1.0, 0, False) == 0.5 + 0.5 + 0.25 + 0.3 + 0.05
+    assert default.score(0.5, 1.0, 1, 1.0, 0, True) == default.score(0.5, 1.0, 1, 1.0, 0,
+                                                                      False) + 0.2
+    assert default.score(0.0, 0.0, 5, 0.0, 9, False) < default.score(0.0, 0.0, 1, 0.0, 0, False)
+    only_lead = SentenceWeights(coverage=0, strength=0, rank=0, anchors=0, reason=0)
+    assert only_lead.score(1.0, 1.0, 1, 1.0, 3, True) == 0.05 / 4

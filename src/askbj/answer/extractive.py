@@ -32,7 +32,7 @@ from askbj.answer.evidence import (
 from askbj.answer.followup import Resolver, Turn
 from askbj.answer.lead import LIMIT, Candidate, choose, defining_first, off_level
 from askbj.answer.question import TermStats, analyze
-from askbj.answer.sentences import too_thin
+from askbj.answer.sentences import SentenceWeights, too_thin
 from askbj.errors import AskbjError
 from askbj.ingest.chunk import sections
 from askbj.records import Answer, Chunk, Citation, Hit
@@ -66,15 +66,16 @@ _CONTEXT = 120  # characters before a sentence that count as its immediate conte
 _WHY = re.compile(r"为什么|为何|何以|原因|缘何|\bwhy\b|what (?:makes|causes)|reasons?\b")
 _BECAUSE = re.compile(r"因为|由于|因此|导致|造成|使得|原因|在于|源于|受制于|制约|瓶颈|难题|不足|"
                       r"不完善|不健全|不统一|尚未|难以|不能|缺乏|滞后|挑战|风险|特征")
-_REASON_BONUS = 0.2
 
 
 class Answerer:
     """Answers questions from one Searcher's index; holds only read-only lookups."""
 
     def __init__(self, searcher: Searcher, max_sentences: int = 4, max_items: int = 8,
-                 min_support: float = MIN_SUPPORT, min_topic: float = MIN_TOPIC) -> None:
+                 min_support: float = MIN_SUPPORT, min_topic: float = MIN_TOPIC,
+                 weights: SentenceWeights | None = None) -> None:
         self.searcher = searcher
+        self.weights = weights or SentenceWeights()
         self.max_sentences, self.max_items, self.min_support = max_sentences, max_items, min_support
         self.min_topic = min_topic
         index = searcher.index
@@ -292,7 +293,6 @@ class Answerer:
         picks: dict[str, Pick] = {}
         for s in usable:
             doc = self.docs[s.hit.chunk.doc_id]
-            prior = 1.0 / (1.0 + 0.25 * (s.hit.rank - 1))
             title = self._titles.get(doc.doc_id, "")
             spans = sentence_spans(doc.text, s.hit.chunk.start, s.hit.chunk.end)
             for pos, (start, end) in enumerate(spans):
@@ -302,9 +302,9 @@ class Answerer:
                 flat = squash(sentence)
                 if other_year(q, flat):
                     continue
-                score = (coverage(q, flat) + 0.5 * s.strength + 0.25 * prior
-                         + 0.3 * anchor_share(q, flat, title) + 0.05 / (1 + pos)
-                         + (_REASON_BONUS if why and _BECAUSE.search(flat) else 0.0))
+                score = self.weights.score(
+                    coverage(q, flat), s.strength, s.hit.rank, anchor_share(q, flat, title), pos,
+                    why and bool(_BECAUSE.search(flat)))
                 pick = Pick(s.hit.chunk, start, end, score, s.hit.alternates)
                 if flat not in picks or picks[flat].score < score:
                     picks[flat] = pick
