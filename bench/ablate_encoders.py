@@ -17,7 +17,8 @@ import numpy as np
 
 from askbj import engine
 from askbj.config import Settings
-from askbj.evaluate import runner as ev
+from askbj.evaluate import metrics as evm
+from askbj.evaluate import questions as evq
 from askbj.retrieve.searcher import Searcher
 
 CACHE = Path("/tmp/askbj-use-passages.npy")
@@ -77,7 +78,7 @@ def main() -> None:
                 ("no gloss.+USE .5", "bare", 0.5)]
     sets = sys.argv[1:] or sorted(str(p) for p in Path("eval").glob("*.jsonl"))
     for path in sets:
-        questions, gold = ev.read_questions(Path(path))
+        questions, gold = evq.read_questions(Path(path))
         judged = [q for q in questions if q.id in gold and gold[q.id].answerable]
         qv = use.encode([q.question for q in judged])
         print(f"\n{path} ({len(judged)} answerable, "
@@ -87,7 +88,7 @@ def main() -> None:
             for q, v in zip(judged, qv, strict=True):
                 which = bare if variant == "bare" else searcher
                 texts = ranking(which, q.question, v, vectors @ v, variant, w)
-                m = ev.score_ranking(texts, gold[q.id])
+                m = evm.score_ranking(texts, gold[q.id])
                 rows["all"].append(m)
                 if q.lang == "en":
                     rows["en"].append(m)

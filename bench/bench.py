@@ -20,7 +20,7 @@ from pathlib import Path
 
 from askbj import engine
 from askbj.config import Settings
-from askbj.evaluate import runner as ev
+from askbj.evaluate import questions as evq
 from askbj.index import store as index_store
 
 REPO = Path(__file__).resolve().parents[1]
@@ -55,7 +55,7 @@ def query_figures() -> dict[str, float]:
     settings = Settings(ingest_dir=REPO / "ingest", index_dir=REPO / "index")
     _, load_s = timed(index_store.load, settings.index_dir)
     searcher = engine.open_searcher(settings)
-    questions, _ = ev.read_questions(REPO / "eval" / "questions.jsonl")
+    questions, _ = evq.read_questions(REPO / "eval" / "questions.jsonl")
     searcher.search(questions[0].question)  # warm-up
     search_ms = [timed(searcher.search, q.question)[1] * 1000 for q in questions]
     figures = {"index_load_s": load_s, "search_p50_ms": pct(search_ms, 0.5),

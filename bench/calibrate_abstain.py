@@ -22,7 +22,7 @@ from askbj import engine
 from askbj.answer import extractive as answer_mod
 from askbj.answer.extractive import Answerer
 from askbj.config import Settings
-from askbj.evaluate import runner as ev
+from askbj.evaluate import questions as evq
 from askbj.text.normalize import to_simplified
 
 REPO = Path(__file__).resolve().parents[1]
@@ -37,7 +37,7 @@ OFF_TOPIC = (
 YEAR = re.compile(r"(?<!\d)(?:19|20)\d\d(?!\d)")
 
 
-def signals(answerer: Answerer, questions: list[ev.Question], k: int = 8) -> dict[str, float]:
+def signals(answerer: Answerer, questions: list[evq.Question], k: int = 8) -> dict[str, float]:
     out = {}
     for q in questions:
         hits = tuple(answerer.searcher.search(q.question, k=k))
@@ -56,7 +56,7 @@ def sweep(scores: dict[str, float], answerable: set[str]) -> list[tuple[float, i
     return rows
 
 
-def counterfactuals(answerer: Answerer, questions: list[ev.Question],
+def counterfactuals(answerer: Answerer, questions: list[evq.Question],
                     answerable: set[str]) -> list[tuple[str, str]]:
     """Answerable questions with a year or place swapped for one the corpus lacks."""
     corpus = "".join(d.text for d in answerer.searcher.index.documents)
@@ -81,7 +81,7 @@ def counterfactuals(answerer: Answerer, questions: list[ev.Question],
 
 
 def report(answerer: Answerer, path: Path) -> str:
-    questions, gold = ev.read_questions(path)
+    questions, gold = evq.read_questions(path)
     answerable = {q.id for q in questions if gold.get(q.id) and gold[q.id].answerable}
     scores = signals(answerer, questions)
     lines = ["# Abstention calibration", "",
@@ -110,7 +110,7 @@ def report(answerer: Answerer, path: Path) -> str:
     return "\n".join(lines) + "\n"
 
 
-def probe(answerer: Answerer, questions: list[ev.Question], answerable: set[str]) -> list[str]:
+def probe(answerer: Answerer, questions: list[evq.Question], answerable: set[str]) -> list[str]:
     made = counterfactuals(answerer, questions, answerable)
     rows = [(cid, text, answerer.ask(text)) for cid, text in made]
     abstained = sum(a.abstained for _, _, a in rows)

@@ -21,7 +21,7 @@ from askbj import engine
 from askbj.answer.answer_type import VALUE_KINDS, classify
 from askbj.answer.evidence import topic_share
 from askbj.config import Settings
-from askbj.evaluate import runner as ev
+from askbj.evaluate import questions as evq
 
 REPO = Path(__file__).resolve().parents[1]
 THRESHOLDS = (0.3, 0.4, 0.5, 0.6, 0.7, 0.8)
@@ -32,7 +32,7 @@ def rows(paths: list[Path]) -> list[tuple[str, bool, str, float]]:
     answerer = engine.open_answerer(Settings.from_env())
     out = []
     for path in paths:
-        questions, gold = ev.read_questions(path)
+        questions, gold = evq.read_questions(path)
         for q in questions:
             if q.id not in gold:
                 continue

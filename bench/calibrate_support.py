@@ -30,7 +30,8 @@ from pathlib import Path
 from askbj import engine
 from askbj.answer.extractive import Answerer
 from askbj.config import Settings
-from askbj.evaluate import runner as ev
+from askbj.evaluate import metrics as evm
+from askbj.evaluate import questions as evq
 from askbj.llm import grounding
 from askbj.llm.generator import MAX_PASSAGES
 from askbj.records import Hit
@@ -43,14 +44,14 @@ def pairs(answerer: Answerer, path: Path) -> dict[str, list[float]]:
     """Support scores of each probe class over the dev set (``/en`` keys: English only)."""
     g = grounding.Grounder(answerer.stats, answerer.docs)
     chunks = {c.chunk_id: c for c in answerer.searcher.index.chunks}
-    questions, gold = ev.read_questions(path)
+    questions, gold = evq.read_questions(path)
     rows = []
     for q in questions:
         if q.id not in gold or not gold[q.id].answerable:
             continue
         answer = answerer.ask(q.question)
         hits = answer.hits[:MAX_PASSAGES]
-        relevant = [h for h in hits if ev.relevant_groups(h.chunk.text, gold[q.id])]
+        relevant = [h for h in hits if evm.relevant_groups(h.chunk.text, gold[q.id])]
         rows.append((q, answer, hits, relevant, _reference(path, q.id)))
     scores: dict[str, list[float]] = {k: [] for k in CLASSES}
     for i, (q, answer, hits, relevant, reference) in enumerate(rows):

@@ -23,7 +23,7 @@ from pathlib import Path
 
 from askbj import engine
 from askbj.config import Settings
-from askbj.evaluate import runner as ev
+from askbj.evaluate import questions as evq
 
 REPO = Path(__file__).resolve().parents[1]
 # Beyond the dev set: what real users also send, so the load is not only the happy path.
@@ -68,7 +68,7 @@ def pct(values: list[float], q: float) -> float:
 
 
 def questions() -> list[str]:
-    dev, _ = ev.read_questions(REPO / "eval" / "questions.jsonl")
+    dev, _ = evq.read_questions(REPO / "eval" / "questions.jsonl")
     return [q.question for q in dev] + list(EXTRA)
 
 

@@ -28,7 +28,7 @@ from pathlib import Path
 
 import httpx
 
-from askbj.evaluate import runner as ev
+from askbj.evaluate import questions as evq
 
 REPO = Path(__file__).resolve().parents[1]
 EXTRA = ("What share of Beijing's GDP is the digital economy?", "北京有多少5G基站？",
@@ -62,7 +62,7 @@ def rss_mib(pid: int) -> float:
 
 
 def questions() -> list[str]:
-    dev, _ = ev.read_questions(REPO / "eval" / "questions.jsonl")
+    dev, _ = evq.read_questions(REPO / "eval" / "questions.jsonl")
     return [q.question for q in dev] + list(EXTRA)
 
 

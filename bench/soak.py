@@ -35,7 +35,7 @@ from pathlib import Path
 
 from askbj import engine
 from askbj.config import Settings
-from askbj.evaluate import runner as ev
+from askbj.evaluate import questions as evq
 from askbj.lookup import lookup
 
 REPO = Path(__file__).resolve().parents[1]
@@ -158,7 +158,7 @@ def main() -> None:
     parser.add_argument("--max-requests", type=int, default=20000)
     parser.add_argument("--think", type=float, default=0.02)
     args = parser.parse_args()
-    dev, _ = ev.read_questions(REPO / "eval" / "questions.jsonl")
+    dev, _ = evq.read_questions(REPO / "eval" / "questions.jsonl")
     questions = [q.question for q in dev] + list(EXTRA)
     tally, stop, state = Tally(), threading.Event(), {}
     with tempfile.TemporaryDirectory(prefix="askbj-soak-") as tmp:

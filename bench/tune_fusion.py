@@ -15,7 +15,8 @@ import numpy as np
 
 from askbj import engine
 from askbj.config import Settings
-from askbj.evaluate import runner as ev
+from askbj.evaluate import metrics as evm
+from askbj.evaluate import questions as evq
 from askbj.retrieve.fusion import Fusion
 from askbj.retrieve.searcher import Searcher
 
@@ -45,7 +46,7 @@ def rules(dense: np.ndarray, bm25: np.ndarray) -> dict[str, np.ndarray]:
 
 def main() -> None:
     path = Path(sys.argv[1] if len(sys.argv) > 1 else "eval/questions.jsonl")
-    questions, gold = ev.read_questions(path)
+    questions, gold = evq.read_questions(path)
     searcher = engine.open_searcher(Settings())
     table: dict[str, list[tuple[str, dict[str, float]]]] = {}
     for q in questions:
@@ -65,9 +66,9 @@ def main() -> None:
                 ranked[f"a={a} anchors p={penalty}"] = tuned.search(q.question, k=10)
         for name, hits in ranked.items():
             table.setdefault(name, []).append(
-                (q.lang, ev.score_ranking([h.chunk.text for h in hits], g)))
+                (q.lang, evm.score_ranking([h.chunk.text for h in hits], g)))
     for name, rows in table.items():
-        s = ev.summarize(rows)
+        s = evm.summarize(rows)
         o, e = s["overall"], s.get("en", {})
         print(f"{name:18s} hit@1 {o['hit@1']:.3f} hit@5 {o['hit@5']:.3f} mrr {o['mrr@10']:.3f}"
               f" | en hit@5 {e.get('hit@5', 0):.3f} mrr {e.get('mrr@10', 0):.3f}")

@@ -24,7 +24,8 @@ from askbj import engine
 from askbj.answer.evidence import coverage
 from askbj.answer.question import Question, TermStats, analyze
 from askbj.config import Settings
-from askbj.evaluate import runner as ev
+from askbj.evaluate import metrics as evm
+from askbj.evaluate import questions as evq
 from askbj.records import Hit
 from askbj.text.normalize import squash
 from askbj.text.sentences import sentence_spans
@@ -89,7 +90,7 @@ GRID = [0.0, 0.25, 0.5, 0.75, 1.0, 1.5]
 
 
 def candidates(answerer, path: Path):  # type: ignore[no-untyped-def]
-    questions, gold = ev.read_questions(path)
+    questions, gold = evq.read_questions(path)
     judged = [q for q in questions if q.id in gold and gold[q.id].answerable]
     reranker = Reranker(answerer.searcher, RerankWeights())
     rows = []
@@ -104,7 +105,7 @@ def score(rows, weights: RerankWeights) -> tuple[float, float, float]:  # type: 
     for _, gold, hits, feats in rows:
         order = Reranker.order(feats, weights)
         texts = [hits[i].chunk.text for i in order[:10]]
-        m = ev.score_ranking(texts, gold)
+        m = evm.score_ranking(texts, gold)
         h1.append(m["hit@1"])
         h5.append(m["hit@5"])
         mrr.append(m["mrr@10"])

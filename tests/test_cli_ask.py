@@ -58,6 +58,7 @@ def test_ask_with_empty_question_exits_1(run_cli: Callable[..., tuple[int, str, 
 
 
 def test_eval_scores_answers(tmp_path: Path, answerer: Answerer) -> None:
+    from askbj.evaluate import questions as evq
     from askbj.evaluate import runner as ev
 
     rows = [
@@ -69,7 +70,7 @@ def test_eval_scores_answers(tmp_path: Path, answerer: Answerer) -> None:
     ]
     path = tmp_path / "q.jsonl"
     path.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows), encoding="utf-8")
-    questions, gold = ev.read_questions(path)
+    questions, gold = evq.read_questions(path)
     run = ev.run_answers(questions, gold, answerer)
     summary = run["summary"]
     assert summary["answerable"] == 2 and summary["evidence_carried"] == 1.0

@@ -62,7 +62,7 @@ def read_uploaded_questions(data: bytes, name: str = "upload.jsonl",
     """``evaluate.read_questions`` for an uploaded file's bytes (errors name the file)."""
     import tempfile
 
-    from askbj.evaluate.runner import read_questions
+    from askbj.evaluate.questions import read_questions
 
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "questions.jsonl"  # the upload's name may be too long for a file
@@ -74,7 +74,7 @@ def read_uploaded_questions(data: bytes, name: str = "upload.jsonl",
 
 
 def relevant_flags(hits: list[dict[str, Any]], gold: Any) -> list[bool]:
-    from askbj.evaluate.runner import relevant_groups
+    from askbj.evaluate.metrics import relevant_groups
 
     return [bool(relevant_groups(str(h["text"]), gold)) for h in hits]
 
@@ -82,7 +82,7 @@ def relevant_flags(hits: list[dict[str, Any]], gold: Any) -> list[bool]:
 def hit_curve(runs: dict[str, dict[str, Any]], gold: dict[str, Any],
               kmax: int = 10) -> list[dict[str, float]]:
     """hit@k for k = 1..kmax per mode: the share of evidence groups found in the top k."""
-    from askbj.evaluate.runner import relevant_groups
+    from askbj.evaluate.metrics import relevant_groups
 
     rows = [{"k": float(k)} for k in range(1, kmax + 1)]
     for mode, r in runs.items():

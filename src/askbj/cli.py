@@ -192,9 +192,9 @@ def evaluate(
 def _question_set(path: Path) -> Any:
     """The readable questions of ``path``; each unreadable line is a warning (and an error
     record in the results), a file with none readable is an error."""
-    from askbj.evaluate import runner as ev
+    from askbj.evaluate import questions as evq
 
-    found = ev.read_question_set(path)
+    found = evq.read_question_set(path)
     if found.errors and not found.questions:
         raise AskbjError(f"{path}:{found.errors[0].line}: {found.errors[0].error}")
     for problem in found.errors:

@@ -298,13 +298,13 @@ def test_eval_replays_history(tmp_path: Path, run_cli: Callable[..., tuple[int, 
 
 def test_eval_rejects_a_malformed_history(tmp_path: Path) -> None:
     from askbj.errors import AskbjError
-    from askbj.evaluate import runner as ev
+    from askbj.evaluate import questions as evq
 
     path = tmp_path / "q.jsonl"
     path.write_text(json.dumps({"id": "x", "question": "q", "history": "not a list"}),
                     encoding="utf-8")
     with pytest.raises(AskbjError, match="history"):
-        ev.read_questions(path)
+        evq.read_questions(path)
 
 
 # --- the optional model rewrite (a scripted OpenAI-compatible server on loopback) -----------

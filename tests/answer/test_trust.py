@@ -11,6 +11,8 @@ import pytest
 from askbj.answer import answer_type as at
 from askbj.answer import smalltalk
 from askbj.answer.extractive import Answerer
+from askbj.evaluate import metrics as evm
+from askbj.evaluate import questions as evq
 from askbj.evaluate import runner as ev
 from askbj.records import Answer
 
@@ -107,7 +109,7 @@ def test_eval_reports_strict_answer_metrics(answerer: Answerer, tmp_path: Path) 
     ]
     path = tmp_path / "q.jsonl"
     path.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows), encoding="utf-8")
-    questions, gold = ev.read_questions(path)
+    questions, gold = evq.read_questions(path)
     summary = ev.run_answers(questions, gold, answerer)["summary"]
     assert summary["evidence_in_text"] == 1.0 and summary["false_non_answers"] == 0
     assert summary["statuses"] == {"answered": 1, "partial": 1, "not_found": 0}
@@ -116,9 +118,9 @@ def test_eval_reports_strict_answer_metrics(answerer: Answerer, tmp_path: Path) 
 
 
 def test_evidence_in_text_ignores_the_cited_passage() -> None:
-    gold = ev.Gold({"": ("10.6万个",)})
-    assert ev.text_carries("北京累计建设5G基站10.6万个。[1]", gold) == 1.0
-    assert ev.text_carries("北京建设了大量5G基站。[1]", gold) == 0.0
+    gold = evq.Gold({"": ("10.6万个",)})
+    assert evm.text_carries("北京累计建设5G基站10.6万个。[1]", gold) == 1.0
+    assert evm.text_carries("北京建设了大量5G基站。[1]", gold) == 0.0
 
 
 def answerer_over_files(files: dict[str, str], tmp_path: Path, fake_embedder) -> Answerer:  # type: ignore[no-untyped-def]

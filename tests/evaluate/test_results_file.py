@@ -13,6 +13,7 @@ import pytest
 
 from askbj import cli, engine
 from askbj import files as askbj_files
+from askbj.evaluate import questions as evq
 from askbj.evaluate import runner as ev
 
 DOCS = {"alpha.txt": "北京国际大数据交易所推出了国内首个数据交易平台IDeX系统。",
@@ -120,6 +121,6 @@ def test_read_questions_still_raises_on_the_first_bad_line(tmp_path: Path) -> No
 
     path = questions(tmp_path, '{"id": "q9"}')
     with pytest.raises(AskbjError, match=r"q\.jsonl:3"):
-        ev.read_questions(path)
-    found = ev.read_question_set(path)
+        evq.read_questions(path)
+    found = evq.read_question_set(path)
     assert len(found.questions) == 2 and found.errors[0].to_dict()["line"] == 3

@@ -12,6 +12,8 @@ import pytest
 from askbj import engine
 from askbj.config import Settings
 from askbj.errors import AskbjError
+from askbj.evaluate import metrics as evm
+from askbj.evaluate import questions as evq
 from askbj.evaluate import runner as ev
 from askbj.retrieve.searcher import Searcher
 from askbj.text.normalize import to_traditional
@@ -24,10 +26,10 @@ def write_jsonl(path: Path, rows: list[dict[str, object]]) -> Path:
     return path
 
 
-def gold_for(tmp_path: Path, evidence: list[str]) -> ev.Gold:
+def gold_for(tmp_path: Path, evidence: list[str]) -> evq.Gold:
     """Gold as read from a question file: the path real evidence takes."""
     path = write_jsonl(tmp_path / "g.jsonl", [{"id": "q", "question": "?", "evidence": evidence}])
-    return ev.read_questions(path)[1]["q"]
+    return evq.read_questions(path)[1]["q"]
 
 
 # --- read_questions -------------------------------------------------------------------
@@ -58,11 +60,11 @@ def test_read_questions_keeps_gold_apart(tmp_path: Path) -> None:
         + "\n",
         encoding="utf-8",
     )
-    questions, gold = ev.read_questions(path)
+    questions, gold = evq.read_questions(path)
     assert questions == [
-        ev.Question("a01", "北京数字经济占比?", "zh-Hans"),
-        ev.Question("7", "What is IDeX?", ""),
-        ev.Question("u01", "火星上有数据中心吗?", "zh-Hans"),
+        evq.Question("a01", "北京数字经济占比?", "zh-Hans"),
+        evq.Question("7", "What is IDeX?", ""),
+        evq.Question("u01", "火星上有数据中心吗?", "zh-Hans"),
     ]
     # the records handed to retrieval carry nothing but id, question, language and the
     # conversation's earlier questions (empty here): never a gold field
@@ -82,17 +84,17 @@ def test_malformed_line_names_file_and_line(tmp_path: Path, bad: str) -> None:
     path = tmp_path / "q.jsonl"
     path.write_text(f"{good}\n\n{bad}\n{good}\n", encoding="utf-8")
     with pytest.raises(AskbjError, match=r"q\.jsonl:3") as info:
-        ev.read_questions(path)
+        evq.read_questions(path)
     assert '{"id", "question"}' in str(info.value)
 
 
 def test_unreadable_question_file_is_askbj_error(tmp_path: Path) -> None:
     with pytest.raises(AskbjError, match=r"missing\.jsonl"):
-        ev.read_questions(tmp_path / "missing.jsonl")
+        evq.read_questions(tmp_path / "missing.jsonl")
     bad = tmp_path / "latin1.jsonl"
     bad.write_bytes('{"id": "a", "question": "caf\u00e9"}'.encode("latin-1"))
     with pytest.raises(AskbjError, match=r"latin1\.jsonl"):
-        ev.read_questions(bad)
+        evq.read_questions(bad)
 
 
 # --- the judging rule -------------------------------------------------------------------
@@ -112,7 +114,7 @@ def test_unreadable_question_file_is_askbj_error(tmp_path: Path) -> None:
 )
 def test_judging_rule_normalizes(tmp_path: Path, passage: str, evidence: str) -> None:
     gold = gold_for(tmp_path, [evidence])
-    assert ev.relevant_groups(passage, gold) == {""}
+    assert evm.relevant_groups(passage, gold) == {""}
 
 
 @pytest.mark.parametrize(
@@ -121,25 +123,25 @@ def test_judging_rule_normalizes(tmp_path: Path, passage: str, evidence: str) ->
 )
 def test_judging_rule_rejects_passages_without_evidence(tmp_path: Path, passage: str) -> None:
     gold = gold_for(tmp_path, ["进入深水区", "比重达到42.9%"])
-    assert ev.relevant_groups(passage, gold) == set()
+    assert evm.relevant_groups(passage, gold) == set()
 
 
 def test_any_span_of_a_group_is_enough(tmp_path: Path) -> None:
     gold = gold_for(tmp_path, ["一廊四极", "首钢园四极联动"])
-    assert ev.relevant_groups("协同首钢园四极联动。", gold) == {""}
+    assert evm.relevant_groups("协同首钢园四极联动。", gold) == {""}
 
 
 def test_prefixed_evidence_is_grouped_by_document(tmp_path: Path) -> None:
     gold = gold_for(tmp_path, ["003:平台经济", "004:数据要素", "004:创新生态"])
     assert gold.groups == {"003": ("平台经济",), "004": ("数据要素", "创新生态")}
-    assert ev.relevant_groups("发展平台经济与创新生态", gold) == {"003", "004"}
-    assert ev.relevant_groups("城市创新生态", gold) == {"004"}
+    assert evm.relevant_groups("发展平台经济与创新生态", gold) == {"003", "004"}
+    assert evm.relevant_groups("城市创新生态", gold) == {"004"}
 
 
 # --- score_ranking ----------------------------------------------------------------------
 
-ONE = ev.Gold({"": ("目标",)})
-TWO = ev.Gold({"003": ("甲证据",), "004": ("乙证据",)})
+ONE = evq.Gold({"": ("目标",)})
+TWO = evq.Gold({"003": ("甲证据",), "004": ("乙证据",)})
 MISS = "无关段落"
 
 
@@ -196,28 +198,29 @@ def approx(metrics: dict[str, float]) -> dict[str, object]:
         ),
     ],
 )
-def test_score_ranking(ranking: list[str], gold: ev.Gold, expected: dict[str, float]) -> None:
-    assert ev.score_ranking(ranking, gold) == approx(expected)
+def test_score_ranking(ranking: list[str], gold: evq.Gold, expected: dict[str, float]) -> None:
+    assert evm.score_ranking(ranking, gold) == approx(expected)
 
 
 def test_score_ranking_respects_k() -> None:
     ranking = [MISS, MISS, "目标"]
-    assert ev.score_ranking(ranking, ONE, k=2)["mrr@10"] == 0.0
-    assert ev.score_ranking(ranking, ONE, k=3)["mrr@10"] == pytest.approx(1 / 3)
+    assert evm.score_ranking(ranking, ONE, k=2)["mrr@10"] == 0.0
+    assert evm.score_ranking(ranking, ONE, k=3)["mrr@10"] == pytest.approx(1 / 3)
 
 
 def test_summarize_per_language() -> None:
     def m(x: float) -> dict[str, float]:
         return {"hit@1": x, "hit@5": 1.0}
 
-    summary = ev.summarize([("zh-Hans", m(1.0)), ("en", m(0.0)), ("zh-Hans", m(0.0)), ("", m(0.5))])
+    summary = evm.summarize(
+        [("zh-Hans", m(1.0)), ("en", m(0.0)), ("zh-Hans", m(0.0)), ("", m(0.5))])
     assert summary == {
         "overall": {"n": 4.0, "hit@1": 0.375, "hit@5": 1.0},
         "zh-Hans": {"n": 2.0, "hit@1": 0.5, "hit@5": 1.0},
         "en": {"n": 1.0, "hit@1": 0.0, "hit@5": 1.0},
         "unknown": {"n": 1.0, "hit@1": 0.5, "hit@5": 1.0},
     }
-    assert ev.summarize([("en", m(1 / 3))])["en"]["hit@1"] == 0.3333
+    assert evm.summarize([("en", m(1 / 3))])["en"]["hit@1"] == 0.3333
 
 
 # --- run: the results contract ------------------------------------------------------------
@@ -301,7 +304,7 @@ def check_contract(result: dict, searcher: Searcher, n: int) -> None:  # type: i
 
 
 def test_run_scores_judged_questions_and_records_all(tmp_path: Path, searcher: Searcher) -> None:
-    questions, gold = ev.read_questions(write_jsonl(tmp_path / "q.jsonl", QUESTIONS))
+    questions, gold = evq.read_questions(write_jsonl(tmp_path / "q.jsonl", QUESTIONS))
     spy = SpySearcher(searcher)
     seen: list[str] = []
     result = ev.run(questions, gold, spy, "bm25", k=5, on_question=lambda r: seen.append(r["id"]))
@@ -329,7 +332,7 @@ def test_run_scores_judged_questions_and_records_all(tmp_path: Path, searcher: S
 
 def test_run_without_gold_still_records_results(tmp_path: Path, searcher: Searcher) -> None:
     bare = [{k: q[k] for k in ("id", "question", "lang") if k in q} for q in QUESTIONS]
-    questions, gold = ev.read_questions(write_jsonl(tmp_path / "bare.jsonl", bare))
+    questions, gold = evq.read_questions(write_jsonl(tmp_path / "bare.jsonl", bare))
     assert gold == {}
     result = ev.run(questions, gold, searcher, "hybrid", k=3)
     check_contract(result, searcher, len(bare))
@@ -338,7 +341,7 @@ def test_run_without_gold_still_records_results(tmp_path: Path, searcher: Search
 
 
 def test_combine_puts_modes_side_by_side(tmp_path: Path, searcher: Searcher) -> None:
-    questions, gold = ev.read_questions(write_jsonl(tmp_path / "q.jsonl", QUESTIONS[:2]))
+    questions, gold = evq.read_questions(write_jsonl(tmp_path / "q.jsonl", QUESTIONS[:2]))
     runs = {m: ev.run(questions, gold, searcher, m, k=3) for m in ("hybrid", "bm25")}
     result = ev.combine(runs)
     check_contract(result, searcher, 2)

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from askbj.answer.extractive import Answerer
+from askbj.evaluate import questions as evq
 from askbj.evaluate import runner as ev
 from askbj.lookup import lookup
 
@@ -25,7 +26,7 @@ def answerer(real_searcher) -> Answerer:  # type: ignore[no-untyped-def]
 
 @pytest.fixture(scope="module")
 def dev_run(answerer: Answerer) -> dict:  # type: ignore[type-arg]
-    questions, gold = ev.read_questions(QUESTIONS)
+    questions, gold = evq.read_questions(QUESTIONS)
     return ev.run_answers(questions, gold, answerer)
 
 

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from askbj.answer.extractive import Answerer
-from askbj.evaluate import runner as ev
+from askbj.evaluate import questions as evq
 from askbj.records import Answer
 
 QUESTIONS = Path(__file__).resolve().parents[2] / "eval" / "questions.jsonl"
@@ -36,7 +36,7 @@ def fine_switching() -> Iterator[None]:
 
 def test_real_answerer_is_thread_safe(real_searcher, fine_switching: None) -> None:  # type: ignore[no-untyped-def]
     answerer = Answerer(real_searcher)
-    questions, _ = ev.read_questions(QUESTIONS)
+    questions, _ = evq.read_questions(QUESTIONS)
     load = [questions[i % len(questions)].question for i in range(CALLS)]
     alone = {q: outcome(answerer.ask(q)) for q in set(load)}
     with ThreadPoolExecutor(THREADS) as pool:

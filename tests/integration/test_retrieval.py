@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from askbj.evaluate import questions as evq
 from askbj.evaluate import runner as ev
 
 QUESTIONS = Path(__file__).resolve().parents[2] / "eval" / "questions.jsonl"
 
 
 def test_dev_set_hybrid_reaches_the_floor(real_searcher) -> None:  # type: ignore[no-untyped-def]
-    questions, gold = ev.read_questions(QUESTIONS)
+    questions, gold = evq.read_questions(QUESTIONS)
     result = ev.run(questions, gold, real_searcher, "hybrid")
     overall = result["summary"]["metrics"]["overall"]  # type: ignore[index]
     assert overall["hit@5"] >= 0.90, overall

@@ -91,7 +91,7 @@ def test_sources_group_citations_by_number_and_name_alternate_documents() -> Non
 
 
 def test_evaluation_tables_and_hit_curve() -> None:
-    from askbj.evaluate.runner import Gold
+    from askbj.evaluate.questions import Gold
 
     gold = {"q1": Gold({"": ("答案",)}), "q2": Gold({"": ("没有",)}), "u": Gold({})}
     hits = lambda *texts: [{"rank": i, "text": t, "chunk_id": str(i)}  # noqa: E731

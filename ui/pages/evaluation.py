@@ -9,7 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from askbj.errors import AskbjError
-from askbj.evaluate.runner import read_questions
+from askbj.evaluate.questions import read_questions
 from ui import session as ui
 from ui import widgets as ui_widgets
 

@@ -9,37 +9,27 @@ when, after normalisation, it contains an evidence span (see eval/README.md).
 from __future__ import annotations
 
 import json
-import math
-import re
-from collections import defaultdict
-from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from askbj.answer.followup import Turn
-from askbj.errors import AskbjError
-from askbj.text.normalize import squash
+from askbj.evaluate.metrics import (
+    K,
+    answer_body,
+    citations_valid,
+    quotes_carry,
+    score_ranking,
+    summarize,
+    text_carries,
+)
+from askbj.evaluate.questions import _SURROGATE, Gold, LineError, Question
 
 if TYPE_CHECKING:
     from askbj.answer.extractive import Answerer
     from askbj.llm.client import LLMConfig
     from askbj.llm.generator import Generator
-    from askbj.records import Answer
     from askbj.retrieve.searcher import Searcher
-
-K = 10
-
-
-@dataclass(frozen=True)
-class Question:
-    """One line of a question set; ``history`` holds the earlier questions of its
-    conversation, oldest first (replayed through askbj before this one is asked)."""
-
-    id: str
-    question: str
-    lang: str = ""
-    history: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -52,104 +42,6 @@ class Context:
 
     def to_dict(self) -> dict[str, Any]:
         return {"turns": [t.to_dict() for t in self.turns], "resolved": self.resolved}
-
-
-@dataclass(frozen=True)
-class Gold:
-    """Judging data for one question: evidence spans grouped by document (``""`` = any)."""
-
-    groups: dict[str, tuple[str, ...]]
-
-    @property
-    def answerable(self) -> bool:
-        return any(self.groups.values())
-
-
-@dataclass(frozen=True)
-class LineError:
-    """A question line that could not be read: it is reported in the results, not fatal."""
-
-    line: int
-    id: str
-    error: str
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"line": self.line, "id": self.id, "error": self.error}
-
-
-@dataclass(frozen=True)
-class QuestionSet:
-    questions: tuple[Question, ...]
-    gold: dict[str, Gold]
-    errors: tuple[LineError, ...] = ()
-
-
-def read_questions(path: Path) -> tuple[list[Question], dict[str, Gold]]:
-    """Questions for the system, and gold (possibly empty) kept apart for the judge; the
-    first malformed line is an ``AskbjError`` (``read_question_set`` reports them instead)."""
-    found = read_question_set(path)
-    if found.errors:
-        first = found.errors[0]
-        raise AskbjError(f"{path}:{first.line}: {first.error}")
-    return list(found.questions), found.gold
-
-
-def read_question_set(path: Path) -> QuestionSet:
-    """Every readable question of ``path``, and an error record for each line that is not."""
-    try:
-        lines = Path(path).read_text(encoding="utf-8").splitlines()
-    except (OSError, UnicodeDecodeError) as exc:
-        raise AskbjError(f"Cannot read questions from {path}: {exc}") from exc
-    questions, gold, errors = [], {}, []
-    for n, line in enumerate(lines, start=1):
-        if not line.strip():
-            continue
-        try:
-            q, evidence = _question(line)
-        except (ValueError, KeyError, TypeError) as exc:
-            errors.append(LineError(n, _line_id(line), _line_problem(exc)))
-            continue
-        questions.append(q)
-        if evidence is not None:
-            gold[q.id] = _gold(evidence)
-    return QuestionSet(tuple(questions), gold, tuple(errors))
-
-
-_SURROGATE = re.compile("[\ud800-\udfff]")
-
-
-def _question(line: str) -> tuple[Question, list[str] | None]:
-    row = json.loads(line)
-    if not isinstance(row, dict):
-        raise TypeError(f"a JSON {type(row).__name__}, not an object")
-    q = Question(str(row["id"]), str(row["question"]), str(row.get("lang", "")),
-                 _history(row.get("history", [])))
-    if _SURROGATE.search(q.id + q.question + q.lang + "".join(q.history)):
-        raise ValueError("it holds a lone surrogate (\\udxxx), which is not text")
-    if not q.question.strip():
-        raise ValueError("the question is empty")
-    if "evidence" not in row:
-        return q, None
-    evidence = row["evidence"]
-    evidence = [evidence] if isinstance(evidence, str) else evidence
-    if not isinstance(evidence, list) or not all(isinstance(e, str) for e in evidence):
-        raise TypeError('"evidence" must be a list of strings.')
-    return q, evidence
-
-
-def _line_problem(exc: Exception) -> str:
-    if isinstance(exc, KeyError):
-        return (f"not a question object (no {exc} field); each line needs at least "
-                '{"id", "question"}.')
-    return f"not a question object ({exc}); each line needs at least {{\"id\", \"question\"}}."
-
-
-def _line_id(line: str) -> str:
-    try:
-        row = json.loads(line)
-        return _SURROGATE.sub("\ufffd", str(row.get("id", ""))) if isinstance(row, dict) else ""
-    except ValueError:
-        return ""
 
 
 def with_errors(result: dict[str, Any], errors: tuple[LineError, ...]) -> dict[str, Any]:
@@ -170,12 +62,6 @@ def write_results(path: Path, result: dict[str, Any]) -> None:
     write_atomically(path, _SURROGATE.sub("\ufffd", text).encode("utf-8"))
 
 
-def _history(value: object) -> tuple[str, ...]:
-    if not isinstance(value, list) or not all(isinstance(h, str) and h.strip() for h in value):
-        raise TypeError('"history" must be a list of earlier questions (strings), oldest first')
-    return tuple(value)
-
-
 def replay_histories(questions: list[Question], answerer: Answerer,
                      mode: str = "hybrid", k: int = 8) -> dict[str, Context]:
     """Each question's conversation: its ``history`` answered by askbj in order (so its own
@@ -187,53 +73,6 @@ def replay_histories(questions: list[Question], answerer: Answerer,
         turns = replay(answerer, [(h, None) for h in q.history], k=k, mode=mode)
         contexts[q.id] = Context(turns, answerer.resolver.resolve(q.question, turns).question)
     return contexts
-
-
-def _gold(evidence: Iterable[str]) -> Gold:
-    groups: dict[str, list[str]] = defaultdict(list)
-    for span in evidence:
-        m = re.match(r"^(\d{3}):(.*)$", span, flags=re.S)
-        groups[m.group(1) if m else ""].append(squash(m.group(2) if m else span))
-    return Gold({k: tuple(v) for k, v in groups.items()})
-
-
-def relevant_groups(text: str, gold: Gold) -> set[str]:
-    """The evidence groups that ``text`` satisfies."""
-    squashed = squash(text)
-    return {g for g, spans in gold.groups.items() if any(s and s in squashed for s in spans)}
-
-
-def score_ranking(texts: list[str], gold: Gold, k: int = K) -> dict[str, float]:
-    """hit@1, hit@5, MRR@10, nDCG@10 of one ranked list of passage texts."""
-    per_rank = [relevant_groups(t, gold) for t in texts[:k]]
-    n_groups = len(gold.groups)
-
-    def hit(n: int) -> float:
-        return len(set().union(*per_rank[:n])) / n_groups if per_rank[:n] else 0.0
-
-    first = next((r for r, g in enumerate(per_rank, start=1) if g), None)
-    dcg = sum(1.0 / math.log2(r + 1) for r, g in enumerate(per_rank, start=1) if g)
-    n_relevant = max(sum(1 for g in per_rank if g), n_groups, 1)
-    ideal = sum(1.0 / math.log2(r + 1) for r in range(1, min(k, n_relevant) + 1))
-    return {
-        "hit@1": hit(1),
-        "hit@5": hit(5),
-        "mrr@10": 1.0 / first if first else 0.0,
-        "ndcg@10": dcg / ideal if ideal else 0.0,
-    }
-
-
-def summarize(rows: list[tuple[str, dict[str, float]]]) -> dict[str, dict[str, float]]:
-    """Mean of each metric per language and overall; ``n`` counts the questions."""
-    buckets: dict[str, list[dict[str, float]]] = defaultdict(list)
-    for lang, metrics in rows:
-        buckets["overall"].append(metrics)
-        buckets[lang or "unknown"].append(metrics)
-    return {
-        name: {"n": float(len(ms)),
-               **{m: round(sum(x[m] for x in ms) / len(ms), 4) for m in ms[0]}}
-        for name, ms in buckets.items()
-    }
 
 
 def run(questions: list[Question], gold: dict[str, Gold], searcher: Searcher, mode: str,
@@ -282,33 +121,6 @@ def combine(runs: dict[str, dict[str, Any]]) -> dict[str, Any]:
         for i, q in enumerate(result["questions"]):
             q["hits_by_mode"] = {m: r["questions"][i]["hits"] for m, r in runs.items()}
     return result
-
-
-def quotes_carry(quotes: list[str], gold: Gold) -> float:
-    """Share of evidence groups met by the cited quotes (one quote, or all of them joined:
-    an evidence span may straddle two cited sentences)."""
-    if not gold.groups:
-        return 0.0
-    joined = squash("".join(quotes))
-    met = [g for g, spans in gold.groups.items() if any(s and s in joined for s in spans)]
-    return len(met) / len(gold.groups)
-
-
-def answer_body(text: str) -> str:
-    """The answer's own words: ``[n]`` markers and askbj's notes left out."""
-    return re.sub(r"\[\d+\]|（[^）]*来源[^）]*）|（[^）]*來源[^）]*）", "", text)
-
-
-def text_carries(text: str, gold: Gold) -> float:
-    """Share of evidence groups met by the answer text itself (strict: what the reader sees,
-    not what the cited passage holds somewhere)."""
-    return quotes_carry([answer_body(text)], gold)
-
-
-def citations_valid(answer: Answer, documents: dict[str, str]) -> bool:
-    """Every quote is the document's text at its span (what a citation promises)."""
-    return all(bool(c.quote) and documents.get(c.doc_id, "")[c.start : c.end] == c.quote
-               for c in answer.citations)
 
 
 def run_answers(questions: list[Question], gold: dict[str, Gold],
