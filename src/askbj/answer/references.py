@@ -1,0 +1,94 @@
+"""References to an item of an earlier answer ("第二个方面", "the third one", "最后一个"):
+which position is meant, and which item of askbj's answer is at that position (by its own
+markers 二是/(二)/②, an inline series "从A、B、C与D四方面", or its n-th sentence)."""
+
+from __future__ import annotations
+
+import re
+
+from askbj.text.enumerations import item_of
+
+_ZH_NUM = "一二三四五六七八九十两"
+
+
+ORDINALS_EN = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6,
+                "seventh": 7, "eighth": 8, "ninth": 9, "tenth": 10, "1st": 1, "2nd": 2,
+                "3rd": 3, "last": -1}
+
+
+def ordinal_of(m: re.Match[str]) -> int:
+    """The position a list reference names (1-based; -1 for the last)."""
+    from askbj.text.enumerations import ordinal
+
+    groups = [g for g in m.groups() if g]
+    token = groups[0] if groups else ""
+    if token in ("最后", "last") or token.lower() == "last":
+        return -1
+    if token.lower() in ORDINALS_EN:
+        return ORDINALS_EN[token.lower()]
+    if re.fullmatch(r"\d{1,2}(?:th)?", token, re.I):
+        return int(re.sub(r"\D", "", token))
+    return ordinal(token.replace("两", "二"))
+
+
+def pick_item(items: tuple[str, ...], n: int) -> str | None:
+    """Item ``n`` of an answer: by its own marker (二是, (二), ②) when the answer is a marked
+    list; else element ``n`` of a series its first sentence lists ("从A、B、C与D四方面");
+    else its ``n``-th sentence."""
+    if not items or n == 0:
+        return None
+    marked: dict[int, str] = {}
+    for it in items:
+        found = item_of(it, 0, len(it))
+        if found:
+            marked.setdefault(found.ordinal, it)
+    if len(marked) >= 2:
+        return marked[max(marked)] if n == -1 else marked.get(n)
+    series = inline_series(items[0])
+    if len(series) >= max(n, 3):
+        return series[n - 1] if n > 0 else series[-1]
+    if n == -1:
+        return items[-1]
+    return items[n - 1] if n <= len(items) else None
+
+
+_SERIES = re.compile(r"[^，,；;。：:、“”]{2,24}(?:、[^，,；;。：:、“”]{2,24}){1,}"
+                     r"(?:[和与及][^，,；;。：:、“”]{2,24})?")
+
+
+_SERIES_LEAD = re.compile(r"^.*(?:从|在|包括|包含|涵盖|即|有|是|为|对|围绕|聚焦)")
+
+
+_SERIES_TAIL = re.compile(rf"(?:等)?[{_ZH_NUM}\d]+(?:个|大|项)?(?:方面|领域|点|项|类|种|个|环节|"
+                          rf"任务|措施|重点)[^、]*$|等[^、]{{0,6}}$")
+
+
+def inline_series(sentence: str) -> list[str]:
+    """The elements of the longest inline series in ``sentence`` ("从A、B、C与D四方面采取措施"
+    → [A, B, C, D]); [] when there is none of three or more."""
+    runs = sorted(_SERIES.findall(sentence), key=lambda r: r.count("、"), reverse=True)
+    if not runs:
+        return []
+    parts = runs[0].split("、")
+    last = re.split(r"以及|[和与及]", parts[-1], maxsplit=1)
+    parts = [*parts[:-1], *last]
+    parts[0] = _SERIES_LEAD.sub("", parts[0])
+    parts[-1] = _SERIES_TAIL.sub("", parts[-1])
+    return [p.strip() for p in parts if len(p.strip()) >= 2] if len(parts) >= 3 else []
+
+
+_MARKER = re.compile(r"^.{0,6}?(?:[一二三四五六七八九十]{1,2}是|第[一二三四五六七八九十]{1,2}"
+                     r"(?=[,，、:：])|[(（][^)）]{1,3}[)）]|[①-⑳]|\d{1,2}[、.．])\s*[,，、:：]?")
+
+
+def key_phrase(item: str, limit: int) -> str:
+    """An item by its opening clause, marker dropped: "二是建设高水平数据交易平台，…" →
+    "建设高水平数据交易平台"."""
+    text = _MARKER.sub("", item, count=1) if item_of(item, 0, len(item)) else item
+    parts = [p for p in re.split(r"[，,；;：:。！？!?]", text) if p.strip()]
+    key = ""
+    for p in parts:
+        key = f"{key}，{p}" if key else p
+        if len(key) >= 4:
+            break
+    return key.strip()[:limit]
