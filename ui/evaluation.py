@@ -57,18 +57,27 @@ def metrics_side_by_side(runs: dict[str, dict[str, Any]]) -> list[dict[str, obje
     return rows
 
 
-def read_uploaded_questions(data: bytes, name: str = "upload.jsonl",
-                            ) -> tuple[list[Any], dict[str, Any]]:
-    """``evaluate.read_questions`` for an uploaded file's bytes (errors name the file)."""
-    import tempfile
+def read_question_file(path: Path, name: str) -> Any:
+    """The readable questions of a question file (``QuestionSet``: its bad lines are in
+    ``errors``, as in `askbj eval`); a file with no readable question at all is an error."""
+    from askbj.evaluate.questions import read_question_set
 
-    from askbj.evaluate.questions import read_questions
+    found = read_question_set(path)
+    if found.errors and not found.questions:
+        first = found.errors[0]
+        raise AskbjError(f"{name}:{first.line}: {first.error}")
+    return found
+
+
+def read_uploaded_questions(data: bytes, name: str = "upload.jsonl") -> Any:
+    """``read_question_file`` for an uploaded file's bytes (errors name the upload)."""
+    import tempfile
 
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "questions.jsonl"  # the upload's name may be too long for a file
         path.write_bytes(data)
         try:
-            return read_questions(path)
+            return read_question_file(path, Path(name).name)
         except AskbjError as exc:
             raise AskbjError(str(exc).replace(str(path), Path(name).name)) from exc
 

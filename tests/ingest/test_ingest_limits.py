@@ -136,3 +136,22 @@ def test_upload_limits_apply_to_the_extracted_text(tmp_path: Path) -> None:
         save_upload(tmp_path, "big.docx", small_docx, limits=IngestLimits(max_chars=1000))
     assert list(tmp_path.iterdir()) == []
     assert save_upload(tmp_path, "fine.docx", small_docx).exists()
+
+
+def test_a_parser_stuck_inside_one_call_is_stopped(tmp_path: Path,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """The clock checks between pages cannot stop a parser that never returns from one page:
+    the parse runs in a child process, which the limit stops."""
+    import time
+
+    from askbj.ingest import sources
+
+    def stuck(data: bytes, limits: IngestLimits) -> str:
+        time.sleep(30)  # one page that takes forever
+        return GOOD
+
+    monkeypatch.setattr(sources, "pdf_text", stuck)
+    ingest = ingest_with(tmp_path, {"stuck.pdf": chinese_pdf(GOOD)})
+    docs, warnings = load_documents(ingest, IngestLimits(parse_seconds=0.5))
+    assert [d.doc_id for d in docs] == ["good"]
+    assert "was stopped" in skipped(warnings, "stuck.pdf")

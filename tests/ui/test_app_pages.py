@@ -94,6 +94,13 @@ def test_evaluation_page_accepts_an_uploaded_question_set(fake_app: Path) -> Non
     at.file_uploader(key="eval_upload").set_value(("bad.jsonl", b"not json", "text/plain"))
     at.button(key="eval_run").click().run()
     assert at.error and "bad.jsonl:1" in html.unescape(at.error[0].value)
+    mixed = (upload + "\nnot json\n").encode()  # a bad line among good ones: named, not fatal
+    at.file_uploader(key="eval_upload").set_value(("mixed.jsonl", mixed, "text/plain"))
+    at.button(key="eval_run").click().run()
+    assert not at.exception and not at.error
+    assert at.session_state["eval"]["name"] == "mixed.jsonl"
+    assert [e.line for e in at.session_state["eval"]["errors"]] == [2]
+    assert any("Line 2 skipped" in html.unescape(w.value) for w in at.warning)
 
 
 def test_evaluation_page_runs_another_committed_question_set(fake_app: Path) -> None:

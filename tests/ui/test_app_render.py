@@ -116,8 +116,10 @@ def test_evaluation_tables_and_hit_curve() -> None:
 
 
 def test_uploaded_question_errors_name_the_upload() -> None:
-    questions, gold = ui.read_uploaded_questions(
+    found = ui.read_uploaded_questions(
         b'{"id": "1", "question": "q", "evidence": ["e"]}\n', "x.jsonl")
-    assert questions[0].question == "q" and gold["1"].answerable
-    with pytest.raises(AskbjError, match=r"^x\.jsonl:2"):
-        ui.read_uploaded_questions(b'{"id": "1", "question": "q"}\n{', "x.jsonl")
+    assert found.questions[0].question == "q" and found.gold["1"].answerable
+    mixed = ui.read_uploaded_questions(b'{"id": "1", "question": "q"}\n{', "x.jsonl")
+    assert [q.id for q in mixed.questions] == ["1"] and [e.line for e in mixed.errors] == [2]
+    with pytest.raises(AskbjError, match=r"^x\.jsonl:1"):  # no readable question at all
+        ui.read_uploaded_questions(b'{\n', "x.jsonl")

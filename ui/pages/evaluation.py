@@ -4,31 +4,34 @@ with a hit@k chart and a per-question table whose rows open the retrieved passag
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import streamlit as st
 
 from askbj.errors import AskbjError
-from askbj.evaluate.questions import read_questions
 from ui import session as ui
 from ui import widgets as ui_widgets
 
 ui_widgets.setup_page("Evaluation", ":material/monitoring:", "wide")
 
 
-def load_questions(uploaded, path: Path) -> tuple[str, list, dict]:  # type: ignore[no-untyped-def, type-arg]
+def load_questions(uploaded, path: Path) -> tuple[str, Any]:  # type: ignore[no-untyped-def]
     if uploaded is not None:
-        return uploaded.name, *ui.read_uploaded_questions(uploaded.getvalue(), uploaded.name)
-    return ui.display_path(path), *read_questions(path)
+        return uploaded.name, ui.read_uploaded_questions(uploaded.getvalue(), uploaded.name)
+    name = ui.display_path(path)
+    return name, ui.read_question_file(path, name)
 
 
 def run(engine: ui.Engine, uploaded, path: Path, modes: list[str]) -> None:  # type: ignore[no-untyped-def]
-    name, questions, gold = load_questions(uploaded, path)
+    name, found = load_questions(uploaded, path)
+    questions, gold = list(found.questions), found.gold
     bar = st.progress(0.0, text=f"{len(questions)} questions × {len(modes)} modes")
     runs = ui.run_modes(questions, gold, engine.searcher, modes, answerer=engine.answerer,
                         progress=lambda d, t: bar.progress(d / t, text=f"Searching: {d} / {t}"))
     bar.empty()
-    st.session_state["eval"] = {"name": name, "runs": runs, "gold": gold}
+    st.session_state["eval"] = {"name": name, "runs": runs, "gold": gold,
+                                "errors": list(found.errors)}
 
 
 def open_selected_row() -> None:
@@ -106,6 +109,8 @@ if st.button("Run evaluation", type="primary", key="eval_run", disabled=not mode
 result = st.session_state.get("eval")
 if result:
     st.subheader(ui.md_literal(f"Results · {result['name']}"))
+    for problem in result.get("errors", []):  # like `askbj eval`: named, the rest still run
+        st.warning(ui.md_literal(f"Line {problem.line} skipped: {problem.error}"))
     if not any(r["summary"]["metrics"] for r in result["runs"].values()):
         st.info("No question in this set has gold evidence, so nothing could be scored.")
     else:

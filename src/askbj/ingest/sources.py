@@ -31,6 +31,7 @@ from askbj.errors import AskbjError
 from askbj.ingest.clean import clean
 from askbj.ingest.decode import decode
 from askbj.ingest.formats import docx_text, pdf_text
+from askbj.ingest.isolate import run_isolated
 from askbj.ingest.limits import IngestLimits, LimitExceeded
 from askbj.records import Document, content_id
 
@@ -253,10 +254,9 @@ def _reason(exc: Exception) -> str:
 def read_text(suffix: str, data: bytes, limits: IngestLimits = DEFAULT_LIMITS) -> str:
     """The raw text of a file's bytes by its type; ValueError says why it has none
     (``LimitExceeded`` when it is over a limit)."""
-    if suffix == ".pdf":
-        return pdf_text(data, limits)
-    if suffix == ".docx":
-        return docx_text(data, limits)
+    if suffix in (".pdf", ".docx"):  # parsed in a child process that the time limit stops
+        parse = pdf_text if suffix == ".pdf" else docx_text
+        return run_isolated(parse, (data, limits), limits.parse_seconds)
     if len(data) > 4 * limits.max_chars:  # no encoding packs more than 4 bytes a character
         limits.check_chars(len(data) // 4)
     text = decode(data)
