@@ -15,10 +15,9 @@ from typing import Any
 
 import pytest
 
-from askbj import cli, engine
+from askbj import cli, engine, files
 from askbj.errors import AskbjError, describe_os_error
 from askbj.index import store as index_store
-from askbj.ingest import uploads
 from askbj.ingest.uploads import save_upload
 
 from app_helpers import settings_of, start, write_home
@@ -131,7 +130,7 @@ def test_upload_of_a_very_long_name_is_stored_under_a_shorter_one(tmp_path: Path
 def test_upload_fault_is_an_askbj_error_naming_no_folder(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, code: int
 ) -> None:
-    monkeypatch.setattr(uploads.tempfile, "mkstemp",
+    monkeypatch.setattr(files.tempfile, "mkstemp",
                         fault(code, str(tmp_path / "ingest" / ".upload-x.part")))
     with pytest.raises(AskbjError) as info:
         save_upload(tmp_path / "ingest", "a.txt", "北京".encode())

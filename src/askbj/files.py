@@ -32,18 +32,36 @@ def check_target(path: Path) -> None:
                          "output path.")
 
 
-def write_atomically(path: Path, data: bytes) -> None:
-    """Write ``data`` beside ``path`` and rename it into place; ``path`` is untouched on
-    failure (the OSError propagates for the caller to describe)."""
+def write_atomically(path: Path, data: bytes, overwrite: bool = True) -> None:
+    """Write ``data`` to a hidden file beside ``path`` and move it into place in one step;
+    ``path`` is untouched on failure (the OSError propagates for the caller to describe).
+    Without ``overwrite`` the move raises ``FileExistsError`` if ``path`` exists by then."""
     path = Path(path)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name[:100]}.", suffix=".part")
+    stem = path.name.encode("utf-8")[:100].decode("utf-8", "ignore")  # a name is bytes-limited
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{stem}.", suffix=".part")
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
         os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
+        if overwrite:
+            os.replace(tmp, path)
+        else:
+            _move_to_new(Path(tmp), path)
     finally:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
+
+
+def _move_to_new(tmp: Path, target: Path) -> None:
+    """Move ``tmp`` to a ``target`` that must not exist: a hard link is atomic; a file system
+    without hard links gets a check and a move instead."""
+    try:
+        os.link(tmp, target)
+    except FileExistsError:
+        raise
+    except OSError:
+        if target.exists() or target.is_symlink():
+            raise FileExistsError(target) from None
+        os.replace(tmp, target)

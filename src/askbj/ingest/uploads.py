@@ -11,14 +11,12 @@ existing document is replaced only when the user said so.
 
 from __future__ import annotations
 
-import contextlib
-import os
 import re
-import tempfile
 import unicodedata
 from pathlib import Path
 
 from askbj.errors import AskbjError, user_error
+from askbj.files import write_atomically
 from askbj.ingest.limits import IngestLimits, LimitExceeded
 from askbj.ingest.sources import SUPPORTED, read_text
 
@@ -92,42 +90,11 @@ def _store(ingest_dir: Path, clean: str, data: bytes, overwrite: bool) -> Path:
         raise AskbjError(f"Cannot write {clean}: that name points outside {ingest_dir}/.")
     if not overwrite and (target.exists() or target.is_symlink()):
         raise AskbjError(_exists(clean, ingest_dir))
-    _write_atomically(root, target, data, overwrite)
-    return target
-
-
-def _write_atomically(root: Path, target: Path, data: bytes, overwrite: bool) -> None:
-    """Write to a hidden temp file (ingest skips dot files), then move it into place in one
-    step; without ``overwrite`` the move fails if the name appeared in the meantime."""
-    fd, tmp = tempfile.mkstemp(dir=root, prefix=".upload-", suffix=".part")
     try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(tmp, 0o644)
-        if overwrite:
-            os.replace(tmp, target)
-        else:
-            _create(Path(tmp), target)
+        write_atomically(target, data, overwrite=overwrite)
     except FileExistsError as exc:
         raise AskbjError(_exists(target.name, root)) from exc
-    finally:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
-
-
-def _create(tmp: Path, target: Path) -> None:
-    """Move ``tmp`` to a ``target`` that must not exist: a hard link is atomic; a file system
-    without hard links gets a check and a move instead."""
-    try:
-        os.link(tmp, target)
-    except FileExistsError:
-        raise
-    except OSError:
-        if target.exists() or target.is_symlink():
-            raise FileExistsError(target) from None
-        os.replace(tmp, target)
+    return target
 
 
 def _exists(name: str, folder: Path) -> str:
