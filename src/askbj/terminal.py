@@ -16,19 +16,20 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from askbj.text.normalize import without_surrogates
+
 out = Console(highlight=False, soft_wrap=True, emoji=False)
 err = Console(stderr=True, highlight=False, emoji=False, soft_wrap=True)
-_SURROGATES = str.maketrans({c: "\ufffd" for c in map(chr, range(0xD800, 0xE000))})
 
 
 def emit_json(payload: Any) -> None:
-    sys.stdout.write(json.dumps(payload, ensure_ascii=False, indent=2).translate(_SURROGATES)
+    sys.stdout.write(without_surrogates(json.dumps(payload, ensure_ascii=False, indent=2))
                      + "\n")
 
 
 def arg(text: str) -> str:
     """A command-line argument as text: bytes that were not UTF-8 become U+FFFD."""
-    return text.translate(_SURROGATES)
+    return without_surrogates(text)
 
 
 def print_metrics(runs: dict[str, dict[str, Any]]) -> None:

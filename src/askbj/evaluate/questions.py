@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from askbj.errors import AskbjError
-from askbj.text.normalize import squash
+from askbj.text.normalize import LONE_SURROGATE, squash, without_surrogates
 
 
 @dataclass(frozen=True)
@@ -88,7 +88,6 @@ def read_question_set(path: Path) -> QuestionSet:
     return QuestionSet(tuple(questions), gold, tuple(errors))
 
 
-_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def _question(line: str) -> tuple[Question, list[str] | None]:
@@ -97,7 +96,7 @@ def _question(line: str) -> tuple[Question, list[str] | None]:
         raise TypeError(f"a JSON {type(row).__name__}, not an object")
     q = Question(str(row["id"]), str(row["question"]), str(row.get("lang", "")),
                  _history(row.get("history", [])))
-    if _SURROGATE.search(q.id + q.question + q.lang + "".join(q.history)):
+    if LONE_SURROGATE.search(q.id + q.question + q.lang + "".join(q.history)):
         raise ValueError("it holds a lone surrogate (\\udxxx), which is not text")
     if not q.question.strip():
         raise ValueError("the question is empty")
@@ -120,7 +119,7 @@ def _line_problem(exc: Exception) -> str:
 def _line_id(line: str) -> str:
     try:
         row = json.loads(line)
-        return _SURROGATE.sub("\ufffd", str(row.get("id", ""))) if isinstance(row, dict) else ""
+        return without_surrogates(str(row.get("id", ""))) if isinstance(row, dict) else ""
     except ValueError:
         return ""
 

@@ -23,7 +23,8 @@ from askbj.evaluate.metrics import (
     summarize,
     text_carries,
 )
-from askbj.evaluate.questions import _SURROGATE, Gold, LineError, Question
+from askbj.evaluate.questions import Gold, LineError, Question
+from askbj.text.normalize import without_surrogates
 
 if TYPE_CHECKING:
     from askbj.answer.extractive import Answerer
@@ -59,7 +60,7 @@ def write_results(path: Path, result: dict[str, Any]) -> None:
     from askbj.files import write_atomically
 
     text = json.dumps(result, ensure_ascii=False, indent=2)
-    write_atomically(path, _SURROGATE.sub("\ufffd", text).encode("utf-8"))
+    write_atomically(path, without_surrogates(text).encode("utf-8"))
 
 
 def replay_histories(questions: list[Question], answerer: Answerer,

@@ -37,12 +37,9 @@ from askbj.retrieve.candidates import CandidateSource, LocalCandidates
 from askbj.retrieve.expand import to_chinese
 from askbj.retrieve.fusion import Fusion
 from askbj.text.lang import is_english
-from askbj.text.normalize import fold, squash, tokenize
+from askbj.text.normalize import fold, squash, tokenize, without_surrogates
 
 MAX_QUESTION = 2000
-# Lone surrogates: what a terminal's non-UTF-8 bytes become in sys.argv (surrogateescape);
-# every C library below (OpenCC, the model) refuses them with UnicodeEncodeError.
-SURROGATES = re.compile("[\ud800-\udfff]")
 _NO_IDS = np.zeros(0, dtype=np.int64)
 
 
@@ -63,7 +60,7 @@ class Query:
 
 def prepare_query(question: str) -> Query:
     """Reject empty questions, truncate huge ones (with a notice) so they are still answered."""
-    text = SURROGATES.sub("\ufffd", question or "").strip()
+    text = without_surrogates(question or "").strip()
     if not text:
         raise AskbjError(
             "The question is empty: type a question in Chinese or English.")

@@ -35,6 +35,16 @@ def _converter(config: str) -> Any:
     return opencc.OpenCC(config)
 
 
+# Lone surrogates: what a terminal's non-UTF-8 bytes become in sys.argv (surrogateescape).
+# They are not text: OpenCC, the model and UTF-8 output all refuse them.
+LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def without_surrogates(text: str) -> str:
+    """``text`` with each lone surrogate replaced by U+FFFD."""
+    return LONE_SURROGATE.sub("\ufffd", text)
+
+
 def to_simplified(text: str) -> str:
     with _lock:
         return _converter("t2s").convert(text)
