@@ -74,7 +74,7 @@ def _options(
 
 
 def _settings() -> Settings:
-    return _state.get("settings") or Settings()
+    return _state.get("settings") or Settings.from_env()
 
 
 def _stale_notice(index: Any) -> str:

@@ -61,20 +61,6 @@ class Domain:
             levels=_strings(data, "levels", source),
         )
 
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "name": self.name, "subject": self.subject,
-            "example_questions": list(self.example_questions),
-            "place_prefixes": list(self.place_prefixes), "home_partner": self.home_partner,
-            "country_partners": dict(self.country_partners),
-            "place_aliases": {k: list(v) for k, v in self.place_aliases.items()},
-            "gazetteer": dict(self.gazetteer), "acronyms": dict(self.acronyms),
-            "abbreviations": {k: list(v) for k, v in self.abbreviations.items()},
-            "glossary": {k: list(v) for k, v in self.glossary.items()},
-            "synonyms": {k: list(v) for k, v in self.synonyms.items()},
-            "levels": list(self.levels),
-        }
-
 
 def _text(data: Mapping[str, Any], key: str, source: str, default: str) -> str:
     value = data.get(key, default)
