@@ -20,6 +20,7 @@ import threading
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
+from askbj.answer import asked
 from askbj.text.lang import is_english
 from askbj.text.normalize import fold, tokenize
 
@@ -137,43 +138,11 @@ def _part(clause: str, english: bool) -> Part:
         m = (en if english else zh).search(clause)
         if m:
             focus = _english_focus(clause, m) if english else _chinese_focus(clause, m, kind)
-            topic, detail = _wording(clause, m, focus, english, kind)
-            topic = re.sub(rf"(?:{'|'.join(_GENERIC)})+$", "", topic) if not english else topic
+            topic, detail = (("", asked.english(clause, m.start(), m.end(), kind, m.group(0)))
+                             if english else asked.chinese(clause, m.start(), m.end(), kind))
             phrase = "" if english else _phrase(clause[: m.start()])
             return Part(kind, focus, _unit(clause, m, english), clause, topic, detail, phrase)
     return Part(OTHER, (), "", clause)
-
-
-def _wording(clause: str, m: re.Match[str], focus: tuple[str, ...],
-             english: bool, kind: str = OTHER) -> tuple[str, str]:
-    """(topic, detail) in the question's own words, for "文档提到了X，但没有给出Y"."""
-    if english:
-        rest = f"{clause[: m.start()]} {clause[m.end():]}"
-        words = [w for w in re.findall(r"[\w'-]+", rest) if w not in focus]
-        while words and words[0] in _EN_EDGE:
-            words.pop(0)
-        while words and words[-1] in _EN_EDGE:
-            words.pop()
-        detail = " ".join(focus)
-        return " ".join(words), (f"the {detail}" if detail else "that detail")
-    before = re.sub(r"(?:是|为|有|达到?|约|大概|大约|共|一共|累计|了|都|能)+$", "", clause[: m.start()])
-    before = re.sub(r"^[^\u4e00-\u9fff\w《“「]+", "", before)
-    noun = re.match(r"[\u4e00-\u9fff]{2,4}?(?=是|为|有|达|约|大|多少|几|多大|多高|怎|如何|什么)",
-                    m.group(0))  # 补贴|比例是多少: the measure noun belongs to the detail
-    before += noun.group(0) if noun else ""
-    if kind == DATE and focus and focus[0] not in before:  # 哪一天揭牌 → 揭牌的时间
-        return before.rstrip("的在"), f"{focus[0]}的时间"
-    if m.group(0).startswith("占"):  # 占GDP比重是多少 → 占GDP比重
-        return before.rstrip("的在"), re.sub(r"(?:是|为|有|约|大概|大约)*(?:多少|几成|多大|多高)$", "", m.group(0))
-    if "的" in before.strip("的"):  # 北京数据基础制度先行区的总投资 → (…先行区, 总投资)
-        topic, _, detail = before.strip("的").rpartition("的")
-        if detail and any(f in detail for f in focus):
-            return topic, detail
-    at = min((before.find(f) for f in focus if f in before), default=-1)
-    if at <= 0:
-        detail = "".join(focus) or m.group(0)
-        return before.rstrip("的在"), detail
-    return before[:at].rstrip("的在"), before[at:] or m.group(0)
 
 
 def _unit(clause: str, m: re.Match[str], english: bool) -> str:
@@ -253,8 +222,6 @@ def _content(word: str) -> bool:
             and bool(re.search(r"[\u3400-\u9fffa-z]", word)))
 
 
-_EN_EDGE = frozenset("the a an of for in on at by to is are was were did does do has have had "
-                     "and what which who when where how according will can".split())
 _EN_STOP = frozenset("what which who whom whose when where why how much many is are was were "
                      "the a an of in on at for to by did does do has have had and or its their "
                      "beijing's according total value amount number share percentage rate ratio target "
@@ -332,10 +299,10 @@ def _has_amount(part: Part, sentence: str) -> bool:
 
 
 def _has_date(part: Part, sentence: str) -> bool:
-    asked = part.clause
-    if re.search(r"哪一?年|what year|which year", asked):
+    clause = part.clause
+    if re.search(r"哪一?年|what year|which year", clause):
         return bool(_YEAR.search(sentence))
-    if re.search(r"哪一?天|几号|几日|日期|what date|which day", asked):
+    if re.search(r"哪一?天|几号|几日|日期|what date|which day", clause):
         return bool(_DAY.search(sentence))
     return bool(_DATE.search(sentence))
 
