@@ -15,7 +15,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import replace
 
-from askbj.answer import smalltalk, wording
+from askbj.answer import metadata, smalltalk, wording
 from askbj.answer.answer_type import VALUE_KINDS, AnswerType, classify
 from askbj.answer.citations import verified
 from askbj.answer.compose import Pick, readable_order, render, select
@@ -85,6 +85,7 @@ class Answerer:
         self._titles = {d.doc_id: squash(d.title) for d in index.documents}
         self._sections = {d.doc_id: sections(d.text) for d in index.documents}
         self._chunks = {c.chunk_id: c for c in index.chunks}
+        self._facets: dict[str, tuple[metadata.Line, ...]] = {}
         self._by_doc: dict[str, list[Chunk]] = {}
         for c in index.chunks:
             self._by_doc.setdefault(c.doc_id, []).append(c)
@@ -110,6 +111,13 @@ class Answerer:
         if chat is not None:
             return self._abstain(question, query, (), script, text=chat)
         hits = tuple(self.searcher.search(query.text, k=k, mode=mode, doc_ids=doc_ids))
+        facets = metadata.asked_facets(query.text)
+        if facets and hits:
+            byline = self._about_document(question, query, facets, hits, script) \
+                or self._about_document(question, query, facets, tuple(self.searcher.search(
+                    query.text, k=50, mode=mode, doc_ids=doc_ids)), script)
+            if byline is not None:
+                return replace(byline, hits=hits)
         hits = self._every_place(query.text, hits, mode, doc_ids)
         kind = classify(query.text)
         assessment = self.assess(query.text, hits, kind)
@@ -152,6 +160,40 @@ class Answerer:
         """The passage (with its anchor context) or its document's title names ``place``."""
         title = self._titles.get(h.chunk.doc_id, "")
         return place_met(place, self.searcher.anchor_context(h.chunk)) or place_met(place, title)
+
+    def _about_document(self, question: str, query: Query, facets: frozenset[str],
+                        hits: tuple[Hit, ...], script: str) -> Answer | None:
+        """"作者是谁?发表在哪本期刊?": the byline, source-note or footnote lines showing the
+        asked facets, from the retrieved document that shows most of them (the better
+        ranked on a tie); None when no retrieved document shows any."""
+        best: tuple[bool, int, int, list[metadata.Line]] | None = None
+        for doc_id in self._documents_of(hits, query.text):
+            if doc_id not in self._facets:
+                self._facets[doc_id] = metadata.facet_lines(self.docs[doc_id])
+            lines = metadata.answer_lines(facets, self._facets[doc_id])
+            shown = len(facets & frozenset().union(*(ln.facets for ln in lines)))
+            rank = next((h.rank for h in hits if doc_id == h.chunk.doc_id or doc_id in {
+                self._chunks[a].doc_id for a in h.alternates if a in self._chunks}), len(hits) + 1)
+            named = metadata.names_author(query.text, self.docs[doc_id])
+            if lines and (best is None or (named, shown, -rank) > best[:3]):
+                best = (named, shown, -rank, lines)
+        if best is None:
+            return None
+        first = self._by_doc[best[3][0].doc_id][0]
+        picks = [Pick(chunk, ln.start, ln.end, 1.0) for ln in best[3]
+                 if (chunk := self._chunk_for(ln.doc_id, ln.start, ln.end, first)) is not None]
+        citations, text = self._compose(picks, target_script(query.text, script))
+        if not citations:
+            return None
+        return Answer(question, text, False, citations, hits, query.notice, status="answered")
+
+    def _documents_of(self, hits: tuple[Hit, ...], question: str) -> list[str]:
+        """The documents of the hits and of their alternates (the other script's copy),
+        and any document whose author the question names."""
+        ids = [h.chunk.doc_id for h in hits]
+        ids += [self._chunks[a].doc_id for h in hits for a in h.alternates if a in self._chunks]
+        ids += [d for d, doc in self.docs.items() if metadata.names_author(question, doc)]
+        return list(dict.fromkeys(ids))
 
     def _every_place(self, text: str, hits: tuple[Hit, ...], mode: str,
                      doc_ids: set[str] | None) -> tuple[Hit, ...]:

@@ -1,0 +1,61 @@
+"""Questions about a document itself are answered from its byline and source-note lines."""
+
+from __future__ import annotations
+
+import pytest
+
+from askbj.answer import metadata
+from askbj.answer.extractive import Answerer
+from askbj.records import Document
+
+DOC = Document(
+    doc_id="9", path="x.txt", title="某市数据要素报告", sha256="0",
+    text=("某市数据要素报告\n"
+          "2024年01月17日来源:《发展研究》2023年12期 作者:李四\n"
+          "作者认为,数据要素市场建设需要完善产权制度。图1资料来源:某市统计局。\n"
+          "作者:\n"
+          "赵六 某市大数据中心 副主任\n"
+          "基金项目:某市社会科学基金重点课题(项目编号:AB2023-01)的阶段性成果。\n"),
+    authors=("李四", "赵六"))
+
+
+@pytest.mark.parametrize(("question", "facets"), [
+    ("这篇文章的作者是谁?发表在哪本期刊?", {"author", "venue"}),
+    ("本文是哪个基金项目的阶段性成果?", {"funding"}),
+    ("Who wrote the report, and where do they work?", {"author", "affiliation"}),
+    ("Which journal originally carried Li Si's article?", {"venue"}),
+    ("作者认为数据要素市场应如何建设?", set()),  # what the author thinks: an ordinary question
+    ("According to the authors, why is the market small?", set()),
+    ("Which science city is the corridor of the layout?", set()),
+])
+def test_facets_asked(question: str, facets: set[str]) -> None:
+    assert metadata.asked_facets(question) == facets
+
+
+def test_facet_lines_are_bylines_notes_and_author_lines_not_prose() -> None:
+    lines = {DOC.text[ln.start : ln.end]: ln.facets for ln in metadata.facet_lines(DOC)}
+    assert lines["2024年01月17日来源:《发展研究》2023年12期 作者:李四"] >= {"venue", "author"}
+    assert "author" in lines["赵六 某市大数据中心 副主任"]  # named in the manifest, after "作者:"
+    assert "funding" in lines["基金项目:某市社会科学基金重点课题(项目编号:AB2023-01)的阶段性成果。"]
+    assert not any("作者认为" in text or text == "作者:" for text in lines)  # prose; a bare label
+
+
+def test_romanised_author_names_either_way_round() -> None:
+    assert metadata.names_author("What did Li Si write about?", DOC)
+    assert metadata.names_author("Si Li's report", DOC)
+    assert not metadata.names_author("What did Zhang San write?", DOC)
+
+
+def test_byline_question_is_answered_from_the_byline(answerer: Answerer) -> None:
+    answer = answerer.ask("上海城市数字化转型这篇文章的作者是谁?原载于哪本期刊?")
+    assert answer.status == "answered" and len(answer.citations) == 1
+    c = answer.citations[0]
+    assert "作者王小明" in c.quote and "《城市观察》2024年第3期" in c.quote
+    assert answerer.docs[c.doc_id].text[c.start : c.end] == c.quote
+
+
+def test_english_question_naming_the_author_in_pinyin_finds_their_document(
+        answerer: Answerer) -> None:
+    answer = answerer.ask("Which journal first published Wang Xiaoming's article?")
+    assert answer.status == "answered" and answer.citations[0].doc_id == "102"
+    assert "《城市观察》" in answer.citations[0].quote
