@@ -166,3 +166,13 @@ def test_a_difference_gets_a_sentence_for_each_year(tmp_path, fake_embedder) -> 
     answer = answerer.ask("北京数字经济增加值从2020年到2023年增加了多少?")
     assert answer.status == "answered" and not answer.abstained
     assert "1.45万亿元" in answer.text and "18766.7亿元" in answer.text
+
+
+def test_focus_skips_time_spans_and_borrows_the_named_topic() -> None:
+    rate = at.classify("超导量子芯片的样品良率一年内提高了多少个百分点?")
+    assert rate.parts[0].focus == ("良率",)
+    borrowed = at.classify("关于北京国际大数据交易所的累计备案交易额,两份文件的说法分别是多少?")
+    assert [p.focus for p in borrowed.parts] == [("交易额",)]
+    # a clause that is itself a question keeps its own focus
+    two = at.classify("北京的AI企业数量在全球城市里排第几?超过了哪个城市?")
+    assert all("城市" not in p.focus for p in two.parts)

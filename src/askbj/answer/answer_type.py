@@ -73,7 +73,8 @@ _COMPARE = re.compile(r"分别|各(?:是|为|有|自)|哪个(?:更|城市更)|�
 _GENERIC = frozenset("比例 比重 占比 份额 数量 数目 总数 规模 金额 总额 数额 数值 水平 时间 日期 年份 时候 "
                      "名字 名称 姓名 地方 地点 情况 多少 程度 幅度 增速 速度 大小 数字 个数 具体 目前 现在 "
                      "现任 大概 大约 一共 总共 累计 达到 主要 哪些 分别 各自 这些 其中 超过 包括 提出 认为 已经 能够 可以 "
-                     "当前 全市 全国 全球 全省 平均 同比 一个 效果 作用 影响 带来 实现 情况 开始".split())
+                     "当前 全市 全国 全球 全省 平均 同比 一个 效果 作用 影响 带来 实现 情况 开始 "
+                     "一年 一年内 年内 今年 去年 全年 当年 同期 期间 说法 提法 表述 口径 给出 记载 两份 材料 文件".split())
 _CLASSIFIER = "个家项座台名所条批款种类位部只户辆次篇件份"
 _POS_LOCK = threading.Lock()
 
@@ -118,12 +119,26 @@ def classify(question: str) -> AnswerType:
     """The kinds and focus of each part of ``question`` ("…多少?增速多少?" has two)."""
     folded = fold(question)
     english = is_english(folded)
-    every = tuple(_part(c, english) for c in _clauses(folded))
+    every = _borrow_focus(tuple(_part(c, english) for c in _clauses(folded)), english)
     parts = tuple(p for p in every if p.kind != OTHER) or every[:1] or (Part(OTHER),)
     compares = bool(_COMPARE.search(folded)) or any(p.kind == DIFFERENCE for p in parts)
     if compares and parts[0].kind == OTHER:  # "北京和广州分别成立了什么数据交易机构?"
         parts = (replace(parts[0], kind=COMPARISON), *parts[1:])
     return AnswerType(parts, compares, sum(p.kind not in VALUE_KINDS for p in every))
+
+
+def _borrow_focus(parts: tuple[Part, ...], english: bool) -> tuple[Part, ...]:
+    """A value part whose own words are all generic ("两份文件的说法分别是多少?") asks about
+    what the clause before it named ("关于交易所的累计备案交易额,"): its last content word."""
+    out = list(parts)
+    for i in range(1, len(out)):
+        if english or out[i].focus or out[i].kind not in VALUE_KINDS or out[i - 1].kind != OTHER \
+                or _WH.search(out[i - 1].clause):  # "排第几?超过了哪个城市?": two questions
+            continue
+        words = [w for w in _words(out[i - 1].clause) if _content(w)]
+        if words:
+            out[i] = replace(out[i], focus=(words[-1],))
+    return tuple(out)
 
 
 def _clauses(folded: str) -> list[str]:
