@@ -176,3 +176,16 @@ def test_focus_skips_time_spans_and_borrows_the_named_topic() -> None:
     # a clause that is itself a question keeps its own focus
     two = at.classify("北京的AI企业数量在全球城市里排第几?超过了哪个城市?")
     assert all("城市" not in p.focus for p in two.parts)
+
+
+def test_an_unseen_noun_weighs_as_the_topic_and_a_single_character_barely(
+        answerer: Answerer) -> None:
+    stats = answerer.stats
+    assert stats.weight("烤鸭") == stats.rarest  # a thing no passage names
+    assert stats.weight("好吃") < stats.rarest  # phrasing
+    assert answerer.ask("北京烤鸭哪家最正宗?").status == "not_found"
+
+
+def test_a_code_the_question_names_must_be_in_the_answer(answerer: Answerer) -> None:
+    assert answerer.ask("截至2023年11月末北京累计建设了多少个5G基站?").status == "answered"
+    assert answerer.ask("截至2023年11月末北京累计建设了多少个6G基站?").status != "answered"

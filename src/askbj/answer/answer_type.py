@@ -230,6 +230,11 @@ def generic(word: str) -> bool:
     return word in _GENERIC or bool(_WH.search(word)) or word in ("一天", "一年")
 
 
+def noun(word: str) -> bool:
+    """jieba tags ``word`` as a noun of some kind (n, nz, nt, nr, ns, vn …)."""
+    return any(flag.startswith("n") or flag == "vn" for _, flag in _tagged(word))
+
+
 def _content(word: str) -> bool:
     return (len(word) >= 2 and word not in _GENERIC and not word.isdigit()
             and not _WH.search(word)

@@ -80,8 +80,21 @@ def off_level(flat: str, places: tuple[str, ...], asked: str,
 
 
 def answers(part: Part, c: Candidate, senses: dict[str, tuple[str, ...]]) -> bool:
-    """``c`` holds a value of the part's kind and meets its focus (itself or in context)."""
-    return holds(part, c.flat) and focus_met(part.focus, c.context, senses)
+    """``c`` holds a value of the part's kind and meets its focus and what the part names
+    (itself or in context)."""
+    return holds(part, c.flat) and focus_met(part.focus, c.context, senses) \
+        and names_what_asked(part, c.context)
+
+
+_CODE = re.compile(r"(?<![a-z0-9.])(?:\d+[a-z]+|[a-z]+\d+)[a-z0-9]*(?![a-z0-9])")
+
+
+def names_what_asked(part: Part, context: str) -> bool:
+    """A figure answers only about the codes the part names (6G, SU7): 5G's count is no
+    answer about 6G. Quarters and halves (Q3, H1) are dates, not codes."""
+    codes = [m.group(0) for m in _CODE.finditer(part.clause)
+             if not re.fullmatch(r"\d+(?:st|nd|rd|th|s)|[qh]\d", m.group(0))]
+    return all(code in context for code in codes)
 
 
 def choose(cands: list[Candidate], kind: AnswerType, sides: tuple[str, ...],

@@ -66,11 +66,22 @@ class TermStats:
         return math.log(1.0 + (self.n - 0.5) / 1.5) if self.n else 0.0
 
     def weight(self, term: str) -> float:
-        """idf; a word the corpus never uses still counts a little (``UNSEEN``): it may be
-        phrasing (名字, 理解), or the very thing asked about (红烧肉) that no passage has."""
+        """idf, at most ``UNSEEN`` for a single character (最, 建: grammar more than topic);
+        a word the corpus never uses still counts: a little (``UNSEEN``) when it may be
+        phrasing (名字, 理解, 好吃), as much as the rarest word when it is a noun that names
+        the very thing asked about (红烧肉, 烤鸭, 销量) and no passage has."""
         if term in self.df:
-            return self.idf(term)
-        return UNSEEN if len(term) >= 2 and not term.isascii() else 0.0
+            return min(self.idf(term), UNSEEN) if len(term) == 1 else self.idf(term)
+        if len(term) < 2 or term.isascii():
+            return 0.0
+        return self.rarest if _names_a_thing(term) else UNSEEN
+
+
+def _names_a_thing(term: str) -> bool:
+    """A noun (jieba tags n, nz, nt …) that is not a generic measure or phrasing word."""
+    from askbj.answer.answer_type import generic, noun
+
+    return noun(term) and not generic(term)
 
 
 def _frequencies(index: Any) -> tuple[dict[str, int], int]:
