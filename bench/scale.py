@@ -1,7 +1,11 @@
 """How far one machine goes: synthetic corpora of 10k / 100k / 1M passages, saved by askbj's
 own ``store.save`` and searched by askbj's ``Searcher`` (not a test; figures go to RESULTS.md).
 
-Usage: .venv/bin/python bench/scale.py [--sizes 10000,100000] [--busy] [--work DIR]
+Usage: .venv/bin/python bench/scale.py [--sizes 10000,100000] [--busy] [--work DIR] [--milvus]
+
+``--milvus`` writes each synthetic index into a Milvus Lite gRPC server on loopback
+(``milvus-lite server``, started here) with askbj's own Milvus ingest and measures search
+through ``MilvusCandidates`` instead of the FAISS files.
 
 Passages are 2–4 real sentences of the corpus; a passage's vector is the mean of the real
 vectors of the passages its sentences came from plus Gaussian noise, re-normalised, so dense
@@ -199,6 +203,70 @@ def measure(folder: Path, given: Path) -> dict[str, Any]:
             "recall@10": recall_at_10(index.dense, index.vectors, vectors)}
 
 
+def measure_milvus(uri: str, given: Path) -> dict[str, Any]:
+    """In a fresh process: load from the Milvus server, search through it."""
+    from askbj.config import thread_policy
+
+    thread_policy()
+    from askbj import engine
+    from askbj.config import Settings
+    from askbj.index.milvus import MilvusStore
+    from askbj.retrieve.milvus_candidates import MilvusCandidates
+    from askbj.retrieve.searcher import Searcher
+
+    base = rss_mib()
+    started = time.perf_counter()
+    index = MilvusStore(uri, timeout=600).load()
+    load_s, loaded = time.perf_counter() - started, rss_mib()
+    questions = dev_questions()
+    vectors = np.load(given)
+    searcher = Searcher(index, Given(dict(zip(questions, vectors, strict=True))),
+                        source=MilvusCandidates(index))
+    timed_searches(searcher, questions[:5])  # warm caches (jieba, glossary)
+    given_ms = timed_searches(searcher, questions * 2)
+    dense_ms = timed_searches(searcher, questions, "dense")
+    real = Searcher(index, engine.make_embedder(Settings()), searcher.domain,
+                    source=searcher.source)
+    timed_searches(real, questions[:3])
+    real_ms = timed_searches(real, questions)
+    return {"passages": len(index.chunks), "store": "milvus-lite server", "load_s": load_s,
+            "rss_before_mib": base, "rss_loaded_mib": loaded, "rss_end_mib": rss_mib(),
+            "hybrid_given_p50": pct(given_ms, 0.5), "hybrid_given_p95": pct(given_ms, 0.95),
+            "dense_given_p50": pct(dense_ms, 0.5), "dense_given_p95": pct(dense_ms, 0.95),
+            "hybrid_real_p50": pct(real_ms, 0.5), "hybrid_real_p95": pct(real_ms, 0.95)}
+
+
+def run_milvus(sizes: list[int], work: Path) -> None:
+    """Each size written into a fresh milvus-lite server by askbj's Milvus ingest, then
+    measured in another process (vectors come from the synthetic index: no embedding)."""
+    sys.path.insert(0, str(REPO / "tests"))
+    from askbj import engine
+    from askbj.config import Settings
+    from askbj.index import milvus_build
+    from askbj.index.milvus import MilvusStore
+
+    from milvus_helpers import lite_server
+
+    work.mkdir(parents=True, exist_ok=True)
+    given = work / "queries.npy"
+    np.save(given, engine.make_embedder(Settings()).embed_queries(dev_questions()))
+    for n in sizes:
+        index = synthetic(n, flat_below=n + 1)  # the FAISS graph is not needed here
+        vectors = {c.chunk_id: v for c, v in zip(index.chunks, index.vectors, strict=True)}
+        with lite_server(work / f"milvus-{n}", start_timeout=120) as uri:
+            started = time.perf_counter()
+            store = MilvusStore(uri, timeout=3600)
+            milvus_build.write(store, index.documents, index.chunks,
+                               lambda todo, v=vectors: np.stack([v[c.chunk_id] for c in todo]),
+                               index.manifest, rebuild=True)
+            store.close()
+            built = time.perf_counter() - started
+            out = subprocess.run([sys.executable, __file__, "--measure-milvus", uri, str(given)],
+                                 capture_output=True, text=True, check=True)
+        row = {**json.loads(out.stdout.strip().splitlines()[-1]), "ingest_s": built}
+        print(json.dumps(row), flush=True)
+
+
 def busy() -> None:
     end = time.time() + 900
     while time.time() < end:
@@ -240,14 +308,23 @@ def main() -> None:
     parser.add_argument("--work", type=Path, default=None)
     parser.add_argument("--flat-below", type=int, default=None,
                         help="override DenseTuning.flat_below (e.g. to skip a long HNSW build)")
+    parser.add_argument("--milvus", action="store_true",
+                        help="measure the Milvus store (a milvus-lite server) instead of FAISS")
     parser.add_argument("--measure", nargs=2, type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--measure-milvus", nargs=2, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.measure:
         print(json.dumps(measure(*args.measure)))
         return
+    if args.measure_milvus:
+        print(json.dumps(measure_milvus(args.measure_milvus[0], Path(args.measure_milvus[1]))))
+        return
     print(f"# {platform.machine()}, {multiprocessing.cpu_count()} cores, Python "
           f"{platform.python_version()}", file=sys.stderr)
     work = args.work or Path(tempfile.mkdtemp(prefix="askbj-scale-"))
+    if args.milvus:
+        run_milvus([int(s) for s in args.sizes.split(",")], work)
+        return
     run([int(s) for s in args.sizes.split(",")], work, args.busy, args.flat_below)
 
 

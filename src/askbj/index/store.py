@@ -37,7 +37,8 @@ from askbj.records import Chunk, Document
 from askbj.text.normalize import tokenize
 
 FORMAT_VERSION = 1
-_PACKAGES = ("askbj", "faiss-cpu", "bm25s", "jieba", "opencc", "sentence-transformers", "numpy")
+_PACKAGES = ("askbj", "faiss-cpu", "bm25s", "jieba", "opencc", "sentence-transformers", "numpy",
+             "pymilvus", "milvus-lite")
 REBUILD = "run `askbj ingest --rebuild`"
 
 
@@ -67,6 +68,11 @@ class Index:
     bm25: Any = field(repr=False)
     dense: Any = field(default=None, repr=False, compare=False)
     """The FAISS index ``vectors`` is a view of (one copy); search reads candidates from it."""
+    remote: Any = field(default=None, repr=False, compare=False)
+    """The server-side store (``askbj.index.milvus.MilvusStore``) holding this index's
+    vectors and BM25 postings; ``vectors`` and ``bm25`` are then empty. None for files."""
+    terms: Any = field(default=None, repr=False, compare=False)
+    """The BM25 term table (``askbj.index.sparse.Terms``) when there is no bm25s matrix."""
 
     def document(self, doc_id: str) -> Document:
         for doc in self.documents:
@@ -185,15 +191,24 @@ def read_manifest(folder: Path, direct: bool = False) -> Manifest:
     if not path.exists():
         raise IndexMissing(f"No index found in {folder}/: run `askbj ingest` to build it.")
     try:
-        raw = json.loads(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise IndexDamaged(f"{path} is damaged: {exc}; {REBUILD}") from exc
+    return parse_manifest(text, str(path))
+
+
+def parse_manifest(text: str, where: str, rebuild: str = REBUILD) -> Manifest:
+    """A manifest from its JSON, checked field by field; ``where`` names it in errors."""
+    try:
+        raw = json.loads(text)
         _check_types(raw)
         manifest = Manifest(**raw)
-    except (ValueError, TypeError, OSError) as exc:
-        raise IndexDamaged(f"{path} is damaged: {exc}; {REBUILD}") from exc
+    except (ValueError, TypeError) as exc:
+        raise IndexDamaged(f"{where} is damaged: {exc}; {rebuild}") from exc
     if manifest.format_version != FORMAT_VERSION:
         raise IndexDamaged(
-            f"{path} has index format {manifest.format_version}, this askbj reads "
-            f"{FORMAT_VERSION}; {REBUILD}"
+            f"{where} has index format {manifest.format_version}, this askbj reads "
+            f"{FORMAT_VERSION}; {rebuild}"
         )
     return manifest
 

@@ -35,6 +35,7 @@ class ServeConfig:
     index_dir: str | None = None
     ingest_dir: str | None = None
     model: str | None = None
+    store: str | None = None
 
     def to_env(self) -> str:
         return json.dumps(asdict(self))
@@ -51,4 +52,6 @@ class ServeConfig:
             changes["index_dir"] = Path(self.index_dir)
         if self.ingest_dir:
             changes["ingest_dir"] = Path(self.ingest_dir)
+        if self.store:
+            changes["store"] = self.store
         return changes
