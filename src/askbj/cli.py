@@ -59,8 +59,15 @@ def _options(
     domain: Annotated[str | None, typer.Option(
         help="Vocabulary of the corpus: a shipped domain name or a .toml file (env ASKBJ_DOMAIN;"
              " default: beijing).")] = None,
+    embed_url: Annotated[str | None, typer.Option(
+        help="Embed through this OpenAI-compatible embeddings service instead of the local "
+             "model, e.g. http://localhost:8080/v1 (env ASKBJ_EMBED_URL). Queries must use the "
+             "same service model as the ingest.")] = None,
+    embed_model: Annotated[str | None, typer.Option(
+        help="Model name sent to the embeddings service (env ASKBJ_EMBED_MODEL; default: "
+             "intfloat/multilingual-e5-small).")] = None,
 ) -> None:
-    settings = Settings.from_env()
+    settings = Settings.from_env().with_service(embed_url, embed_model)
     if model:
         settings = replace(settings, model=model)
     if domain:
