@@ -51,6 +51,8 @@ class RemoteEncoder:
         self._dim: int | None = None
         self._client: httpx.Client | None = None
         self._lock = threading.Lock()
+        self.requests = 0
+        """Requests sent so far, retries included (a benchmark's or a test's figure)."""
 
     @property
     def name(self) -> str:
@@ -133,8 +135,11 @@ class RemoteEncoder:
         body: dict[str, Any] = {"model": self.service.model, "input": texts}
         if self.service.prompts == "input_type":
             body["input_type"] = "query" if query else "passage"
+        client = self._http()
+        with self._lock:
+            self.requests += 1
         try:
-            reply = self._http().post(self.service.endpoint, json=body)
+            reply = client.post(self.service.endpoint, json=body)
         except (httpx.InvalidURL, httpx.UnsupportedProtocol) as exc:
             raise AskbjError(f"Bad embeddings service URL {self.service.url!r}: give the "
                              "server's base URL, e.g. http://localhost:8080/v1 "
@@ -155,8 +160,9 @@ class RemoteEncoder:
                 if service.api_key:
                     headers["Authorization"] = f"Bearer {service.api_key}"
                 local = urlsplit(service.endpoint).hostname in _LOCAL  # no proxy to ourselves
+                timeout = httpx.Timeout(service.timeout, connect=min(10.0, service.timeout))
                 self._client = httpx.Client(
-                    timeout=service.timeout, headers=headers, trust_env=not local,
+                    timeout=timeout, headers=headers, trust_env=not local,
                     limits=httpx.Limits(max_connections=service.concurrency + 1))
             return self._client
 

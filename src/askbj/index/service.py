@@ -34,7 +34,9 @@ class EmbedService:
     ``batch_size`` texts go in one request, at most ``concurrency`` requests are in flight,
     a failed request (no connection, a timeout, HTTP 408/429/5xx) is tried ``retries`` more
     times, waiting ``backoff`` seconds doubled each time (or the server's ``Retry-After``),
-    and ``timeout`` bounds each wait for a connection or a reply, in seconds.
+    and ``timeout`` bounds each wait for a reply, in seconds (a connection: at most 10 s). A
+    service that embeds one request at a time makes the last of ``concurrency`` requests wait
+    for the others: ``timeout`` must cover them all (on a CPU-only service use 1 or 2).
     """
 
     url: str = ""
@@ -46,7 +48,7 @@ class EmbedService:
     batch_size: int = 64
     concurrency: int = 4
     retries: int = 4
-    timeout: float = 60.0
+    timeout: float = 120.0
     backoff: float = 0.5
 
     def __post_init__(self) -> None:
