@@ -5,10 +5,10 @@ from __future__ import annotations
 import json
 import socket
 import sys
+import time
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
-from types import SimpleNamespace
 from typing import Any
 
 import numpy as np
@@ -108,7 +108,7 @@ def test_retry_after_is_honoured_but_capped(monkeypatch: pytest.MonkeyPatch) -> 
     from askbj.index import remote
 
     waits: list[float] = []
-    monkeypatch.setattr(remote, "time", SimpleNamespace(sleep=waits.append))
+    monkeypatch.setattr(remote, "_pause", lambda stop, seconds: waits.append(seconds))
     with FakeEmbeddings(failures=(503, 503)) as flaky:
         RemoteEncoder(service(flaky, backoff=0.25, retries=2)).embed_queries(["x"])
     assert waits == [0.25, 0.5]  # backoff doubles (the server's Retry-After is 0)
@@ -117,6 +117,27 @@ def test_retry_after_is_honoured_but_capped(monkeypatch: pytest.MonkeyPatch) -> 
     with FakeEmbeddings(failures=(429,), retry_after="3600") as limited:
         RemoteEncoder(service(limited, backoff=0.25, retries=2)).embed_queries(["x"])
     assert waits[2:] == [3.0, 3.0, remote.MAX_WAIT]
+
+
+def test_a_failed_batch_stops_the_others_retries_and_unsent_batches() -> None:
+    with FakeEmbeddings(failures=(400, 503, 503, 503, 503)) as failing:
+        encoder = RemoteEncoder(service(failing, batch_size=2, concurrency=2, backoff=0.5))
+        started = time.monotonic()
+        with pytest.raises(AskbjError, match="HTTP 400"):
+            encoder.embed_documents(TEXTS)
+        assert time.monotonic() - started < 0.45  # no 0.5 s wait for the 503's next try
+        assert len(failing.batches) == 2  # the 3 batches not sent yet never are
+
+
+def test_an_interrupt_cancels_the_batches_not_sent() -> None:
+    def interrupt(n: int) -> None:
+        raise KeyboardInterrupt
+
+    with FakeEmbeddings(delay=0.1) as slow:
+        encoder = RemoteEncoder(service(slow, batch_size=1, concurrency=2))
+        with pytest.raises(KeyboardInterrupt):
+            encoder.embed_documents(TEXTS, interrupt)
+        assert len(slow.batches) <= 4 < len(TEXTS)
 
 
 def test_an_unreachable_service_says_so() -> None:

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import base64
 import threading
-import time
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor, as_completed
 from typing import Any
@@ -62,7 +61,8 @@ class RemoteEncoder:
     def dim(self) -> int:
         """Asked of the service once (one short request), so a dead service fails early."""
         if self._dim is None:
-            self._dim = int(self._post([self.service.prefix(True) + _PROBE], True).shape[1])
+            probe = [self.service.prefix(True) + _PROBE]
+            self._dim = int(self._post(probe, True, threading.Event()).shape[1])
         return self._dim
 
     def warm_up(self) -> None:
@@ -89,7 +89,7 @@ class RemoteEncoder:
         prefix, size = self.service.prefix(query), self.service.batch_size
         batches = [[prefix + t for t in texts[i : i + size]] for i in range(0, len(texts), size)]
         if len(batches) == 1:
-            parts = {0: self._post(batches[0], query)}
+            parts = {0: self._post(batches[0], query, threading.Event())}
             if progress is not None:
                 progress(len(texts))
         else:
@@ -99,12 +99,14 @@ class RemoteEncoder:
     def _in_parallel(self, batches: list[list[str]], query: bool,
                      progress: Callable[[int], None] | None) -> dict[int, np.ndarray]:
         """Each batch's rows by batch number; at most ``concurrency`` requests in flight. The
-        first failure cancels the batches not yet sent and is raised."""
+        first failure (or Ctrl-C) cancels the batches not yet sent and stops the others'
+        retries, so it is raised after at most the requests already in flight."""
         workers = min(self.service.concurrency, len(batches))
         parts: dict[int, np.ndarray] = {}
+        stop = threading.Event()
         with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="askbj-embed") as pool:
             futures: dict[Future[np.ndarray], int] = {
-                pool.submit(self._post, batch, query): i for i, batch in enumerate(batches)}
+                pool.submit(self._post, batch, query, stop): i for i, batch in enumerate(batches)}
             try:
                 for future in as_completed(futures):
                     number = futures[future]
@@ -112,16 +114,28 @@ class RemoteEncoder:
                     if progress is not None:
                         progress(len(batches[number]))
             except BaseException:
+                stop.set()
                 pool.shutdown(wait=False, cancel_futures=True)
                 raise
         return parts
 
-    def _post(self, texts: list[str], query: bool) -> np.ndarray:
-        """One batch's rows, tried up to ``1 + retries`` times."""
+    def _post(self, texts: list[str], query: bool, stop: threading.Event) -> np.ndarray:
+        """One batch's rows, tried up to ``1 + retries`` times; none once ``stop`` is set, which
+        a failure sets (before this thread can take another batch)."""
+        if stop.is_set():
+            raise AskbjError("Embedding stopped: another batch failed.")
+        try:
+            return self._tries(texts, query, stop)
+        except BaseException:
+            stop.set()
+            raise
+
+    def _tries(self, texts: list[str], query: bool, stop: threading.Event) -> np.ndarray:
         service, reason, wait = self.service, "", 0.0
         for attempt in range(service.retries + 1):
-            if attempt:
-                time.sleep(min(MAX_WAIT, max(service.backoff * 2 ** (attempt - 1), wait)))
+            if attempt and _pause(stop, min(MAX_WAIT, max(service.backoff * 2 ** (attempt - 1),
+                                                         wait))):
+                raise AskbjError("Embedding stopped: another batch failed.")
             try:
                 return self._checked(_rows(self._send(texts, query), len(texts)))
             except _Retry as failure:
@@ -181,6 +195,11 @@ class RemoteEncoder:
 
     def __repr__(self) -> str:
         return f"RemoteEncoder({self.service!r})"
+
+
+def _pause(stop: threading.Event, seconds: float) -> bool:
+    """Wait ``seconds`` before the next try; True (at once) when the run was stopped."""
+    return stop.wait(seconds)
 
 
 def _rows(reply: httpx.Response, expected: int) -> np.ndarray:
