@@ -88,8 +88,8 @@ def embed_service(env: Mapping[str, str]) -> EmbedService:
         try:
             return kind(raw) if raw else default
         except ValueError:
-            raise AskbjError(f"{EMBED_ENV}{key} must be a {kind.__name__} number, got "
-                             f"{raw!r}.") from None
+            what = "a whole number" if kind is int else "a number"
+            raise AskbjError(f"{EMBED_ENV}{key} must be {what}, got {raw!r}.") from None
 
     return EmbedService(
         url=text("URL", "").strip(), model=text("MODEL", "").strip() or DEFAULT_SERVICE_MODEL,

@@ -35,9 +35,9 @@ _PROBE = "dimension probe"
 class _Retry(Exception):
     """One try failed in a way another try may not (the reason, and a wait the server asked)."""
 
-    def __init__(self, reason: str, wait: float = 0.0) -> None:
+    def __init__(self, reason: str, wait: float = 0.0, unreachable: bool = False) -> None:
         super().__init__(reason)
-        self.wait = wait
+        self.wait, self.unreachable = wait, unreachable
 
 
 class RemoteEncoder:
@@ -131,19 +131,21 @@ class RemoteEncoder:
             raise
 
     def _tries(self, texts: list[str], query: bool, stop: threading.Event) -> np.ndarray:
-        service, reason, wait = self.service, "", 0.0
+        service, last = self.service, _Retry("")
         for attempt in range(service.retries + 1):
             if attempt and _pause(stop, min(MAX_WAIT, max(service.backoff * 2 ** (attempt - 1),
-                                                         wait))):
+                                                         last.wait))):
                 raise AskbjError("Embedding stopped: another batch failed.")
             try:
                 return self._checked(_rows(self._send(texts, query), len(texts)))
             except _Retry as failure:
-                reason, wait = str(failure), failure.wait
-        raise AskbjError(
-            f"The embeddings service at {service.endpoint} failed {service.retries + 1} times "
-            f"(last: {reason}). Check that it is running and not overloaded (lower "
-            "ASKBJ_EMBED_CONCURRENCY or ASKBJ_EMBED_BATCH), then run the command again.")
+                last = failure
+        advice = ("Start it, or correct --embed-url / ASKBJ_EMBED_URL" if last.unreachable else
+                  "Check that it is running and not overloaded (lower ASKBJ_EMBED_CONCURRENCY "
+                  "or ASKBJ_EMBED_BATCH, or raise ASKBJ_EMBED_TIMEOUT)")
+        raise AskbjError(f"The embeddings service at {service.endpoint} failed "
+                         f"{service.retries + 1} times (last: {last}). {advice}, then run the "
+                         "command again.")
 
     def _send(self, texts: list[str], query: bool) -> httpx.Response:
         body: dict[str, Any] = {"model": self.service.model, "input": texts}
@@ -159,7 +161,8 @@ class RemoteEncoder:
                              "server's base URL, e.g. http://localhost:8080/v1 "
                              "(--embed-url or ASKBJ_EMBED_URL).") from exc
         except httpx.TransportError as exc:
-            raise _Retry(_transport_failure(exc, self.service)) from exc
+            unreachable = isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout)
+            raise _Retry(_transport_failure(exc, self.service), 0.0, unreachable) from exc
         if reply.status_code in RETRY_STATUS:
             raise _Retry(f"HTTP {reply.status_code}{_detail(reply)}", _retry_after(reply))
         if reply.status_code != 200:
@@ -281,9 +284,8 @@ def _retry_after(reply: httpx.Response) -> float:
 
 
 def _transport_failure(exc: httpx.TransportError, service: EmbedService) -> str:
+    if isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout):
+        return "cannot connect: is the service running at that address?"
     if isinstance(exc, httpx.TimeoutException):
         return f"no reply within {service.timeout:g} s"
-    if isinstance(exc, httpx.ConnectError):
-        return ("cannot connect: is the service running at that address? "
-                "(--embed-url or ASKBJ_EMBED_URL)")
     return f"the connection failed ({type(exc).__name__})"
