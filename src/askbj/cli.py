@@ -68,6 +68,10 @@ def _options(
              "intfloat/multilingual-e5-small).")] = None,
 ) -> None:
     settings = Settings.from_env().with_service(embed_url, embed_model)
+    if embed_model and not settings.embed.enabled:
+        raise AskbjError("--embed-model names a model of an embeddings service: give the "
+                         "service too, with --embed-url or ASKBJ_EMBED_URL (for a local model, "
+                         "use --model).")
     if model:
         settings = replace(settings, model=model)
     if domain:

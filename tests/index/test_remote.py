@@ -308,3 +308,6 @@ def test_cli_ingest_and_search_through_the_service(
 
     code, out, err = askbj(*folders, *service_args[:2], "--embed-model", "other", "search", "x")
     assert code == 1 and "--embed-model test/e5" in " ".join(err.split())
+    monkeypatch.delenv("ASKBJ_EMBED_URL")
+    code, out, err = askbj(*folders, "--embed-model", "test/e5", "search", "x")
+    assert code == 1 and "give the service too, with --embed-url" in " ".join(err.split())
