@@ -134,7 +134,8 @@ SCRIPT_CHOICES = {"auto": "Follow the question", "simplified": "简体 Simplifie
 # --- configuration and loading --------------------------------------------------------------
 
 def settings_from_env() -> Settings:
-    """Settings from ``ASKBJ_HOME`` (ingest/, index/), ``ASKBJ_MODEL`` and ``ASKBJ_DOMAIN``."""
+    """Settings from ``ASKBJ_HOME`` (ingest/, index/), ``ASKBJ_MODEL``, ``ASKBJ_DOMAIN`` and
+    ``ASKBJ_EMBED_*`` (an embeddings service)."""
     return Settings.from_env()
 
 

@@ -63,8 +63,19 @@ def _options(
         help="Where the index lives: faiss (files in --index-dir, the default), a Milvus Lite "
              "file (./milvus.db) or a Milvus server (http://host:19530) (env ASKBJ_STORE).")]
     = None,
+    embed_url: Annotated[str | None, typer.Option(
+        help="Embed through this OpenAI-compatible embeddings service instead of the local "
+             "model, e.g. http://localhost:8080/v1 (env ASKBJ_EMBED_URL). Queries must use the "
+             "same service model as the ingest.")] = None,
+    embed_model: Annotated[str | None, typer.Option(
+        help="Model name sent to the embeddings service (env ASKBJ_EMBED_MODEL; default: "
+             "intfloat/multilingual-e5-small).")] = None,
 ) -> None:
-    settings = Settings.from_env()
+    settings = Settings.from_env().with_service(embed_url, embed_model)
+    if embed_model and not settings.embed.enabled:
+        raise AskbjError("--embed-model names a model of an embeddings service: give the "
+                         "service too, with --embed-url or ASKBJ_EMBED_URL (for a local model, "
+                         "use --model).")
     if model:
         settings = replace(settings, model=model)
     if domain:

@@ -50,6 +50,11 @@ class BuildReport:
 
 
 def make_embedder(settings: Settings) -> Encoder:
+    """The embeddings service's client when ``settings.embed`` has a URL, else the local model."""
+    if settings.embed.enabled:
+        from askbj.index.remote import RemoteEncoder
+
+        return RemoteEncoder(settings.embed)
     thread_policy()  # before the model's OpenMP runtime loads
     from askbj.index.embed import Embedder
 
@@ -195,12 +200,24 @@ def load_index(settings: Settings, model_name: str) -> index_store.Index:
         idx = index_store.load(settings.index_dir)
         where, rebuild = f"{settings.index_dir}/", ""
     if idx.manifest.model != model_name:
-        raise IndexDamaged(
-            f"The index in {where} was built with model {idx.manifest.model!r} but askbj is "
-            f"set to use {model_name!r}: run `askbj {rebuild}ingest --rebuild` (or select the "
-            "same model with --model / ASKBJ_MODEL)."
-        )
+        raise IndexDamaged(_other_model(where, rebuild, idx.manifest.model, model_name))
     return idx
+
+
+def _other_model(where: str, rebuild: str, built: str, wanted: str) -> str:
+    from askbj.index.service import NAME_PREFIX
+
+    if built.startswith(NAME_PREFIX):
+        same = (f"pass the same embeddings service and model it was built with, "
+                f"--embed-url URL --embed-model {built.removeprefix(NAME_PREFIX).split(' [')[0]}"
+                " (or ASKBJ_EMBED_URL / ASKBJ_EMBED_MODEL)")
+    else:
+        same = "select the same model with --model / ASKBJ_MODEL"
+        if wanted.startswith(NAME_PREFIX):
+            same += " and no embeddings service (unset --embed-url / ASKBJ_EMBED_URL)"
+    return (f"The index in {where} was built with model {built!r} but askbj is set to use "
+            f"{wanted!r}: {same}, or run `askbj {rebuild}ingest --rebuild` to re-embed with this "
+            "one.")
 
 
 def _recover(index_dir: Path) -> None:

@@ -44,6 +44,7 @@ def serve_command(settings: Callable[[], Any]) -> Callable[..., None]:
             keys_file=str(keys_file) if keys_file else None, concurrency=concurrency,
             queue=queue, timeout=timeout, rate=rate, burst=burst, index_dir=str(s.index_dir),
             ingest_dir=str(s.ingest_dir), model=s.model, store=s.store,
+            embed_url=s.embed.url or None, embed_model=s.embed.model if s.embed.url else None,
         ))
 
     return serve

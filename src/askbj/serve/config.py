@@ -36,6 +36,8 @@ class ServeConfig:
     ingest_dir: str | None = None
     model: str | None = None
     store: str | None = None
+    embed_url: str | None = None
+    embed_model: str | None = None
 
     def to_env(self) -> str:
         return json.dumps(asdict(self))
@@ -47,7 +49,8 @@ class ServeConfig:
 
     def folders(self) -> dict[str, Any]:
         """Settings overrides for the engine (unset ones keep askbj's defaults)."""
-        changes: dict[str, Any] = {"model": self.model}
+        changes: dict[str, Any] = {"model": self.model, "embed_url": self.embed_url,
+                                   "embed_model": self.embed_model}
         if self.index_dir:
             changes["index_dir"] = Path(self.index_dir)
         if self.ingest_dir:

@@ -164,9 +164,11 @@ def _document(doc: Any) -> dict[str, Any]:
             "file": Path(doc.path).name, "chars": len(doc.text)}
 
 
-def settings_with(base: Settings | None = None, **changes: Any) -> Settings:
-    """Settings for the server (defaults from the environment, as the CLI's)."""
-    return replace(base or Settings.from_env(), **changes)
+def settings_with(base: Settings | None = None, embed_url: str | None = None,
+                  embed_model: str | None = None, **changes: Any) -> Settings:
+    """Settings for the server (defaults from the environment, as the CLI's); ``embed_url``
+    and ``embed_model`` override the embeddings service's (None keeps the environment's)."""
+    return replace(base or Settings.from_env(), **changes).with_service(embed_url, embed_model)
 
 
 def preflight(settings: Settings) -> None:
