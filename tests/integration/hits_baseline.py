@@ -2,9 +2,12 @@
 real index, so a change to how search is computed can be checked to give the same hits.
 
 Usage: .venv/bin/python tests/integration/hits_baseline.py [INDEX_DIR]
-The stored file was written by the full-scan searcher that preceded candidate search (main
-at aebbabd, with PYTHONPATH pointing at its src/) over an index of ``ingest/`` built by the
-same chunking; ``test_same_hits.py`` compares today's searcher against it.
+The searcher writing it takes every passage as a candidate (``Fusion(candidates=N)`` for N
+passages), which is a full scan by construction; ``test_same_hits.py`` checks that search at
+the default and at a shallow depth gives exactly those hits. (The first stored file was
+written by the full-scan searcher that preceded candidate search, main at aebbabd, and
+candidate search matched it with 0 differences; it was rewritten this way when the English
+term rules changed, 2026-12-01.)
 """
 
 from __future__ import annotations
@@ -59,9 +62,13 @@ def dumps(found: dict[str, dict[str, list[list[Any]]]]) -> str:
 def main() -> None:
     from askbj import engine
     from askbj.config import Settings
+    from askbj.retrieve.fusion import Fusion
+    from askbj.retrieve.searcher import Searcher
 
     index_dir = Path(sys.argv[1]) if len(sys.argv) > 1 else REPO / "index"
-    searcher = engine.open_searcher(Settings(ingest_dir=REPO / "ingest", index_dir=index_dir))
+    shipped = engine.open_searcher(Settings(ingest_dir=REPO / "ingest", index_dir=index_dir))
+    every = len(shipped.index.chunks)
+    searcher = Searcher(shipped.index, shipped.encoder, shipped.domain, Fusion(candidates=every))
     BASELINE.write_text(dumps(hits_of(searcher)), encoding="utf-8")
     print(f"wrote {BASELINE}", file=sys.stderr)
 

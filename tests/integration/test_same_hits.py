@@ -1,6 +1,6 @@
 """Candidate search gives the hits the full scan gave: every committed question set, every
 mode, with and without a document filter, against ``tests/data/hits_baseline.json`` (written
-by ``hits_baseline.py`` running the full-scan searcher of main at aebbabd)."""
+by ``hits_baseline.py`` with every passage a candidate: a full scan)."""
 
 from __future__ import annotations
 

@@ -45,3 +45,9 @@ def test_glossary_entries_need_every_word_known_to_the_index() -> None:
     assert phrases("metaverse", known, BJ) == []  # 元宇宙 is not in this index
     assert phrases("artificial intelligence", known, BJ) == [
         ("artificial intelligence", ("人工智能",))]
+
+
+def test_a_hyphenated_compound_is_looked_up_as_its_words() -> None:
+    assert english_terms("Beijing's computing-power plan and top-level design") == [
+        "beijing'", "computing", "power", "plan", "top", "level", "design"]
+    assert english_terms("by end-2020") == ["end-2020"]  # a date stays one term

@@ -71,8 +71,13 @@ def _reverse() -> dict[str, tuple[str, ...]]:
 
 
 def english_terms(text: str) -> list[str]:
-    """Content words of an English question, stemmed, in order."""
-    return [_stem(w) for w in _WORD.findall(text.lower()) if w not in _STOP]
+    """Content words of an English question, stemmed, in order; a hyphenated compound is its
+    words (computing-power → computing power, top-level → top level), as the dictionary
+    writes them (fresh3 English hit@5 0.853 → 0.912; no committed set lost a hit@5 but one
+    fresh2 question, rank 5 → 6)."""
+    text = text.lower().replace("’", "'")
+    text = re.sub(r"(?<=[a-z])-(?=[a-z])", " ", text)
+    return [_stem(w) for w in _WORD.findall(text) if w not in _STOP]
 
 
 def to_chinese(text: str, known: Callable[[str], bool], domain: Domain) -> list[str]:
