@@ -76,6 +76,9 @@ def test_year_swap(resolver: Resolver, earlier: str, follow_up: str, expected: s
     ("北京数字经济增加值是多少?", "那增速呢?", "北京数字经济增速是多少?"),
     ("2023年北京数字经济增加值是多少?", "那2022年的增速呢?", "2022年北京数字经济增速是多少?"),
     ("北京国际大数据交易所是什么时候成立的?", "成交额呢?", "北京国际大数据交易所的成交额呢?"),
+    # a measure of the quantity just asked about keeps the whole earlier question
+    ("上海2021年数字贸易进出口额多少?", "增速是多少?", "上海2021年数字贸易进出口额增速是多少?"),
+    ("上海2021年数字贸易进出口额多少?", "那增速呢?", "上海2021年数字贸易进出口额增速是多少?"),
     ("北京数字经济核心产业新设企业有多少家?", "上海又是多少?", COUNT.replace("北京", "上海")),
     ("How many firms were set up in Beijing in 2023?", "Shanghai?",
      "How many firms were set up in Shanghai in 2023?"),

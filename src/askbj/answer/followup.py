@@ -230,6 +230,7 @@ class Resolver:
             return Resolution(question, question)
         plain = _plain(question)
         steps = (("back", self._back), ("item", self._item), ("swap", self._swap),
+                 ("attribute", self._derived),
                  ("pronoun", self._pronoun), ("attribute", self._attribute))
         for rule, step in steps:
             text = step(plain, turns)
@@ -287,6 +288,8 @@ class Resolver:
             return None  # not a bare noun phrase: a pronoun, a verb, a question of its own
         if measure or _measure_suffix(new_body) == new_body:
             if not attr:
+                if _DERIVED.match(plain.strip()):
+                    return None  # a measure of the whole earlier quantity: ``_derived``
                 subject = self._subject(turns)
                 return f"{subject}的{plain}" if subject and not places and not years else None
             new_run = (new_place or lead) + topic + new_body
@@ -468,7 +471,8 @@ class Resolver:
         question = _plain(turn.searched)
         if _PLACE_HEADS.match(head):
             return self._place_surface(question)
-        asked = re.search(rf"(?:什么样?的?|哪个|哪家|哪些|哪一)\s*{re.escape(head)}", question)
+        asked = re.search(rf"(?:什么样?的?|哪个|哪家|哪些|哪一)\s*[\u4e00-\u9fff]{{0,4}}?"
+                          rf"{re.escape(head)}", question)  # 用的是什么交易系统: the answer names it
         found = "" if asked else _phrase_with(head, question)
         return found or _phrase_with(head, turn.answer)
 
@@ -503,6 +507,17 @@ class Resolver:
         return plain[: m.start()] + repl + plain[m.end() :]
 
     # --- elliptic attribute: "成交额呢?", "是谁推出的?" -------------------------------------
+
+    def _derived(self, plain: str, turns: list[Turn]) -> str | None:
+        """A measure of the quantity just asked about ("增速是多少?", "那占比呢?" after
+        "上海2021年数字贸易进出口额多少?"): the earlier question whole, with the measure."""
+        m = _DERIVED.match(plain.strip())
+        if not m or _english(plain):
+            return None
+        core = _ASK_TAIL.sub("", _plain(turns[-1].searched))
+        if not core or not _MEASURE.search(core) or _DERIVED.match(core):
+            return None
+        return f"{core}{m.group(1)}是多少?"
 
     def _attribute(self, plain: str, turns: list[Turn]) -> str | None:
         if _english(plain) or len(plain) > self.rules.max_elliptic_chars:
@@ -553,6 +568,11 @@ def _english_subject(question: str) -> str:
     return " ".join(best)
 
 
+# A measure of a quantity rather than a thing (增速 of 进出口额), asked elliptically.
+_DERIVED = re.compile(r"^(?:那么?|而|还有)?\s*(?:它的|其)?\s*(增速|增长率|增幅|同比增长|同比增速|年均增速|"
+                      r"占比|比重|排名|份额|占GDP比重|占全国比重)\s*(?:呢|是多少|有多少|多少|为多少|"
+                      r"怎么样|如何|是多少呢)?\s*[?？]?$", re.I)
+_ASK_TAIL = re.compile(r"(?:是|有|为|达到?|约)?(?:多少|几|多大|多高|什么|哪些)[^\u4e00-\u9fff]*$")
 _SHORT_YEAR = re.compile(r"(?<![\d.])([0-3]\d)年")
 # Words that name a measured attribute rather than a thing (增加值, 成交额, 增长率, 规模).
 _MEASURE = re.compile(r"(?:值|额|率|量|比重|占比|比例|规模|收入|增速|价格|成本|数量|人数|总量|产值|"
