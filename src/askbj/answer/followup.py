@@ -471,8 +471,9 @@ class Resolver:
         question = _plain(turn.searched)
         if _PLACE_HEADS.match(head):
             return self._place_surface(question)
+        # 用的是什么交易系统: the question asked which one, so the answer names it
         asked = re.search(rf"(?:什么样?的?|哪个|哪家|哪些|哪一)\s*[\u4e00-\u9fff]{{0,4}}?"
-                          rf"{re.escape(head)}", question)  # 用的是什么交易系统: the answer names it
+                          rf"{re.escape(head)}", question)
         found = "" if asked else _phrase_with(head, question)
         return found or _phrase_with(head, turn.answer)
 
@@ -569,8 +570,8 @@ def _english_subject(question: str) -> str:
 
 
 # A measure of a quantity rather than a thing (增速 of 进出口额), asked elliptically.
-_DERIVED = re.compile(r"^(?:那么?|而|还有)?\s*(?:它的|其)?\s*(增速|增长率|增幅|同比增长|同比增速|年均增速|"
-                      r"占比|比重|排名|份额|占GDP比重|占全国比重)\s*(?:呢|是多少|有多少|多少|为多少|"
+_DERIVED = re.compile(r"^(?:那么?|而|还有)?\s*(?:它的|其)?\s*(增速|增长率|增幅|同比增长|同比增速|"
+                      r"年均增速|占比|比重|排名|份额|占GDP比重|占全国比重)\s*(?:呢|是多少|有多少|多少|为多少|"
                       r"怎么样|如何|是多少呢)?\s*[?？]?$", re.I)
 _ASK_TAIL = re.compile(r"(?:是|有|为|达到?|约)?(?:多少|几|多大|多高|什么|哪些)[^\u4e00-\u9fff]*$")
 _SHORT_YEAR = re.compile(r"(?<![\d.])([0-3]\d)年")
