@@ -90,3 +90,10 @@ def test_another_city_is_answered_with_its_own_domain(tmp_path: Path, wenzhou: P
     assert not answer.abstained
     assert "1200" in answer.text and "800" not in answer.text
     assert {c.doc_id for c in answer.citations} == {"wz"}
+
+
+def test_a_gazetteer_name_jieba_does_not_tag_as_a_place_is_still_one() -> None:
+    beijing = load_domain("beijing")
+    # jieba tags 合肥 as a common noun here; the gazetteer knows it is a city
+    assert find_anchors("合肥數字經濟增加值有多少?", beijing) == ((), ("合肥",))
+    assert find_anchors("合肥數字經濟增加值有多少?", Domain(name="empty")) == ((), ())

@@ -78,12 +78,17 @@ def _posseg() -> Any:
 
 
 def _chinese_places(folded: str, domain: Domain) -> list[str]:
-    """Place names jieba tags ``ns``, as a text would write them (see ``_place_forms``)."""
+    """Place names jieba tags ``ns``, as a text would write them (see ``_place_forms``), and
+    the domain gazetteer's names that the question holds as words of their own."""
     posseg = _posseg()
     with _posseg_lock:
         pairs = [(p.word, p.flag) for p in posseg.cut(folded)]
     places = [f for w, flag in pairs if flag == "ns" and len(w) >= 2
               for f in _place_forms(w, domain)]
+    # a name of the gazetteer jieba tagged otherwise (合肥/n in 合肥数字经济…)
+    words = {w for w, _ in pairs}
+    places += [zh for zh in dict.fromkeys(domain.gazetteer.values())
+               if zh in words and not any(zh in p or p in zh for p in places)]
     return list(dict.fromkeys(places))
 
 
