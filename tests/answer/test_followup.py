@@ -160,6 +160,11 @@ def test_list_reference_into_an_inline_series(resolver: Resolver) -> None:
     second = resolver.resolve("第二个方面具体怎么做?", [turn])
     assert second.question == "数据要素市场化配置具体怎么做?"
     assert resolver.resolve("最后一个呢?", [turn]).question == "高效制度供给呢?"
+    # a series of the sentence's subject before the announced one is not the list
+    lead = ("北京基于雄厚的科技基础、丰富的数据资源著力从数字基础设施布局、数据要素市场化配置、"
+            "平台生态系统构建与高效制度供给四方面采取措施。[1]")
+    first = resolver.resolve("第一个方面具体怎么做?", [Turn.of("北京采取了哪些措施?", lead)])
+    assert first.question == "数字基础设施布局具体怎么做?"
 
 
 def test_reach_back_two_turns(resolver: Resolver) -> None:

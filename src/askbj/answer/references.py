@@ -56,6 +56,7 @@ _SERIES = re.compile(r"[^，,；;。：:、“”]{2,24}(?:、[^，,；;。：:�
                      r"(?:[和与及][^，,；;。：:、“”]{2,24})?")
 
 
+_SERIES_OPEN = re.compile(r"从|包括|包含|涵盖|围绕|聚焦")
 _SERIES_LEAD = re.compile(r"^.*(?:从|在|包括|包含|涵盖|即|有|是|为|对|围绕|聚焦)")
 
 
@@ -72,6 +73,9 @@ def inline_series(sentence: str) -> list[str]:
     parts = runs[0].split("、")
     last = re.split(r"以及|[和与及]", parts[-1], maxsplit=1)
     parts = [*parts[:-1], *last]
+    # "基于A、B著力从C、D与E四方面": the series the sentence announces starts at 从
+    opens = [i for i, p in enumerate(parts[:-2]) if _SERIES_OPEN.search(p)]
+    parts = parts[opens[-1]:] if opens else parts
     parts[0] = _SERIES_LEAD.sub("", parts[0])
     parts[-1] = _SERIES_TAIL.sub("", parts[-1])
     return [p.strip() for p in parts if len(p.strip()) >= 2] if len(parts) >= 3 else []
