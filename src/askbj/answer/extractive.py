@@ -223,7 +223,7 @@ class Answerer:
             text = to_traditional(text)
         if text == ABSTAIN_TEXT and not re.search(r"[\u3400-\u9fff]", query.text) \
                 and re.search(r"[A-Za-z]", query.text):
-            text = f"{text}\n{ABSTAIN_EN}"
+            text = ABSTAIN_EN  # an English question is told in English only
         notice = " ".join(n for n in (query.notice, notice) if n)
         return Answer(question, text, True, (), hits, notice, status="not_found")
 
