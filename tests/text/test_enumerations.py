@@ -19,3 +19,22 @@ def test_circled_items_form_a_run() -> None:
     found = listing.runs(text, spans)
     assert [[i.ordinal for i in r] for r in found] == [[1, 2, 3]]
     assert found[0][0].style == "circled"
+
+
+def test_qi_items_are_a_run() -> None:
+    from askbj.text import enumerations as listing
+    from askbj.text.sentences import sentence_spans
+
+    text = ("其一, 政策体系有待完善。细则尚未出台。\n\n其二,供需差距扩大。\n\n"
+            "其三,关键技术仍有差距。\n")
+    run = listing.best_run(listing.runs(text, sentence_spans(text)), 0, len(text))
+    assert [i.ordinal for i in run] == [1, 2, 3] and {i.style for i in run} == {"qi"}
+    assert text[run[2].start : run[2].end] == "其三,关键技术仍有差距。"
+
+
+def test_a_list_question_takes_the_whole_run_only_under_a_heading_naming_it() -> None:
+    from askbj.answer.extractive import _lists
+
+    assert _lists("北京面临哪些内部难点?", ("(二)建设标杆城市的内部难点",))
+    assert not _lists("文章建议用哪些数字节能技术?", ("(三)绿色低碳发展",))
+    assert not _lists("北京面临哪些内部难点?", ())

@@ -68,6 +68,16 @@ _BECAUSE = re.compile(r"因为|由于|因此|导致|造成|使得|原因|在于|
                       r"不完善|不健全|不统一|尚未|难以|不能|缺乏|滞后|挑战|风险|特征")
 
 
+_LISTED = re.compile(r"(?:哪些|哪几[个条项点类种]?|有什么)([\u4e00-\u9fff]{2,8})")
+
+
+def _lists(asked: str, path: tuple[str, ...]) -> bool:
+    """The heading ``path[-1]`` names the thing ``asked`` lists: 哪些内部**难点** and
+    "(二)建设…的内部难点"."""
+    m = _LISTED.search(asked)
+    return m is not None and bool(path) and m.group(1)[-2:] in fold(path[-1])
+
+
 class Answerer:
     """Answers questions from one Searcher's index; holds only read-only lookups."""
 
@@ -255,7 +265,7 @@ class Answerer:
         if not scored:
             return [], False
         if a.question.wants_list and len(a.question.places) < 2 and not kind.checked:
-            items = self._list_items(scored[0]) or self._heading_items(scored[0])
+            items = self._list_items(scored[0], fold(q.text)) or self._heading_items(scored[0])
             if items:
                 return items, False
         if kind.checked:
@@ -352,11 +362,13 @@ class Answerer:
                     picks[flat] = pick
         return sorted(picks.values(), key=lambda p: -p.score)
 
-    def _list_items(self, best: Pick) -> list[Pick]:
+    def _list_items(self, best: Pick, asked: str = "") -> list[Pick]:
         """The enumerated list the best sentence opens or belongs to; [] when it has none.
 
         Only that list: a question with 哪些 is often answered inside one item (an inline
-        series such as "利用A、B等技术"), and the items around it would bury the answer.
+        series such as "利用A、B等技术"), and the items around it would bury the answer. A
+        sentence deeper inside an item's paragraph stands for the whole list only when the
+        section's heading names what the question lists ("哪些内部难点" under "(二)…内部难点").
         """
         doc = self.docs[best.chunk.doc_id]
         section = next((s for s in self._sections[doc.doc_id]
@@ -367,7 +379,8 @@ class Answerer:
         run = listing.best_run(listing.runs(doc.text, spans), best.chunk.start, best.chunk.end)
         at = [i for i, sp in enumerate(spans) if sp[0] == best.start]
         intro = bool(run and at and at[0] + 1 < len(spans) and spans[at[0] + 1][0] == run[0].start)
-        if not run or not (intro or any(i.start == best.start for i in run)):
+        if not run or not (intro or any(i.start == best.start for i in run) or (
+                self._in_items(doc.text, run, best.start) and _lists(asked, section.path))):
             return []
         picks = [best] if intro else []
         for item in run[: self.max_items]:
@@ -376,6 +389,15 @@ class Answerer:
                 alts = best.alternates if chunk == best.chunk else ()
                 picks.append(Pick(chunk, item.start, item.end, best.score, alts))
         return picks
+
+    @staticmethod
+    def _in_items(text: str, run: list[listing.Item], at: int) -> bool:
+        """``at`` lies inside the paragraphs of a run of items ("其五,人才队伍结构有待优化。
+        北京市数字经济人才规模…" : a sentence of item 五's paragraph), where the question
+        asked for the list, not for that item's words."""
+        end = text.find("\n", run[-1].end)
+        return run[0].start <= at < (len(text) if end < 0 else end) and at not in {
+            i.start for i in run}
 
     def _heading_items(self, best: Pick) -> list[Pick]:
         """The best sentence, then the numbered sub-headings of the chapter it introduces."""

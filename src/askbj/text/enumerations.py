@@ -1,4 +1,4 @@
-"""Enumerations in policy prose: 一是…二是…, 第一,…第二,…, (一)…(二)…, ①②, 1、2、.
+"""Enumerations in policy prose: 一是…二是…, 第一,…第二,…, 其一,…其二,…, (一)…(二)…, ①②, 1、2、.
 
 A "which measures…" question is answered by the list, not by the one sentence that shares
 most words with the question; and the list often starts in the passage before the one that
@@ -19,6 +19,7 @@ _NUMERALS = "一二三四五六七八九十"
 _STYLES = (
     ("shi", re.compile(rf"^.{{0,6}}?(?<![{_NUMERALS}第])([{_NUMERALS}]{{1,2}})是[,，、:：]?")),
     ("di", re.compile(rf"^.{{0,6}}?第([{_NUMERALS}]{{1,2}})[,，、:：]")),
+    ("qi", re.compile(rf"^.{{0,6}}?其([{_NUMERALS}]{{1,2}})[,，、:：]")),
     ("paren", re.compile(rf"^\s*[(（]([{_NUMERALS}]{{1,2}}|\d{{1,2}})[)）]")),
     ("circled", re.compile(r"^\s*([①-⑳])")),
     ("arabic", re.compile(r"^\s*(\d{1,2})[、.．](?!\d)")),
