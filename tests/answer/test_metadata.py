@@ -8,6 +8,8 @@ from askbj.answer import metadata
 from askbj.answer.extractive import Answerer
 from askbj.records import Document
 
+pytest_plugins = ["answer_corpus"]  # the tiny corpus and its fixtures
+
 DOC = Document(
     doc_id="9", path="x.txt", title="某市数据要素报告", sha256="0",
     text=("某市数据要素报告\n"

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from askbj.records import Document
 from askbj.text.normalize import fold
@@ -91,6 +92,7 @@ def names_author(question: str, doc: Document) -> bool:
     return False
 
 
+@lru_cache(maxsize=4096)
 def _romanised(name: str) -> tuple[str, ...]:
     if not re.fullmatch(r"[\u4e00-\u9fff]{2,4}", name):
         return ()
