@@ -22,7 +22,6 @@ import pytest
 
 from askbj.answer.extractive import Answerer
 from askbj.records import Answer
-from askbj.retrieve import anchors
 from askbj.retrieve import expand as translate
 from askbj.retrieve.searcher import Searcher
 from askbj.text import normalize
@@ -111,7 +110,7 @@ def test_cold_start_from_many_threads_at_once(
 ) -> None:
     """The first questions after start-up race to load the lazy tables: all must get them
     whole. (jieba's own dictionary stays loaded; the caches around it are reset.)"""
-    for cached in (normalize._converter, normalize._jieba, translate._reverse, anchors._posseg):
+    for cached in (normalize._converter, normalize._jieba, translate._reverse, normalize._posseg):
         cached.cache_clear()
     first = CASES[:: len(CASES) // (2 * THREADS)][: 2 * THREADS]
     got = hammer(lambda case: ask(answerer, case), first)

@@ -16,13 +16,12 @@ in itself or its immediate context. Nothing here knows the corpus's entities.
 from __future__ import annotations
 
 import re
-import threading
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from askbj.answer import asked
 from askbj.text.lang import is_english
-from askbj.text.normalize import fold, tokenize
+from askbj.text.normalize import fold, pos_tags
 
 AMOUNT, PERCENT, DATE, PERSON, ORG, PLACE = "amount", "percent", "date", "person", "org", "place"
 COUNT, LIST, REASON, DEFINITION, YESNO = "count", "list", "reason", "definition", "yesno"
@@ -76,7 +75,6 @@ _GENERIC = frozenset("比例 比重 占比 份额 数量 数目 总数 规模 �
                      "当前 全市 全国 全球 全省 平均 同比 一个 效果 作用 影响 带来 实现 情况 开始 "
                      "一年 一年内 年内 今年 去年 全年 当年 同期 期间 说法 提法 表述 口径 给出 记载 两份 材料 文件".split())
 _CLASSIFIER = "个家项座台名所条批款种类位部只户辆次篇件份"
-_POS_LOCK = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -335,12 +333,7 @@ def _tags(sentence: str) -> frozenset[str]:
 @lru_cache(maxsize=4096)
 def _tagged(sentence: str) -> frozenset[tuple[str, str]]:
     """(word, jieba part-of-speech tag) for words of two characters or more."""
-    import jieba.posseg as posseg
-
-    tokenize("初始化")  # the dictionary loads once, quietly, through normalize
-    with _POS_LOCK:
-        pairs = [(p.word, p.flag) for p in posseg.cut(sentence)]
-    return frozenset((word, flag) for word, flag in pairs if len(word) >= 2)
+    return frozenset((word, flag) for word, flag in pos_tags(sentence) if len(word) >= 2)
 
 
 def focus_met(focus: tuple[str, ...], text: str,

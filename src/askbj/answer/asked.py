@@ -13,10 +13,10 @@ the corpus.
 from __future__ import annotations
 
 import re
-import threading
 from dataclasses import dataclass
 
-_LOCK = threading.Lock()
+from askbj.text.normalize import pos_tags
+
 # Tags that never belong to a noun phrase: punctuation, prepositions, pronouns, adverbs,
 # conjunctions, particles, modal/auxiliary words, localisers (上/中), time words (正在/目前).
 _BREAK = ("x", "p", "r", "d", "c", "u", "y", "e", "o", "f", "t", "z")
@@ -54,13 +54,7 @@ class _Word:
 
 
 def _cut(text: str) -> list[_Word]:
-    import jieba.posseg as posseg
-
-    from askbj.text.normalize import tokenize
-
-    tokenize("初始化")  # the dictionary loads once, quietly, through normalize
-    with _LOCK:
-        pairs = [(p.word, p.flag) for p in posseg.cut(text)]
+    pairs = pos_tags(text)
     words: list[_Word] = []
     at = 0
     for word, flag in pairs:

@@ -14,11 +14,9 @@ topic never drags old context in. Resolution takes well under 10 ms (bench/follo
 from __future__ import annotations
 
 import re
-import threading
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from askbj.answer.references import ORDINALS_EN, key_phrase, ordinal_of, pick_item
@@ -26,7 +24,7 @@ from askbj.domain import Domain
 from askbj.records import Answer
 from askbj.retrieve.anchors import YEAR, find_anchors
 from askbj.text.lang import CJK
-from askbj.text.normalize import looks_traditional, to_simplified, to_traditional
+from askbj.text.normalize import looks_traditional, pos_tags, to_simplified, to_traditional
 
 RULES = ("none", "swap", "attribute", "pronoun", "item", "back", "llm")
 
@@ -140,7 +138,6 @@ _PLACE_HEADS = re.compile(r"^(?:区|市|城市|省|县|地方|地区|城|国家|
 _NOUNISH = frozenset({"n", "nz", "nt", "nr", "nrt", "nrfg", "ns", "vn", "eng", "j", "an", "nw"})
 _STRICT_NOUNS = _NOUNISH - {"vn", "an"}
 _QUESTIONISH = re.compile(r"什么|哪|谁|多少|几|怎|如何|是否|吗|呢|么")
-_posseg_lock = threading.Lock()
 
 
 def _plain(text: str) -> str:
@@ -152,20 +149,10 @@ def _english(text: str) -> bool:
     return not CJK.search(text) and bool(re.search(r"[A-Za-z]", text))
 
 
-@lru_cache(maxsize=512)
-def _tagged(text: str) -> tuple[tuple[str, str], ...]:
-    """jieba's (word, flag) pairs, cached: the same earlier turn is tagged once."""
-    from askbj.retrieve.anchors import _posseg
-
-    posseg = _posseg()
-    with _posseg_lock:
-        return tuple((p.word, p.flag) for p in posseg.cut(text))
-
-
 def _noun_runs(text: str) -> list[str]:
     """Runs of noun-like words in order (北京/国际/大/数据/交易所 → 北京国际大数据交易所); up to
     two short modifiers (大, 新设) may sit inside a run when a noun follows them."""
-    tags = _tagged(text)
+    tags = pos_tags(text)
     runs, current, i = [], "", 0
     while i < len(tags):
         word, flag = tags[i]
@@ -283,7 +270,7 @@ class Resolver:
         new_body = re.sub(r"^的", "", core.replace(new_place, "", 1) if new_place else core)
         for y in years:
             new_body = re.sub(rf"^(?:{y}|{y[2:]})年的?", "", new_body)
-        measure = bool(_MEASURE.search(new_body)) and len(_tagged(new_body)) == 1
+        measure = bool(_MEASURE.search(new_body)) and len(pos_tags(new_body)) == 1
         if not run or not new_body or not (measure or _noun_runs(new_body) == [new_body]):
             return None  # not a bare noun phrase: a pronoun, a verb, a question of its own
         if measure or _measure_suffix(new_body) == new_body:
@@ -436,7 +423,7 @@ class Resolver:
             return places[0].split("|")[0]
         if not _english(text):  # the whole word jieba tagged (海淀区, not 海淀)
             at = 0
-            for word, flag in _tagged(text):
+            for word, flag in pos_tags(text):
                 if flag == "ns" and at <= span[0] < at + len(word):
                     return word
                 at += len(word)
@@ -481,7 +468,7 @@ class Resolver:
     def _is_token(plain: str, m: re.Match[str]) -> bool:
         """The pronoun is a word of its own (not the 其 of 其中, the 该 of 应该)."""
         at = 0
-        for word, _ in _tagged(plain):
+        for word, _ in pos_tags(plain):
             if at == m.start() and word.startswith(m.group(0)):
                 return True
             at += len(word)
@@ -529,7 +516,7 @@ class Resolver:
         subject = self._subject(turns)
         if not subject:
             return None
-        if not any(f in _STRICT_NOUNS for _, f in _tagged(plain)):
+        if not any(f in _STRICT_NOUNS for _, f in pos_tags(plain)):
             return subject + plain  # "是谁推出的?", "有多少家?"
         return None
 
@@ -582,7 +569,7 @@ _MEASURE = re.compile(r"(?:值|额|率|量|比重|占比|比例|规模|收入|�
 
 def _measure_suffix(phrase: str) -> str:
     """The trailing words of ``phrase`` that name a measure (北京数字经济增加值 → 增加值)."""
-    words = [w for w, _ in _tagged(phrase)]
+    words = [w for w, _ in pos_tags(phrase)]
     suffix = ""
     while words and _MEASURE.search(words[-1]):
         suffix = words.pop() + suffix

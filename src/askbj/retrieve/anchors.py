@@ -8,13 +8,11 @@ their aliases is the domain's data (``askbj.domain``), the rules here are genera
 from __future__ import annotations
 
 import re
-import threading
 from functools import lru_cache
-from typing import Any
 
 from askbj.domain import Domain
 from askbj.text.lang import is_english
-from askbj.text.normalize import fold, tokenize
+from askbj.text.normalize import fold, pos_tags
 
 _NUMBER = re.compile(r"(?<![\d.])\d{2,}(?:\.\d+)?(?![\d.])")
 _THOUSANDS = re.compile(r"(?<=\d),(?=\d{3}(?!\d))")
@@ -24,7 +22,6 @@ _SHORT_YEAR = re.compile(
 _PLACE_SUFFIX = re.compile(r"(?<=..)[市省]$")
 _NOT_A_PLACE = re.compile(  # words jieba tags as places that name none
     r"^(?:[两各多诸他本外我邻大全][国省市]|城市|城乡|地区|区域|国内|国外|海外|各地|当地|地方)$")
-_posseg_lock = threading.Lock()
 YEAR = re.compile(r"(?<!\d)(?:19|20)\d\d(?!\d)")
 _MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august",
            "september", "october", "november", "december")
@@ -69,20 +66,10 @@ def _english_places(question: str, domain: Domain) -> list[str]:
     return list(dict.fromkeys(found))
 
 
-@lru_cache(maxsize=1)
-def _posseg() -> Any:
-    import jieba.posseg as posseg
-
-    tokenize("初始化")  # jieba's dictionary loads once, quietly, through normalize
-    return posseg
-
-
 def _chinese_places(folded: str, domain: Domain) -> list[str]:
     """Place names jieba tags ``ns``, as a text would write them (see ``_place_forms``), and
     the domain gazetteer's names that the question holds as words of their own."""
-    posseg = _posseg()
-    with _posseg_lock:
-        pairs = [(p.word, p.flag) for p in posseg.cut(folded)]
+    pairs = pos_tags(folded)
     places = [f for w, flag in pairs if flag == "ns" and len(w) >= 2
               for f in _place_forms(w, domain)]
     # a name of the gazetteer jieba tagged otherwise (合肥/n in 合肥数字经济…)

@@ -77,6 +77,23 @@ def _jieba() -> Any:
     return jieba
 
 
+@lru_cache(maxsize=1)
+def _posseg() -> Any:
+    _jieba()  # the dictionary loads once, quietly
+    import jieba.posseg as posseg
+
+    return posseg
+
+
+@lru_cache(maxsize=4096)
+def pos_tags(text: str) -> tuple[tuple[str, str], ...]:
+    """jieba's (word, part-of-speech flag) pairs for ``text``, in order, cached. Every caller
+    tags through here, under the lock ``tokenize`` holds: both use jieba's one dictionary."""
+    posseg = _posseg()
+    with _lock:
+        return tuple((p.word, p.flag) for p in posseg.cut(text))
+
+
 def tokenize(text: str) -> list[str]:
     """BM25 terms: jieba search-mode words of the folded text, minus stopwords and punctuation."""
     jb = _jieba()
