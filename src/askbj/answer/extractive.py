@@ -176,17 +176,17 @@ class Answerer:
         """"作者是谁?发表在哪本期刊?": the byline, source-note or footnote lines showing the
         asked facets, from the retrieved document that shows most of them (the better
         ranked on a tie); None when no retrieved document shows any."""
+        ranks = self._document_ranks(hits)
+        named = {d for d, doc in self.docs.items() if metadata.names_author(query.text, doc)}
         best: tuple[bool, int, int, list[metadata.Line]] | None = None
-        for doc_id in self._documents_of(hits, query.text):
+        for doc_id in [*ranks, *(d for d in named if d not in ranks)]:
             if doc_id not in self._facets:
                 self._facets[doc_id] = metadata.facet_lines(self.docs[doc_id])
             lines = metadata.answer_lines(facets, self._facets[doc_id])
             shown = len(facets & frozenset().union(*(ln.facets for ln in lines)))
-            rank = next((h.rank for h in hits if doc_id == h.chunk.doc_id or doc_id in {
-                self._chunks[a].doc_id for a in h.alternates if a in self._chunks}), len(hits) + 1)
-            named = metadata.names_author(query.text, self.docs[doc_id])
-            if lines and (best is None or (named, shown, -rank) > best[:3]):
-                best = (named, shown, -rank, lines)
+            key = (doc_id in named, shown, -ranks.get(doc_id, len(hits) + 1))
+            if lines and (best is None or key > best[:3]):
+                best = (*key, lines)
         if best is None:
             return None
         first = self._by_doc[best[3][0].doc_id][0]
@@ -197,13 +197,15 @@ class Answerer:
             return None
         return Answer(question, text, False, citations, hits, query.notice, status="answered")
 
-    def _documents_of(self, hits: tuple[Hit, ...], question: str) -> list[str]:
-        """The documents of the hits and of their alternates (the other script's copy),
-        and any document whose author the question names."""
-        ids = [h.chunk.doc_id for h in hits]
-        ids += [self._chunks[a].doc_id for h in hits for a in h.alternates if a in self._chunks]
-        ids += [d for d, doc in self.docs.items() if metadata.names_author(question, doc)]
-        return list(dict.fromkeys(ids))
+    def _document_ranks(self, hits: tuple[Hit, ...]) -> dict[str, int]:
+        """Each document of the hits, and of their alternates (the other script's copy),
+        with the rank of the best hit it holds."""
+        ranks: dict[str, int] = {}
+        for h in hits:
+            for doc_id in (h.chunk.doc_id, *(self._chunks[a].doc_id for a in h.alternates
+                                             if a in self._chunks)):
+                ranks.setdefault(doc_id, h.rank)
+        return ranks
 
     def _every_place(self, text: str, hits: tuple[Hit, ...], mode: str,
                      doc_ids: set[str] | None) -> tuple[Hit, ...]:
