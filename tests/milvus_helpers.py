@@ -15,6 +15,9 @@ from typing import Any
 
 import pytest
 
+from askbj import engine
+from askbj.config import Settings
+
 QUESTIONS = ("北京国际大数据交易所推出了什么平台?", "2023年北京数字经济增加值是多少?",
              "算力走廊", "What did the data exchange launch?", "人才培养")
 
@@ -78,3 +81,12 @@ def assert_same_hits(faiss: Any, milvus: Any, questions: tuple[str, ...] = QUEST
                 expected = [(c, 0.0, alts) for c, _, alts in expected]
                 found = [(c, 0.0, alts) for c, _, alts in found]
             assert found == expected, (question, mode)
+
+
+def records(settings: Settings) -> dict[str, tuple[str, int]]:
+    """chunk_id → (the stored Chunk JSON, its seq) of every passage; the store is closed after."""
+    store = engine.open_store(settings)
+    try:
+        return store.chunk_records()
+    finally:
+        store.close()

@@ -22,7 +22,7 @@ from askbj.index.milvus import PIECE, MilvusStore, check_uri
 from askbj.text.normalize import tokenize
 
 from corpora import DOCS, write_ingest
-from milvus_helpers import assert_same_hits, free_port, hits_of
+from milvus_helpers import assert_same_hits, free_port, hits_of, records
 
 EDIT_FROM, EDIT_TO = "打造数字经济创新高地", "打造全球数字经济创新高地"
 
@@ -42,14 +42,6 @@ def both(tmp_path: Path, fake_cls: type[Any]) -> tuple[Settings, Settings]:
     report = engine.build(milvus, embedder=embedder)
     assert report.added == ("a", "b", "c") and report.embedded == embedder.calls == 6
     return files, milvus
-
-
-def records(settings: Settings) -> dict[str, tuple[str, int]]:
-    store = engine.open_store(settings)
-    try:
-        return store.chunk_records()
-    finally:
-        store.close()
 
 
 def test_sparse_vectors_score_as_bm25s() -> None:

@@ -18,7 +18,7 @@ from askbj.errors import IndexMissing
 from askbj.index.milvus import MilvusStore
 
 from corpora import write_ingest
-from milvus_helpers import QUESTIONS, assert_same_hits, lite_server
+from milvus_helpers import QUESTIONS, assert_same_hits, lite_server, records
 
 pytestmark = pytest.mark.integration
 
@@ -42,14 +42,6 @@ def both(tmp_path: Path, server: str, embedder: Any) -> tuple[Settings, Settings
     report = engine.build(milvus, embedder=embedder, rebuild=True)  # a module-wide server
     assert report.embedded == report.chunks == 6
     return files, milvus
-
-
-def records(settings: Settings) -> dict[str, tuple[str, int]]:
-    store = engine.open_store(settings)
-    try:
-        return store.chunk_records()
-    finally:
-        store.close()
 
 
 def test_search_and_answers_are_the_faiss_stores(both: tuple[Settings, Settings],
