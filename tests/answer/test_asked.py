@@ -43,7 +43,11 @@ def test_chinese_partial_names_topic_and_detail_whole(question: str, script: str
     ("How many 6G base stations has Beijing deployed so far?", "the number of 6G base stations"),
     ("What PUE target has Beijing set for newly built data centers?", "the PUE target"),
     ("When did the exchange open its second trading floor?", "the date"),
-    ("Who is the chairman of the Beijing International Big Data Exchange?", "the name"),
+    # the role or the time a question names is the detail, not the kind's word
+    ("Who is the chairman of the Beijing International Big Data Exchange?", "the chairman"),
+    ("Who is the mayor of Hefei?", "the mayor"),
+    ("What are the Capital Library's opening hours on weekends?", "the opening hours"),
+    ("Who founded the exchange?", "the name"),
 ])
 def test_english_partial_is_a_grammatical_sentence(question: str, expected: str) -> None:
     text = _partial(question)

@@ -35,6 +35,9 @@ pytest_plugins = ["answer_corpus"]
     ("报告提出了哪些措施?", at.LIST),
     ("什么是共生式技术?", at.DEFINITION),
     ("2023年北京数字经济占GDP比重是多少?", at.PERCENT),
+    ("what % of chengdu's gdp comes from the digital economy?", at.PERCENT),
+    ("What is the average salary of AI engineers in Beijing?", at.AMOUNT),
+    ("What are the library's opening hours on weekends?", at.DATE),
 ])
 def test_question_kinds_come_from_general_patterns(question: str, kind: str) -> None:
     assert at.classify(question).kind == kind
@@ -56,6 +59,13 @@ def test_a_sentence_holds_the_asked_kind_or_not() -> None:
     growth = at.classify("跨境电商进出口额增长多少?").parts[0]
     assert at.holds(growth, "年均增长超过百分之二十") and not at.holds(growth, "增长较快")
     assert at.focus_met(("补贴",), "给予30%的补贴") and not at.focus_met(("补贴",), "降低成本30%")
+    # English: a head noun with three checkable words may miss one modifier (国家级 ≠ 国家+水平)
+    factories = at.classify("How many national-level smart factories has Shanghai built?").parts[0]
+    senses = {"national": ("国家",), "level": ("水平",), "smart": ("智能",), "factories": ("工厂",)}
+    assert at.part_met(factories, "建成14个国家级智能工厂", senses)
+    assert not at.part_met(factories, "建成14个国家级智能园区", senses)
+    never = {**senses, "factories": (at.ABSENT,)}
+    assert not at.part_met(factories, "建成14个国家级智能工厂", never)
 
 
 @pytest.mark.parametrize("text", ["你好", "谢谢!", "hi", "thanks", "2023", "\\n\\n", "\x1b[31m"])
@@ -189,3 +199,21 @@ def test_an_unseen_noun_weighs_as_the_topic_and_a_single_character_barely(
 def test_a_code_the_question_names_must_be_in_the_answer(answerer: Answerer) -> None:
     assert answerer.ask("截至2023年11月末北京累计建设了多少个5G基站?").status == "answered"
     assert answerer.ask("截至2023年11月末北京累计建设了多少个6G基站?").status != "answered"
+
+
+@pytest.mark.parametrize(("question", "head"), [
+    ("Who is the mayor of Hefei?", "mayor"),
+    ("What is the average salary of AI engineers in Beijing?", "salary"),
+    ("How many 5G base stations did Beijing build?", "stations"),
+    ("Which city do the papers credit with the first city brain?", ""),  # a clause follows
+])
+def test_an_english_value_question_names_its_head_noun(question: str, head: str) -> None:
+    assert at.classify(question).parts[0].head == head
+
+
+def test_an_english_value_nobody_writes_of_is_not_answered(answerer: Answerer) -> None:
+    # the same topic and a sentence with a figure; only the asked noun is foreign to the corpus
+    assert answerer.ask("How many 5G base stations had Beijing built by November 2023?").status \
+        == "answered"
+    salary = answerer.ask("What is the salary of engineers at Beijing's 5G base stations?")
+    assert salary.status != "answered" and salary.abstained

@@ -7,7 +7,7 @@ so a wrong sense ("big" → 京) or a missing one (标杆) costs English questio
 from __future__ import annotations
 
 from askbj.domain import load_domain
-from askbj.retrieve.expand import english_terms, phrases, to_chinese
+from askbj.retrieve.expand import absent, english_terms, phrases, to_chinese
 from askbj.text.lang import is_english
 
 # What a small policy index would hold: jieba splits 数字经济 into 数字 + 经济.
@@ -51,3 +51,23 @@ def test_a_hyphenated_compound_is_looked_up_as_its_words() -> None:
     assert english_terms("Beijing's computing-power plan and top-level design") == [
         "beijing'", "computing", "power", "plan", "top", "level", "design"]
     assert english_terms("by end-2020") == ["end-2020"]  # a date stays one term
+
+
+def test_synonyms_after_a_semicolon_are_senses_too() -> None:
+    # CC-CEDICT writes 公司 as "/company; firm; corporation/": each is a sense of its own
+    vocab = {"公司", "城市"}.__contains__
+    assert dict(phrases("Which company?", vocab, BJ))["company"] == ("公司",)
+    assert dict(phrases("Which firm?", vocab, BJ))["firm"] == ("公司",)
+
+
+def test_an_inflected_word_is_looked_up_by_its_base_form() -> None:
+    vocab = {"建立", "计划"}.__contains__
+    assert dict(phrases("When was it founded?", vocab, BJ))["founded"] == ("建立",)
+    assert dict(phrases("What is planned?", vocab, BJ))["planned"] == ("计划",)
+
+
+def test_a_word_is_absent_when_the_index_knows_none_of_its_senses() -> None:
+    assert absent("salary", known)  # 薪水, 工资 …: none in this index
+    assert not absent("companies", known)  # 企业
+    assert not absent("robotaxis", known)  # not in the dictionary: cannot be judged
+    assert not absent("gdp", {"gdp"}.__contains__)  # the index has the word itself

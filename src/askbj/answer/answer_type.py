@@ -43,10 +43,11 @@ _PATTERNS: tuple[tuple[str, str, str], ...] = (
               r"(?:是|为|有|达到?|约|大概|大约)*(?:多少|几|多高|多大|怎样|如何)"
               r"|(?:占|增长|增速)[^，,。?？]{0,10}?(?:多少|几成|多大|多高)|百分之几|几成|多少%"
               r"|(?:比例|比重|占比|率)[^，,。?？]{0,6}(?:什么水平|如何|怎样)",
-     r"\bwhat (?:share|percentage|proportion|percent)\b|\bhow (?:fast|quickly)\b"
+     r"\bwhat (?:share|percentage|proportion|percent|per ?cent)\b|\bwhat %|\bhow (?:fast|quickly)\b"
      r"|\b(?:growth|penetration|subsidy) rate\b|\bshare of\b|\bwhat (?:\w+ ){0,3}(?:rate|ratio)\b"),
     (DATE, r"何时|什么时候|哪(?:个|一)?(?:朝代|年代)|哪一?年|哪一?天|哪一?月|几月|几号|几日|什么时间|日期|时间是|哪个时间",
-     r"\bwhen\b|\bwhat (?:year|date|month|day|time)\b|\bwhich (?:year|date|month)\b|\bsince when\b"),
+     r"\bwhen\b|\bwhat (?:year|date|month|day|time)\b|\bwhich (?:year|date|month)\b|\bsince when\b"
+     r"|\bopening (?:hours|times)\b"),
     (PERSON, r"谁|哪位|什么人|哪些人|姓名",
      r"\bwho(?:m|se)?\b|\bwhat is the name of the (?:person|head|director|chairman|manager)\b"),
     (ORG, r"哪(?:家|个|些)(?:机构|部门|单位|公司|企业|组织|银行|高校|大学|平台|交易所|协会)"
@@ -56,7 +57,8 @@ _PATTERNS: tuple[tuple[str, str, str], ...] = (
      r"\bwhere\b|\bwhich (?:city|cities|district|province|country|countries|area)\b"),
     (AMOUNT, r"多少|多大|多高|多长|多远|多少钱|规模|金额",
      r"\bhow (?:much|large|big|high|long|far)\b"
-     r"|\bwhat (?:[\w']+ ){0,4}(?:total|value|amount|size|scale|price|cost|investment|budget|target|figure)\b"),
+     r"|\bwhat (?:[\w']+ ){0,4}(?:total|value|amount|size|scale|price|cost|investment|budget|target|figure"
+     r"|salary|salaries|wages?|income|revenue|profit|turnover|population)\b"),
     (LIST, r"哪些|哪几|列举|有几|几方面|分别是什么|有什么(?:措施|举措|做法|特点|问题)",
      r"\bwhat are\b|\bwhich\b|\blist\b|\bname the\b|\bwhat (?:measures|steps)\b"),
     (DEFINITION, r"是什么|什么是|指什么|指的是|含义|意思|怎么理解|如何理解|是啥|如何界定|怎样界定|叫什么",
@@ -75,6 +77,7 @@ _GENERIC = frozenset("比例 比重 占比 份额 数量 数目 总数 规模 �
                      "当前 全市 全国 全球 全省 平均 同比 一个 效果 作用 影响 带来 实现 情况 开始 "
                      "一年 一年内 年内 今年 去年 全年 当年 同期 期间 说法 提法 表述 口径 给出 记载 两份 材料 文件".split())
 _CLASSIFIER = "个家项座台名所条批款种类位部只户辆次篇件份"
+ABSENT = "\x00"  # the sense of a focus word the corpus never uses: no text meets it
 
 
 @dataclass(frozen=True)
@@ -88,6 +91,7 @@ class Part:
     topic: str = ""  # what the part is about, as the question words it (北京人工智能算力券)
     detail: str = ""  # the asked detail, as the question words it (补贴比例)
     phrase: str = ""  # the noun compound asked about (数字经济增加值), preferred when whole
+    head: str = ""  # English: the asked noun itself ("who is the mayor of …" → mayor)
 
 
 @dataclass(frozen=True)
@@ -154,7 +158,9 @@ def _part(clause: str, english: bool) -> Part:
             topic, detail = (("", asked.english(clause, m.start(), m.end(), kind, m.group(0)))
                              if english else asked.chinese(clause, m.start(), m.end(), kind))
             phrase = "" if english else _phrase(clause[: m.start()])
-            return Part(kind, focus, _unit(clause, m, english), clause, topic, detail, phrase)
+            head = _english_head(clause, m) if english else ""
+            return Part(kind, focus, _unit(clause, m, english), clause, topic, detail, phrase,
+                        head)
     return Part(OTHER, (), "", clause)
 
 
@@ -263,11 +269,29 @@ def _english_focus(clause: str, m: re.Match[str]) -> tuple[str, ...]:
     return tuple(words[:3])
 
 
+def _english_head(clause: str, m: re.Match[str]) -> str:
+    """The noun a value question asks for when a noun phrase follows the question word and
+    ends at a preposition or a verb: "who is the mayor of …" → mayor, "how many robotaxis
+    are …" → robotaxis; "" when a clause follows ("which city do the papers credit …")."""
+    named = re.findall(r"[a-z]+", m.group(0))[-1:]  # "what is the average salary"
+    if named and named[0] not in _EN_STOP and m.group(0).startswith("what"):
+        return named[0]
+    rest = clause[m.end():].strip(" ?.")
+    rest = re.sub(r"^(?:(?:is|are|was|were)\s+)?(?:(?:the|a|an)\s+)?", "", rest)
+    if re.match(r"(?:did|does|do|has|have|had|will|can)\b", rest):
+        return ""
+    phrase = re.split(r"\b(?:did|does|do|has|have|had|in|of|for|by|at|on|is|are|was|were|with"
+                      r"|will|can|that|which|from|to|\w{3,}ed)\b|[,;:]", rest, maxsplit=1)[0]
+    words = re.findall(r"[a-z][a-z-]*", phrase)
+    return words[-1] if words and words[-1] not in _EN_STOP and len(words) <= 4 else ""
+
+
 # ---- what a sentence holds ------------------------------------------------------------
 
 _NUMBER = re.compile(r"\d")
 _PERCENT = re.compile(r"\d\s*%|百分之|个?百分点|\d\s*成|[一二三四五六七八九]成|percent")
-_DATE = re.compile(r"(?:19|20)\d\d\s*年|\d{1,2}\s*月|\d{1,2}\s*[日号]|年[初底末中]|[上下]半年|月[初底末]")
+_DATE = re.compile(r"(?:19|20)\d\d\s*年|\d{1,2}\s*月|\d{1,2}\s*[日号]|年[初底末中]|[上下]半年|月[初底末]"
+                   r"|\d{1,2}\s*[:：]\s*\d\d|\d{1,2}\s*[点时](?![\d.])")  # or a time of day
 _YEAR = re.compile(r"(?:19|20)\d\d\s*年?")
 _DAY = re.compile(r"\d{1,2}\s*[日号]")
 _MONEY = re.compile(r"\d[\d.,]*\s*(?:多|余)?\s*[万亿千百]*\s*(?:元|美元|欧元|块)|\$\s*\d|美元|亿元|万元")
@@ -340,10 +364,24 @@ def focus_met(focus: tuple[str, ...], text: str,
               translations: dict[str, tuple[str, ...]] | None = None) -> bool:
     """Every focus word (or, for English, one of its Chinese senses) is in ``text``
     (squashed); a word with no known sense cannot be checked and does not count."""
-    for word in focus:
-        stem = word[:-1] if len(word) > 2 and word.endswith("率") else word  # 国产化率 ≈ 国产化比例
-        senses = (translations or {}).get(word, (word, stem))
-        if senses and not any(s in text for s in senses):
-            return False
-    return True
+    return all(_word_met(word, text, translations) for word in focus)
+
+
+def part_met(part: Part, text: str, translations: dict[str, tuple[str, ...]]) -> bool:
+    """The part's focus is in ``text``. An English part with a head noun may miss one of
+    three or more checkable words: word-by-word senses miss compounds ("national-level" is
+    国家级, not 国家 + 水平). A word the corpus never uses is never met."""
+    if not part.head:
+        return focus_met(part.focus, text, translations)
+    words = [w for w in dict.fromkeys((*part.focus, part.head)) if translations.get(w)]
+    if any(translations[w] == (ABSENT,) for w in words):
+        return False
+    met = sum(_word_met(w, text, translations) for w in words)
+    return met >= len(words) - (len(words) >= 3)
+
+
+def _word_met(word: str, text: str, translations: dict[str, tuple[str, ...]] | None) -> bool:
+    stem = word[:-1] if len(word) > 2 and word.endswith("率") else word  # 国产化率 ≈ 国产化比例
+    senses = (translations or {}).get(word, (word, stem))
+    return not senses or any(s in text for s in senses)
 

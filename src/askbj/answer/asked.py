@@ -171,11 +171,20 @@ _EN_CUT = re.compile(r"\b(?:did|does|do|has|have|had|is|are|was|were|will|can|co
 _AUX = re.compile(r"^(?:\s*(?:did|does|do|has|have|had|is|are|was|were|the|a|an)\b)+")
 
 
+def _named_role(rest: str, asked: str) -> str:
+    """The detail a "who is the mayor of …" or "opening hours" question names itself."""
+    if not re.match(r"(?:what|when|who|whom|whose|where|which|how|since)\b", asked):
+        return f"the {asked.strip()}"
+    m = re.match(r"\s*(?:is|are|was|were)\s+the\s+(.*)", rest)
+    noun = _EN_CUT.split(m.group(1), maxsplit=1)[0].strip(" ,?.") if m else ""
+    return f"the {noun}" if 0 < len(noun.split()) <= 5 else ""
+
+
 def english(clause: str, start: int, end: int, kind: str, asked: str) -> str:
     """The detail an English part asks for: "how many 5G base stations did…" → "the number
     of 5G base stations"; "what PUE target…" → "the PUE target"."""
     if kind in _KIND_DETAIL_EN:
-        return _KIND_DETAIL_EN[kind]
+        return _named_role(clause[end:], asked) or _KIND_DETAIL_EN[kind]
     inner = asked.split(maxsplit=1)
     if inner[0] == "what" and len(inner) == 2:  # "what PUE target" → the PUE target
         noun = _AUX.sub("", inner[1]).strip()

@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from askbj.answer import metadata, smalltalk, wording
-from askbj.answer.answer_type import VALUE_KINDS, AnswerType, classify
+from askbj.answer.answer_type import ABSENT, VALUE_KINDS, AnswerType, classify
 from askbj.answer.citations import verified
 from askbj.answer.compose import Pick, readable_order, render, select
 from askbj.answer.evidence import (
@@ -310,11 +310,11 @@ class Answerer:
         """English focus words as the Chinese words the index knows for them."""
         if not a.question.english:
             return dict(self.searcher.domain.synonyms)
-        from askbj.retrieve.expand import english_terms, phrases
+        from askbj.retrieve.expand import absent, english_terms, phrases
 
         domain, text = self.searcher.domain, a.question.text
         found = phrases(text, self.stats.df.__contains__, domain)
-        words = {w for p in kind.parts for w in p.focus}
+        words = {w for p in kind.parts for w in (*p.focus, p.head) if w}
         stems = {w: set(english_terms(w)) or {w} for w in words}
         senses: dict[str, tuple[str, ...]] = {w: () for w in words}
         for phrase, alts in found:
@@ -327,6 +327,10 @@ class Answerer:
             if not found_senses and re.search(rf"\b{re.escape(w)}\b", a.question.text, re.I) \
                     and re.search(rf"\b{re.escape(w.upper())}\b", a.question.text):
                 senses[w] = (w,)
+        for part in kind.parts:  # the asked noun, in no sense anywhere in the corpus
+            if part.head and part.kind in VALUE_KINDS and not senses.get(part.head) \
+                    and absent(part.head, self.stats.df.__contains__):
+                senses[part.head] = (ABSENT,)
         return senses
 
     def _cover_places(self, a: Assessment, scored: list[Pick], chosen: list[Pick]) -> list[Pick]:

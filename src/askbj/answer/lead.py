@@ -22,8 +22,8 @@ from askbj.answer.answer_type import (
     VALUE_KINDS,
     AnswerType,
     Part,
-    focus_met,
     holds,
+    part_met,
 )
 from askbj.answer.compose import Pick
 from askbj.retrieve.anchors import YEAR, place_met
@@ -82,7 +82,7 @@ def off_level(flat: str, places: tuple[str, ...], asked: str,
 def answers(part: Part, c: Candidate, senses: dict[str, tuple[str, ...]]) -> bool:
     """``c`` holds a value of the part's kind and meets its focus and what the part names
     (itself or in context)."""
-    return holds(part, c.flat) and focus_met(part.focus, c.context, senses) \
+    return holds(part, c.flat) and part_met(part, c.context, senses) \
         and names_what_asked(part, c.context)
 
 

@@ -45,7 +45,8 @@ def _stem(word: str) -> str:
 
 def _glosses(definition: str) -> list[str]:
     out = []
-    for gloss in definition.split("/"):
+    # "/company; firm; corporation/": a semicolon separates synonyms of equal standing
+    for gloss in re.split(r"[/;]", definition):
         gloss = _NOTE.sub("", gloss.lower()).split(",")[0].strip(" .;")
         gloss = re.sub(r"^to ", "", gloss)
         short = _PLACE.sub("", gloss)  # "shanghai municipality" is also "shanghai"
@@ -67,7 +68,7 @@ def _reverse() -> dict[str, tuple[str, ...]]:
                 continue
             for pos, gloss in enumerate(_glosses(m.group(3))):
                 ranked[gloss].append((pos, m.group(2)))
-    return {g: tuple(w for _, w in sorted(v)) for g, v in ranked.items()}
+    return {g: tuple(dict.fromkeys(w for _, w in sorted(v))) for g, v in ranked.items()}
 
 
 def english_terms(text: str) -> list[str]:
@@ -113,12 +114,44 @@ def phrases(text: str, known: Callable[[str], bool],
                 continue
             phrase = " ".join(words[i : i + size])
             hits = [w for w in glossary.get(phrase, ()) if _all_known(w, known)]
-            hits += [w for w in reverse.get(phrase, ()) if known(w) and w not in hits]
+            hits += [w for w in _senses(reverse, phrase) if known(w) and w not in hits]
             if hits:
                 found.append((phrase, tuple(hits[:MAX_PER_PHRASE])))
                 used[i : i + size] = [True] * size
     return found
 
 
+def _senses(reverse: dict[str, tuple[str, ...]], phrase: str) -> tuple[str, ...]:
+    """The dictionary's headwords for ``phrase``, or for a lone word's base form when the
+    dictionary has none for it as written (founded → found, completed → complete)."""
+    if phrase in reverse or " " in phrase:
+        return reverse.get(phrase, ())
+    for base in _bases(phrase):
+        if base in reverse:
+            return reverse[base]
+    return ()
+
+
+def _bases(word: str) -> list[str]:
+    """Candidate base forms of an inflected English word, likeliest first."""
+    out = []
+    for suffix, repls in (("ied", ("y",)), ("ed", ("", "e")), ("ing", ("", "e"))):
+        if word.endswith(suffix) and len(word) > len(suffix) + 2:
+            stem = word[: -len(suffix)]
+            out += [stem + r for r in repls]
+            if len(stem) > 2 and stem[-1] == stem[-2]:  # planned → plan
+                out.append(stem[:-1])
+    return out
+
+
 def _all_known(phrase: str, known: Callable[[str], bool]) -> bool:
     return known(phrase) or all(known(t) for t in tokenize(phrase))
+
+
+def absent(word: str, known: Callable[[str], bool]) -> bool:
+    """The dictionary has senses for the English ``word`` and the index knows none of them,
+    nor the word itself: "salary" (薪水, 工资 …) in a corpus that never speaks of pay."""
+    with _lock:
+        senses = _senses(_reverse(), _stem(word))
+    return bool(senses) and not known(word) and not any(_all_known(s, known) for s in senses)
+
