@@ -167,6 +167,37 @@ def test_list_reference_into_an_inline_series(resolver: Resolver) -> None:
     assert first.question == "数字基础设施布局具体怎么做?"
 
 
+def test_list_reference_takes_the_series_of_the_asked_count(resolver: Resolver) -> None:
+    # the first sentence lists four traits; the three-part answer asked for is in the second
+    answer = ("新型基础设施建设具有前期投入多、技术迭代快、融资体制不完善、"
+              "商业闭环不完整等特征。[1]北京通过算力网络化、空间数字化、终端智能化三位一体的新型基础设施建设破解难题。[1]")
+    turn = Turn.of("北京新型基础设施建设的三位一体指哪三个方面?", answer)
+    assert resolver.resolve("第二点具体怎么做?", [turn]).question == "空间数字化具体怎么做?"
+    assert resolver.resolve("第一个从哪几方面推进?", [turn]).question == "算力网络化从哪几方面推进?"
+
+
+def test_list_reference_into_prose_about_a_longer_list_is_left_alone(resolver: Resolver) -> None:
+    # five directions were asked; the answer's two sentences are not they
+    answer = "本报告总结了新进展。[1]北京积极引进高端技术人才。[2]"
+    turn = Turn.of("What five directions does the report propose?", answer)
+    r = resolver.resolve("Tell me more about the second one.", [turn])
+    assert r.question == "Tell me more about the second one."
+    unmarked = Turn.of("有哪些进展?", answer)  # no count asked: the n-th sentence
+    second = resolver.resolve("第二个具体指什么?", [unmarked]).question
+    assert second == "北京积极引进高端技术人才具体指什么?"
+
+
+def test_back_to_an_earlier_turn_resolves_against_that_turn(resolver: Resolver) -> None:
+    turns = (Turn.of("北京数据基础制度先行区以哪里为中心?"), Turn.of(COUNT))
+    r = resolver.resolve("回到第一个问题，那个先行区的承载范围多大?", turns)
+    assert (r.question, r.rule) == ("北京数据基础制度先行区的承载范围多大?", "back")
+    english = (Turn.of("What is Baidu AI Cloud's industrial internet platform called?"),
+               Turn.of("What does ByteDance open to its partners?"))
+    r = resolver.resolve("Back to the first one — how many manufacturers does it serve?", english)
+    assert "Baidu AI Cloud" in r.question and "ByteDance" not in r.question
+    assert r.question.startswith("how many manufacturers does")
+
+
 def test_reach_back_two_turns(resolver: Resolver) -> None:
     turns = (Turn.of("海淀区的数字经济增加值是多少?"), Turn.of("北京推出了什么平台?", EXCHANGE))
     r = resolver.resolve("最开始问的那个区有多少家企业?", turns)

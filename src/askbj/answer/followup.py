@@ -19,10 +19,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from askbj.answer.references import ORDINALS_EN, key_phrase, ordinal_of, pick_item
+from askbj.answer.references import ORDINALS_EN, asked_count, key_phrase, ordinal_of, pick_item
 from askbj.domain import Domain
 from askbj.records import Answer
 from askbj.retrieve.anchors import YEAR, find_anchors
+from askbj.text.enumerations import ordinal
 from askbj.text.lang import CJK
 from askbj.text.normalize import looks_traditional, pos_tags, to_simplified, to_traditional
 
@@ -114,7 +115,7 @@ _ZH_NUM = "一二三四五六七八九十两"
 _ITEM_ZH = re.compile(
     rf"(?:你说的|上面的?|刚才的?|前面的?)?(?:第([{_ZH_NUM}]{{1,3}}|\d{{1,2}})|(最后))"
     rf"(?:一)?(?:个|条|项|点|种|类|部分)?([\u4e00-\u9fff]{{0,3}}?)(?=的|里|中|是|具体|怎么|"
-    rf"如何|呢|能|可以|有|指|包括|讲|说|[?？,，]|$)")
+    rf"如何|呢|能|可以|有|指|包括|讲|说|从|在|要|应|需|主要|涉及|展开|详细|[?？,，]|$)")
 _BACK_ZH = re.compile(
     r"(最开始|一开始|最初|最早|开头|刚开始|第一个问题|刚才|前面|之前|上面|上一个问题)"
     r"(?:(?:我们?)?(?:问|提|说|讲|聊)(?:到|过|起)?的?|[里中]的)(?:那个|那|这个)?"
@@ -123,6 +124,12 @@ _BACK_ZH = re.compile(
 _BACK_EN = re.compile(
     r"\bthe\s+(\w+)\s+(?:that\s+)?(?:i|we)\s+(?:first\s+)?asked\s+about"
     r"(?:\s+(first|earlier|before|at\s+the\s+start))?", re.I)
+# "回到第一个问题，…", "Back to the first one — …": the rest is about that earlier turn
+_TURN_ZH = re.compile(r"^(?:我们?)?再?(?:回到|返回|说回|回头看|回过头来?看?)\s*"
+                      r"(?:(最开始|一开始|最初|开头)|第([一二三四五])个|(上一个|上个))(?:问题|话题)?(?:里|中|的|问的|说的)?[,，:：、\s]*")
+_TURN_EN = re.compile(r"^(?:(?:ok(?:ay)?|so|and|now),?\s+)?"
+                      r"(?:(?:going|go|coming|come|getting|get)\s+)?back\s+to\s+(?:the|my|our)\s+(first|second|third|previous|earlier|original|last)"
+                      r"\s+(?:one|question|topic|thing)\s*[-—–,:;.]*\s*", re.I)
 _FIRST = re.compile(r"最开始|一开始|最初|最早|开头|刚开始|第一个问题|\bfirst\b|at the start", re.I)
 _PRONOUN_ZH = re.compile(r"它们|它|其(?![中他次实余])|他们|该(?=[的是在有]|$)")
 _HERE_ZH = re.compile(r"这里|那里|当地|此地|那边|这边")
@@ -185,6 +192,21 @@ def _phrase_with(head: str, text: str) -> str:
     return next((r for r in _noun_runs(_plain(text)) if head in r and len(r) > len(head)), "")
 
 
+_THAT_ZH = re.compile(r"(?:那个|这个|那家|这家|那项|这项|该)(?=[\u4e00-\u9fff])")
+
+
+def _named_again(text: str, turn: Turn) -> str | None:
+    """"那个先行区的承载范围" after a turn naming 北京数据基础制度先行区: the demonstrative and
+    the word after it become the turn's phrase holding that word."""
+    m = _THAT_ZH.search(text)
+    words = pos_tags(text[m.end() :]) if m else []
+    if not m or not words or len(words[0][0]) < 2 or words[0][1] not in _NOUNISH:
+        return None
+    head = words[0][0]
+    found = _phrase_with(head, turn.searched) or _phrase_with(head, turn.answer)
+    return text[: m.start()] + found + text[m.end() + len(head) :] if found else None
+
+
 def _has_own_subject(before: str) -> bool:
     """The question names something before its pronoun ("北京…，其…"): self-contained."""
     if _english(before):
@@ -216,7 +238,8 @@ class Resolver:
         if not turns or not question.strip():
             return Resolution(question, question)
         plain = _plain(question)
-        steps = (("back", self._back), ("item", self._item), ("swap", self._swap),
+        steps = (("back", self._turn), ("back", self._back), ("item", self._item),
+                 ("swap", self._swap),
                  ("attribute", self._derived),
                  ("pronoun", self._pronoun), ("attribute", self._attribute))
         for rule, step in steps:
@@ -379,7 +402,8 @@ class Resolver:
         if not m:
             return None
         n = ordinal_of(m)
-        item = next((it for t in reversed(turns) if (it := pick_item(t.items, n))), None)
+        item = next((it for t in reversed(turns)
+                     if (it := pick_item(t.items, n, asked_count(t.searched)))), None)
         if item is None:
             return None
         key = key_phrase(_plain(item), self.rules.max_item_chars)
@@ -398,6 +422,30 @@ class Resolver:
         referent = next((r for r in referents if head and len(head) == 1 and r.endswith(head)),
                         referents[0] if referents else "")
         return plain[: m.start()] + referent + plain[m.end() :] if referent else None
+
+    def _turn(self, plain: str, turns: list[Turn]) -> str | None:
+        """"回到第一个问题，那个先行区…": the rest resolved against that turn alone, or led by
+        its subject when nothing in the rest refers to it."""
+        english = _english(plain)
+        m = (_TURN_EN if english else _TURN_ZH).match(plain.strip())
+        if not m or len(turns) < 2:
+            return None
+        rest = plain.strip()[m.end():]
+        which = (m.group(1) or "").lower()
+        if english:
+            at = {"first": 0, "original": 0, "earlier": 0, "second": 1, "third": 2}.get(which, -1)
+        else:
+            at = 0 if m.group(1) else -1 if m.group(3) else ordinal(m.group(2)) - 1
+        turn = turns[min(at, len(turns) - 1)] if at >= 0 else turns[-1]
+        for step in (self._swap, self._derived, self._pronoun, self._attribute):
+            text = step(rest, [turn])
+            if text and text != rest:
+                return text
+        named = None if english else _named_again(rest, turn)
+        if named:
+            return named
+        subject = self._subject([turn])
+        return f"{subject}{' ' if english else ''}{rest}".strip()
 
     def _referent(self, head: str, turn: Turn) -> str:
         """What ``head`` (区, 平台, district; "" for none) names in ``turn``: its place for a

@@ -31,10 +31,30 @@ def ordinal_of(m: re.Match[str]) -> int:
     return ordinal(token.replace("两", "二"))
 
 
-def pick_item(items: tuple[str, ...], n: int) -> str | None:
+_EN_COUNTS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
+              "nine": 9, "ten": 10}
+_ZH_COUNT = re.compile(rf"(?<![{_ZH_NUM}第])([{_ZH_NUM}])"
+                       r"(?:个|大|项|条|点|种|类|位|方面|环节|层面)")
+_EN_COUNT = re.compile(rf"\b({'|'.join(_EN_COUNTS)})\s+(?:[a-z'-]+\s+){{0,3}}?[a-z'-]+s\b", re.I)
+
+
+def asked_count(question: str) -> int:
+    """How many items a list question asks for ("哪四个方面", "三位一体", "what five
+    directions"); 0 when it names no number."""
+    from askbj.text.enumerations import ordinal
+
+    m = _EN_COUNT.search(question)
+    if m:
+        return _EN_COUNTS[m.group(1).lower()]
+    m = _ZH_COUNT.search(question)
+    return ordinal(m.group(1).replace("两", "二")) if m else 0
+
+
+def pick_item(items: tuple[str, ...], n: int, count: int = 0) -> str | None:
     """Item ``n`` of an answer: by its own marker (二是, (二), ②) when the answer is a marked
-    list; else element ``n`` of a series its first sentence lists ("从A、B、C与D四方面");
-    else its ``n``-th sentence."""
+    list; else element ``n`` of a series one of its sentences lists ("从A、B、C与D四方面"),
+    of the ``count`` items the question asked for when it named a number; else its ``n``-th
+    sentence, unless the question asked for more items than the answer has sentences."""
     if not items or n == 0:
         return None
     marked: dict[int, str] = {}
@@ -44,24 +64,36 @@ def pick_item(items: tuple[str, ...], n: int) -> str | None:
             marked.setdefault(found.ordinal, it)
     if len(marked) >= 2:
         return marked[max(marked)] if n == -1 else marked.get(n)
-    series = inline_series(items[0])
+    series = _series(items, count)
     if len(series) >= max(n, 3):
         return series[n - 1] if n > 0 else series[-1]
+    if count > len(items):  # prose about the list, not the list itself
+        return None
     if n == -1:
         return items[-1]
     return items[n - 1] if n <= len(items) else None
+
+
+def _series(items: tuple[str, ...], count: int) -> list[str]:
+    """The series the answer lists: the one of ``count`` elements in any of its sentences
+    when a count was asked, else the first sentence's."""
+    if count:
+        exact = next((s for it in items if len(s := inline_series(it)) == count), None)
+        if exact:
+            return exact
+    return inline_series(items[0])
 
 
 _SERIES = re.compile(r"[^，,；;。：:、“”]{2,24}(?:、[^，,；;。：:、“”]{2,24}){1,}"
                      r"(?:[和与及][^，,；;。：:、“”]{2,24})?")
 
 
-_SERIES_OPEN = re.compile(r"从|包括|包含|涵盖|围绕|聚焦")
-_SERIES_LEAD = re.compile(r"^.*(?:从|在|包括|包含|涵盖|即|有|是|为|对|围绕|聚焦)")
+_SERIES_OPEN = re.compile(r"从|包括|包含|涵盖|围绕|聚焦|通过")
+_SERIES_LEAD = re.compile(r"^.*(?:从|在|包括|包含|涵盖|即|有|是|为|对|围绕|聚焦|通过)")
 
 
 _SERIES_TAIL = re.compile(rf"(?:等)?[{_ZH_NUM}\d]+(?:个|大|项)?(?:方面|领域|点|项|类|种|个|环节|"
-                          rf"任务|措施|重点)[^、]*$|等[^、]{{0,6}}$")
+                          rf"位一体|任务|措施|重点)[^、]*$|等[^、]{{0,6}}$")
 
 
 def inline_series(sentence: str) -> list[str]:
