@@ -198,6 +198,28 @@ def test_back_to_an_earlier_turn_resolves_against_that_turn(resolver: Resolver) 
     assert r.question.startswith("how many manufacturers does")
 
 
+SUBSEA = "海兰信公司创新应用数据单元分组、海水无动力散热等技术，建成全球首个商用海底数据中心。[1]"
+
+
+def test_a_follow_up_opening_with_its_verb_takes_the_subject(resolver: Resolver) -> None:
+    # "用了哪些技术?" has a noun (技术) but no subject: it is about the company just named
+    turn = Turn.of("全国首个商用海底数据中心是哪家公司建成的?", SUBSEA)
+    r = resolver.resolve("用了哪些技术?", [turn])
+    assert (r.question, r.rule) == ("海兰信公司用了哪些技术?", "attribute")
+    assert resolver.resolve("北京用了哪些技术?", [turn]).question == "北京用了哪些技术?"
+
+
+def test_english_pronoun_after_which_company_is_the_answers_company(resolver: Resolver) -> None:
+    turn = Turn.of("Which company built the world's first commercial undersea data center?",
+                   SUBSEA)
+    r = resolver.resolve("What technologies did they use for it?", [turn])
+    assert r.question == "What technologies did 海兰信公司 use for it?"
+    # no capitalised name and no "which company": the question's own noun phrase
+    plain = Turn.of("what is the public data open platform?", "北京市公共数据开放平台…[1]")
+    assert resolver.resolve("Who runs it?", [plain]).question == \
+        "Who runs public data open platform?"
+
+
 def test_reach_back_two_turns(resolver: Resolver) -> None:
     turns = (Turn.of("海淀区的数字经济增加值是多少?"), Turn.of("北京推出了什么平台?", EXCHANGE))
     r = resolver.resolve("最开始问的那个区有多少家企业?", turns)

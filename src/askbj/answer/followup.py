@@ -564,9 +564,11 @@ class Resolver:
         subject = self._subject(turns)
         if not subject:
             return None
-        if not any(f in _STRICT_NOUNS for _, f in pos_tags(plain)):
+        tags = pos_tags(plain)
+        if not any(f in _STRICT_NOUNS for _, f in tags):
             return subject + plain  # "是谁推出的?", "有多少家?"
-        return None
+        verb = next((f for w, f in tags if f not in ("d", "b", "c")), "")
+        return subject + plain if verb in ("v", "p") else None  # "用了哪些技术?": no subject
 
     def _subject(self, turns: list[Turn]) -> str:
         """What the latest turn was about: the first noun phrase of its question, or — when
@@ -574,14 +576,43 @@ class Resolver:
         turn = turns[-1]
         question = _plain(turn.searched)
         if _english(question):
-            return _english_subject(question)
-        asked = re.search(r"(?:哪个|哪家|哪一个|哪一|什么样?的?)([\u4e00-\u9fff]{1,4}?)"
-                          r"(?=是|[?？,，]|$)", question)
-        if asked and turn.answer:
-            found = _phrase_with(asked.group(1), turn.answer)
+            named = _WHICH_EN.search(question) and turn.items and _first_noun_run(turn.items[0])
+            return named or _english_subject(question) or _object_phrase(question)
+        head = _asked_head(question)
+        if head and turn.answer:
+            found = _phrase_with(head, turn.answer)
             if found:
                 return found
         return _first_noun_run(question)
+
+
+_WHICH_ZH = re.compile(r"(?:哪个|哪家|哪一个|哪一|什么样?的?)(?=[\u4e00-\u9fff])")
+
+
+def _asked_head(question: str) -> str:
+    """The noun a "which X" question asks for: 平台 of "推出了什么平台?", 公司 of
+    "是哪家公司建成的?" (the word jieba reads after 哪家)."""
+    m = _WHICH_ZH.search(question)
+    if not m:
+        return ""
+    short = re.match(r"[\u4e00-\u9fff]{1,4}?(?=是|[?？,，]|$)", question[m.end():])
+    if short:
+        return short.group(0)
+    words = pos_tags(question[m.end():])
+    return words[0][0] if words and words[0][1] in _NOUNISH else ""
+
+
+_WHICH_EN = re.compile(r"\b(?:which|what)\s+(?:company|companies|firm|organi[sz]ation|agency|body"
+                       r"|institution|enterprise)\b", re.I)
+_OBJECT_EN = re.compile(r"\b(?:the|a|an)\s+((?:[\w'-]+\s+){0,6}?[\w'-]+?)(?=\s+(?:in|of|for|at|on|"
+                        r"by|with|that|which|did|does|was|were|is|are)\b|\s*[?.!]*$)", re.I)
+
+
+def _object_phrase(question: str) -> str:
+    """The noun phrase a lower-case question is about: "which company built the world's first
+    commercial undersea data center?" → world's first commercial undersea data center."""
+    found = [m.group(1) for m in _OBJECT_EN.finditer(question)]
+    return max(found, key=len) if found else ""
 
 
 def _english_subject(question: str) -> str:
