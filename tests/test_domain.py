@@ -97,3 +97,10 @@ def test_a_gazetteer_name_jieba_does_not_tag_as_a_place_is_still_one() -> None:
     # jieba tags 合肥 as a common noun here; the gazetteer knows it is a city
     assert find_anchors("合肥數字經濟增加值有多少?", beijing) == ((), ("合肥",))
     assert find_anchors("合肥數字經濟增加值有多少?", Domain(name="empty")) == ((), ())
+
+
+def test_a_number_inside_a_code_is_not_an_anchor() -> None:
+    # TOP500's 500 is not a figure a passage must hold apart; the code is matched whole
+    assert find_anchors("Who published the TOP500 index in 2023?", Domain(name="empty")) == (
+        ("2023",), ())
+    assert find_anchors("500强企业有多少家?", Domain(name="empty"))[0] == ("500",)

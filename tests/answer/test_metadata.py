@@ -29,6 +29,10 @@ DOC = Document(
     ("作者认为数据要素市场应如何建设?", set()),  # what the author thinks: an ordinary question
     ("According to the authors, why is the market small?", set()),
     ("Which science city is the corridor of the layout?", set()),
+    # publishing words ask for a venue only of a document pointed at
+    ("Where was this article published?", {"venue"}),
+    ("这篇文章发表在哪里?", {"venue"}),
+    ("Who published the 'TOP500 digital economy enterprises' index?", set()),
 ])
 def test_facets_asked(question: str, facets: set[str]) -> None:
     assert metadata.asked_facets(question) == facets

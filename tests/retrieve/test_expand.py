@@ -71,3 +71,9 @@ def test_a_word_is_absent_when_the_index_knows_none_of_its_senses() -> None:
     assert not absent("companies", known)  # 企业
     assert not absent("robotaxis", known)  # not in the dictionary: cannot be judged
     assert not absent("gdp", {"gdp"}.__contains__)  # the index has the word itself
+
+
+def test_a_lone_word_has_its_own_senses_and_its_base_forms() -> None:
+    vocab = {"印发", "出版"}.__contains__
+    assert set(dict(phrases("published", vocab, BJ, limit=8))["published"]) == {"印发", "出版"}
+    assert len(dict(phrases("published", vocab, BJ, limit=1))["published"]) == 1

@@ -61,6 +61,7 @@ MIN_SUPPORT = 0.3
 # bench/calibrate_status.py (bench/status_calibration.md). Below it: a plain not-found.
 MIN_TOPIC = 0.6
 _CONTEXT = 120  # characters before a sentence that count as its immediate context
+_FOCUS_SENSES = 8  # an English focus word is met by any of this many of its known senses
 # "Why" is answered by the sentence that gives a cause or a difficulty, not the one that
 # merely repeats the question's words.
 _WHY = re.compile(r"为什么|为何|何以|原因|缘何|\bwhy\b|what (?:makes|causes)|reasons?\b")
@@ -313,7 +314,7 @@ class Answerer:
         from askbj.retrieve.expand import absent, english_terms, phrases
 
         domain, text = self.searcher.domain, a.question.text
-        found = phrases(text, self.stats.df.__contains__, domain)
+        found = phrases(text, self.stats.df.__contains__, domain, limit=_FOCUS_SENSES)
         words = {w for p in kind.parts for w in (*p.focus, p.head) if w}
         stems = {w: set(english_terms(w)) or {w} for w in words}
         senses: dict[str, tuple[str, ...]] = {w: () for w in words}

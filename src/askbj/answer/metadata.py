@@ -23,7 +23,7 @@ from askbj.text.normalize import fold
 _FACETS: tuple[tuple[str, str, str], ...] = (
     ("author", r"作者(?!认为|指出|提出|发现|建议|强调|写道|说|表示|主张|觉得|如何|怎么|对)|执笔|撰写|谁写|写的|撰文|\bwho (?:wrote|authored|is the author|are the authors)\b|\bwritten by\b|\bwho (?:is|are) behind\b|\bwhich authors?\b|\bname the authors?\b",
      r"作者(?!认为|指出|提出|发现|建议|强调|在)|执笔人?\s*[:：]|撰文"),
-    ("venue", r"期刊|刊物|杂志|发表|刊登|刊发|原载|登在|哪一?期|出处|\bjournal\b|\bpublished\b|\bmagazine\b|\bwhich issue\b|\bvenue\b|\boriginally (?:carried|appeared)\b",
+    ("venue", r"期刊|刊物|杂志|原载|登在|哪一?期|出处|\bjournal\b|\bmagazine\b|\bwhich issue\b|\bvenue\b|\boriginally (?:carried|appeared)\b",
      r"原载|(?<!资料)(?<!数据)来源\s*[:：]|《[^》]{2,30}》\s*\d{4}\s*年?\s*第?\s*\d{1,2}\s*期"),
     ("editor", r"责编|美编|编辑|责任编辑|\beditors?\b",
      r"责编|美编|责任编辑|编辑\s*[:：]"),
@@ -37,6 +37,9 @@ _COMPILED = tuple((name, re.compile(asks), re.compile(shows)) for name, asks, sh
 # article") or asks for a byline facet outright: "作者是谁", "who wrote".
 _POINTS = re.compile(r"文章|本文|该文|此文|这篇|呢篇|那篇|报告|论文|\barticle\b|\bpaper\b|\breport\b|\bpiece\b|\bstudy\b")
 _BYLINE = frozenset({"author", "venue", "editor", "funding"})
+# Publishing words ask for a venue only of a document the question points at: "这篇文章发表在
+#哪里" does, "Who published the TOP500 index?" asks about an index the text names.
+_PUBLISHED = re.compile(r"发表|刊登|刊发|\bpublished\b")
 
 
 @dataclass(frozen=True)
@@ -53,6 +56,8 @@ def asked_facets(question: str) -> frozenset[str]:
     """The facets ``question`` asks for; empty when it is not about a document itself."""
     folded = re.sub(r"\baccording to [^,?]*|据[^,，?？]{0,20}(?:介绍|所说|所述)", "", fold(question))
     found = frozenset(name for name, asks, _ in _COMPILED if asks.search(folded))
+    if _PUBLISHED.search(folded) and _POINTS.search(folded):
+        found |= {"venue"}
     if not found & _BYLINE and not (found and _POINTS.search(folded)):
         return frozenset()
     return found

@@ -14,7 +14,8 @@ from askbj.domain import Domain
 from askbj.text.lang import is_english
 from askbj.text.normalize import fold, pos_tags
 
-_NUMBER = re.compile(r"(?<![\d.])\d{2,}(?:\.\d+)?(?![\d.])")
+# a number of its own: not the 500 of a code such as TOP500 (the passage's code is matched whole)
+_NUMBER = re.compile(r"(?<![\d.a-z])\d{2,}(?:\.\d+)?(?![\d.])")
 _THOUSANDS = re.compile(r"(?<=\d),(?=\d{3}(?!\d))")
 # "23年" said for 2023; not "近20年"/"过去20年" (twenty years).
 _SHORT_YEAR = re.compile(

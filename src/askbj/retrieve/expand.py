@@ -97,11 +97,12 @@ def _glossary(domain: Domain) -> dict[str, tuple[str, ...]]:
     return {" ".join(english_terms(k)): v for k, v in domain.glossary.items()}
 
 
-def phrases(text: str, known: Callable[[str], bool],
-            domain: Domain) -> list[tuple[str, tuple[str, ...]]]:
+def phrases(text: str, known: Callable[[str], bool], domain: Domain,
+            limit: int = MAX_PER_PHRASE) -> list[tuple[str, tuple[str, ...]]]:
     """(English phrase, its Chinese phrases) for ``text``, longest phrases first, so that
     "base station" is 基站 rather than 基地 + 终端. Glossary senses come first and are kept
-    whole when the index knows all their words; CC-CEDICT's only when the index knows them."""
+    whole when the index knows all their words; CC-CEDICT's only when the index knows them;
+    at most ``limit`` per phrase."""
     with _lock:
         reverse = _reverse()
     glossary = _glossary(domain)
@@ -116,20 +117,18 @@ def phrases(text: str, known: Callable[[str], bool],
             hits = [w for w in glossary.get(phrase, ()) if _all_known(w, known)]
             hits += [w for w in _senses(reverse, phrase) if known(w) and w not in hits]
             if hits:
-                found.append((phrase, tuple(hits[:MAX_PER_PHRASE])))
+                found.append((phrase, tuple(hits[:limit])))
                 used[i : i + size] = [True] * size
     return found
 
 
 def _senses(reverse: dict[str, tuple[str, ...]], phrase: str) -> tuple[str, ...]:
-    """The dictionary's headwords for ``phrase``, or for a lone word's base form when the
-    dictionary has none for it as written (founded → found, completed → complete)."""
-    if phrase in reverse or " " in phrase:
+    """The dictionary's headwords for ``phrase``; a lone word's own, then its base form's
+    (published → 印发 …, then publish → 发布 …; completed → complete)."""
+    if " " in phrase:
         return reverse.get(phrase, ())
-    for base in _bases(phrase):
-        if base in reverse:
-            return reverse[base]
-    return ()
+    forms = [reverse.get(phrase, ()), *(reverse.get(b, ()) for b in _bases(phrase))]
+    return tuple(dict.fromkeys(w for senses in forms for w in senses))
 
 
 def _bases(word: str) -> list[str]:
