@@ -217,3 +217,16 @@ def test_an_english_value_nobody_writes_of_is_not_answered(answerer: Answerer) -
         == "answered"
     salary = answerer.ask("What is the salary of engineers at Beijing's 5G base stations?")
     assert salary.status != "answered" and salary.abstained
+
+
+def test_whose_role_is_asked_must_be_named_too() -> None:
+    # "the general manager of X": X's words join the focus; another firm's manager is no answer
+    part = at.classify("Who is the general manager of the Beijing Data Exchange?").parts[0]
+    assert part.focus == ("general", "manager", "beijing", "data", "exchange")
+    senses = {"manager": ("经理",), "beijing": ("北京",), "data": ("数据",),
+              "exchange": ("交易所",)}
+    assert at.part_met(part, "北京数据交易所总经理李四", senses)
+    assert not at.part_met(part, "北京某咨询公司总经理李伟", senses)
+    # not for other kinds: "the yield of chip samples" is what is measured, not an owner
+    assert at.classify("How much did the yield of chip samples improve?").parts[0].focus == (
+        "yield",)

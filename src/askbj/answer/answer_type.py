@@ -266,7 +266,18 @@ def _english_focus(clause: str, m: re.Match[str]) -> tuple[str, ...]:
                     rest, maxsplit=1)[0]
     words = [w for w in re.findall(r"[a-z0-9]+", f"{m.group(0)} {tail}")
              if w not in _EN_STOP and len(w) > 1]
-    return tuple(words[:3])
+    return (*words[:3], *(_owner(rest) if m.group(0).startswith("who") else ()))
+
+
+def _owner(rest: str) -> tuple[str, ...]:
+    """Whose role a "who is the manager of X" question asks: X's words, which the answer's
+    context must name too (a manager of another company is no answer)."""
+    m = re.match(r"(?:is|was|are|were)?\s*(?:the\s+)?(?:[\w'-]+\s+){1,3}?(?:of|at)\s+(?:the\s+)?"
+                 r"([\w' -]+?)\s*$", rest)
+    if not m:
+        return ()
+    return tuple(w for w in re.findall(r"[a-z0-9]+", m.group(1))
+                 if w not in _EN_STOP and len(w) > 1)[:5]
 
 
 def _english_head(clause: str, m: re.Match[str]) -> str:
