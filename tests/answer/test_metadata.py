@@ -33,6 +33,7 @@ DOC = Document(
     ("Where was this article published?", {"venue"}),
     ("这篇文章发表在哪里?", {"venue"}),
     ("Who published the 'TOP500 digital economy enterprises' index?", set()),
+    ("哪位学者对本文亦有贡献?", {"funding"}),  # the acknowledgement sits with the funding note
 ])
 def test_facets_asked(question: str, facets: set[str]) -> None:
     assert metadata.asked_facets(question) == facets
@@ -65,3 +66,10 @@ def test_english_question_naming_the_author_in_pinyin_finds_their_document(
     answer = answerer.ask("Which journal first published Wang Xiaoming's article?")
     assert answer.status == "answered" and answer.citations[0].doc_id == "102"
     assert "《城市观察》" in answer.citations[0].quote
+
+
+def test_a_byline_or_credit_line_is_no_answer_sentence() -> None:
+    assert metadata.is_byline("本文系某市社科基金课题的阶段性成果,某大学讲师王五对本文亦有贡献")
+    assert metadata.is_byline("(原载于《城市观察》2024年第3期,作者王小明,系某大学经济学院教授)")
+    assert not metadata.is_byline("作者认为,数据要素市场建设需要完善产权制度。")
+    assert not metadata.is_byline("上海在汽车等重点领域已建成14个国家级智能工厂。")

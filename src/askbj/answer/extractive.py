@@ -356,7 +356,7 @@ class Answerer:
             spans = sentence_spans(doc.text, s.hit.chunk.start, s.hit.chunk.end)
             for pos, (start, end) in enumerate(spans):
                 sentence = doc.text[start:end]
-                if too_thin(sentence):
+                if too_thin(sentence) or metadata.is_byline(sentence):
                     continue
                 flat = squash(sentence)
                 if other_year(q, flat):
