@@ -159,11 +159,18 @@ def _write_files(settings: Settings, docs: list[Document], chunks: list[Chunk],
     if old and (old.manifest.model != manifest.model
                 or old.manifest.chunking != manifest.chunking):
         old = None
-    reuse = {c.chunk_id: v for c, v in zip(old.chunks, old.vectors, strict=True)} if old else {}
+    reuse = _vectors_by_id(old) if old else {}
     vectors, embedded = _embed(chunks, embedder, reuse, progress)
     manifest = replace(manifest, dim=int(vectors.shape[1]))
     index_store.save(index_store.make_index(docs, chunks, vectors, manifest), settings.index_dir)
     return {d.doc_id: d.sha256 for d in previous.documents} if previous else {}, embedded
+
+
+def _vectors_by_id(index: index_store.Index) -> dict[str, np.ndarray]:
+    """Each passage's vector by chunk id (the ids come from the index's arrays: no passage
+    is parsed)."""
+    ids = (i.decode("utf-8", "surrogatepass") for i in index.rows.ids)
+    return dict(zip(ids, index.vectors, strict=True))
 
 
 def open_store(settings: Settings) -> MilvusStore:
