@@ -196,15 +196,16 @@ def _write_milvus(settings: Settings, docs: list[Document], chunks: list[Chunk],
     return written.before, written.embedded
 
 
-def load_index(settings: Settings, model_name: str) -> index_store.Index:
+def load_index(settings: Settings, model_name: str, full: bool = False) -> index_store.Index:
     """Load the index and check it matches this model. A corpus changed since the build does
-    not stop serving: the last good index answers, and ``freshness`` says what it lacks."""
+    not stop serving: the last good index answers, and ``freshness`` says what it lacks.
+    ``full`` hashes every file of a FAISS index, even those stamped unchanged."""
     if settings.milvus:
         idx = open_store(settings).load()
         where, rebuild = f"the Milvus store {settings.store}", f"--store {settings.store} "
     else:
         _recover(settings.index_dir)
-        idx = index_store.load(settings.index_dir)
+        idx = index_store.load(settings.index_dir, full=full)
         where, rebuild = f"{settings.index_dir}/", ""
     if idx.manifest.model != model_name:
         raise IndexDamaged(_other_model(where, rebuild, idx.manifest.model, model_name))
@@ -288,7 +289,7 @@ def diagnose(settings: Settings) -> list[Check]:
     try:
         embedder = make_embedder(settings)
         checks.append(Check("model", True, f"{embedder.name} loads, {embedder.dim} dims"))
-        idx = load_index(settings, embedder.name)
+        idx = load_index(settings, embedder.name, full=True)  # every checksum, read anew
         checks.append(Check("index", True, _index_detail(settings, idx)))
         fresh = freshness(settings, idx)
         checks.append(Check("corpus", not fresh.stale, fresh.notice() or "in sync with the index"))
@@ -301,7 +302,7 @@ def diagnose(settings: Settings) -> list[Check]:
 
 def _index_detail(settings: Settings, idx: index_store.Index) -> str:
     if not settings.milvus:
-        return f"{settings.index_dir}/ is complete"
+        return f"{settings.index_dir}/ is complete: every file matches its checksum"
     drift = idx.terms.drift if idx.terms is not None else 0.0
     note = (f"; passages are {drift:.0%} longer or shorter on average than when the store "
             f"was built: `askbj --store {settings.store} ingest --rebuild` renews BM25's "
