@@ -2,6 +2,10 @@
 own ``store.save`` and searched by askbj's ``Searcher`` (not a test; figures go to RESULTS.md).
 
 Usage: .venv/bin/python bench/scale.py [--sizes 10000,100000] [--busy] [--work DIR] [--milvus]
+                                      [--graph-dir DIR]
+
+``--graph-dir`` keeps each HNSW graph built (by size, seed and tuning) and reuses it when the
+same corpus is made again: at 1M passages the graph takes 20+ minutes on two cores.
 
 ``--milvus`` writes each synthetic index into a Milvus Lite gRPC server on loopback
 (``milvus-lite server``, started here) with askbj's own Milvus ingest and measures search
@@ -21,6 +25,7 @@ from __future__ import annotations
 import argparse
 import json
 import multiprocessing
+import os
 import platform
 import re
 import resource
@@ -61,7 +66,8 @@ def real_parts() -> tuple[Any, list[str], np.ndarray, list[list[str]]]:
     return index, sentences, sources, [tokenize(s) or ["<empty>"] for s in sentences]
 
 
-def synthetic(n: int, seed: int = 0, flat_below: int | None = None) -> Any:
+def synthetic(n: int, seed: int = 0, flat_below: int | None = None,
+              graph_dir: Path | None = None) -> Any:
     """An ``Index`` of ``n`` passages built from real sentences and real vectors."""
     import bm25s
 
@@ -91,9 +97,34 @@ def synthetic(n: int, seed: int = 0, flat_below: int | None = None) -> Any:
     manifest = store.Manifest(model=real.manifest.model, dim=real.manifest.dim,
                               chunking=real.manifest.chunking, corpus={})
     tuning = dense.DenseTuning() if flat_below is None else dense.DenseTuning(flat_below)
-    faiss_index = dense.build(vectors, tuning)
+    faiss_index = built_graph(vectors, tuning, graph_dir, seed)
     return store.Index(manifest, tuple(docs), tuple(chunks), dense.vectors_of(faiss_index),
                        bm25, faiss_index)
+
+
+def built_graph(vectors: np.ndarray, tuning: Any, graph_dir: Path | None, seed: int) -> Any:
+    """``dense.build(vectors, tuning)``, kept in ``graph_dir`` for the next run (an HNSW
+    graph is reused only when it holds exactly these vectors)."""
+    import faiss
+
+    from askbj.index import dense
+
+    n = len(vectors)
+    if graph_dir is None or n < tuning.flat_below:
+        return dense.build(vectors, tuning)
+    path = graph_dir / f"hnsw{tuning.hnsw_m}-efc{tuning.ef_construction}-{n}-seed{seed}.faiss"
+    if path.exists():
+        index = dense.read(path)
+        if np.array_equal(dense.vectors_of(index), vectors):
+            print(f"# reusing {path}", file=sys.stderr)
+            return index
+    started = time.perf_counter()
+    index = dense.build(vectors, tuning)
+    print(f"# built the HNSW graph of {n} in {time.perf_counter() - started:.0f} s",
+          file=sys.stderr)
+    graph_dir.mkdir(parents=True, exist_ok=True)
+    faiss.write_index(index, str(path))
+    return index
 
 
 def mixed_vectors(real: np.ndarray, origin: np.ndarray, lengths: np.ndarray,
@@ -166,6 +197,54 @@ def hnsw_sweep(vectors: np.ndarray, queries: np.ndarray) -> list[dict[str, float
     return rows
 
 
+def ef_sweep(index: Any, vectors: np.ndarray, queries: np.ndarray) -> list[dict[str, float]]:
+    """Recall@10 and top-512 time of the loaded HNSW graph at several efSearch (no rebuild)."""
+    from askbj.index import dense
+
+    if dense.is_exact(index):
+        return []
+    rows, shipped = [], index.hnsw.efSearch
+    for ef in (256, 512, 768, 1024, 1536):
+        index.hnsw.efSearch = ef
+        t0 = time.perf_counter()
+        for q in queries:
+            dense.top(index, q, 512)
+        ms = 1000 * (time.perf_counter() - t0) / len(queries)
+        rows.append({"ef_search": ef, "recall@10": recall_at_10(index, vectors, queries),
+                     "ms_top512": ms})
+    index.hnsw.efSearch = shipped
+    return rows
+
+
+def top_ids(searcher: Any, questions: list[str], mode: str) -> list[list[str]]:
+    return [[h.chunk.chunk_id for h in searcher.search(q, k=10, mode=mode)] for q in questions]
+
+
+def agreement(a: list[list[str]], b: list[list[str]]) -> float:
+    """Mean share of the exact top 10 (``b``) found in ``a``'s top 10."""
+    return float(np.mean([len(set(x) & set(y)) / max(1, len(y)) for x, y in zip(a, b,
+                                                                                 strict=True)]))
+
+
+def against_exact(index: Any, searcher: Any, questions: list[str]) -> dict[str, float]:
+    """Hybrid and dense top 10 of the shipped index against an exact (flat) one over the same
+    vectors: the recall of search itself, not only of the graph."""
+    from dataclasses import replace
+
+    from askbj.index import dense
+    from askbj.retrieve.searcher import Searcher
+
+    if dense.is_exact(index.dense):
+        return {"hybrid_recall@10": 1.0, "dense_recall@10": 1.0}
+    flat = dense.build(index.vectors, dense.DenseTuning(flat_below=len(index.vectors) + 1))
+    exact = Searcher(replace(index, dense=flat), searcher.encoder, searcher.domain)
+    out = {f"{m}_recall@10": agreement(top_ids(searcher, questions, m),
+                                       top_ids(exact, questions, m))
+           for m in ("hybrid", "dense")}
+    del exact, flat
+    return out
+
+
 def measure(folder: Path, given: Path) -> dict[str, Any]:
     """In a fresh process: load, search with given vectors and with the real embedder."""
     from askbj.config import thread_policy
@@ -193,14 +272,21 @@ def measure(folder: Path, given: Path) -> dict[str, Any]:
     real = Searcher(index, embedder, searcher.domain)
     timed_searches(real, questions[:3])
     real_ms = timed_searches(real, questions)
-    return {"passages": len(index.chunks), "faiss": type(index.dense).__name__,
-            "load_s": load_s, "searcher_init_s": init_s, "rss_before_mib": base,
-            "rss_loaded_mib": loaded,
-            "rss_end_mib": rss_mib(),
-            "hybrid_given_p50": pct(given_ms, 0.5), "hybrid_given_p95": pct(given_ms, 0.95),
-            "dense_given_p50": pct(dense_ms, 0.5), "dense_given_p95": pct(dense_ms, 0.95),
-            "hybrid_real_p50": pct(real_ms, 0.5), "hybrid_real_p95": pct(real_ms, 0.95),
-            "recall@10": recall_at_10(index.dense, index.vectors, vectors)}
+    row = {"passages": len(index.chunks), "faiss": type(index.dense).__name__,
+           "load_s": load_s, "searcher_init_s": init_s, "rss_before_mib": base,
+           "rss_loaded_mib": loaded,
+           "rss_end_mib": rss_mib(),
+           "hybrid_given_p50": pct(given_ms, 0.5), "hybrid_given_p95": pct(given_ms, 0.95),
+           "dense_given_p50": pct(dense_ms, 0.5), "dense_given_p95": pct(dense_ms, 0.95),
+           "hybrid_real_p50": pct(real_ms, 0.5), "hybrid_real_p95": pct(real_ms, 0.95),
+           "recall@10": recall_at_10(index.dense, index.vectors, vectors),
+           "loadavg": list(os.getloadavg())}
+    row["ef_sweep"] = ef_sweep(index.dense, index.vectors, vectors)
+    row.update(against_exact(index, searcher, questions))
+    started = time.perf_counter()
+    store.load(folder, full=True)  # every file hashed, as on a first load after a copy
+    row["load_full_check_s"] = time.perf_counter() - started
+    return row
 
 
 def measure_milvus(uri: str, given: Path) -> dict[str, Any]:
@@ -273,7 +359,8 @@ def busy() -> None:
         sum(i * i for i in range(10_000))
 
 
-def run(sizes: list[int], work: Path, with_busy: bool, flat_below: int | None = None) -> None:
+def run(sizes: list[int], work: Path, with_busy: bool, flat_below: int | None = None,
+        graph_dir: Path | None = None) -> None:
     from askbj import engine
     from askbj.config import Settings
     from askbj.index import store
@@ -284,7 +371,7 @@ def run(sizes: list[int], work: Path, with_busy: bool, flat_below: int | None = 
     neighbour = multiprocessing.Process(target=busy, daemon=True) if with_busy else None
     for n in sizes:
         started = time.perf_counter()
-        index = synthetic(n, flat_below=flat_below)
+        index = synthetic(n, flat_below=flat_below, graph_dir=graph_dir)
         folder = work / f"index-{n}"
         store.save(index, folder)
         built = time.perf_counter() - started
@@ -308,6 +395,10 @@ def main() -> None:
     parser.add_argument("--work", type=Path, default=None)
     parser.add_argument("--flat-below", type=int, default=None,
                         help="override DenseTuning.flat_below (e.g. to skip a long HNSW build)")
+    parser.add_argument("--graph-dir", type=Path, default=None,
+                        help="keep HNSW graphs here and reuse them (same size, seed, tuning)")
+    parser.add_argument("--measure-only", action="store_true",
+                        help="measure the indexes already in --work (no build)")
     parser.add_argument("--milvus", action="store_true",
                         help="measure the Milvus store (a milvus-lite server) instead of FAISS")
     parser.add_argument("--measure", nargs=2, type=Path, help=argparse.SUPPRESS)
@@ -325,7 +416,15 @@ def main() -> None:
     if args.milvus:
         run_milvus([int(s) for s in args.sizes.split(",")], work)
         return
-    run([int(s) for s in args.sizes.split(",")], work, args.busy, args.flat_below)
+    sizes = [int(s) for s in args.sizes.split(",")]
+    if args.measure_only:
+        for n in sizes:
+            out = subprocess.run([sys.executable, __file__, "--measure", str(work / f"index-{n}"),
+                                  str(work / "queries.npy")], capture_output=True, text=True,
+                                 check=True)
+            print(out.stdout.strip().splitlines()[-1], flush=True)
+        return
+    run(sizes, work, args.busy, args.flat_below, args.graph_dir)
 
 
 if __name__ == "__main__":

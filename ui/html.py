@@ -104,8 +104,18 @@ class Source:
         return shorten(d[self.spans[0][0] : self.spans[0][1]] if self.spans else self.chunk.text)
 
 
-def _chunk_map(index: Index) -> dict[str, Chunk]:
-    return {c.chunk_id: c for c in index.chunks}
+class _ChunkMap:
+    """Passages by id, looked up in the index when asked for (no map of every passage)."""
+
+    def __init__(self, index: Index) -> None:
+        self._index = index
+
+    def get(self, chunk_id: str) -> Chunk | None:
+        return self._index.chunk(chunk_id)
+
+
+def _chunk_map(index: Index) -> _ChunkMap:
+    return _ChunkMap(index)
 
 
 def sources_of(answer: Answer, index: Index) -> list[Source]:

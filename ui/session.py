@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit, urlunsplit
 
+import numpy as np
 import streamlit as st
 
 from askbj import config, engine
@@ -329,9 +330,9 @@ def index_status(settings: Settings) -> IndexStatus:
 # --- documents page -------------------------------------------------------------------------
 
 def documents_rows(index: Index) -> list[dict[str, object]]:
-    counts: dict[str, int] = {}
-    for c in index.chunks:
-        counts[c.doc_id] = counts.get(c.doc_id, 0) + 1
+    rows = index.rows
+    per_doc = np.bincount(rows.doc, minlength=len(rows.heads))
+    counts = {h.doc_id: int(n) for h, n in zip(rows.heads, per_doc, strict=True)}
     return [{"id": d.doc_id, "title": d.title, "authors": "、".join(d.authors),
              "venue": d.venue, "date": d.date, "language": d.lang,
              "chunks": counts.get(d.doc_id, 0), "characters": len(d.text)}

@@ -159,11 +159,18 @@ def _write_files(settings: Settings, docs: list[Document], chunks: list[Chunk],
     if old and (old.manifest.model != manifest.model
                 or old.manifest.chunking != manifest.chunking):
         old = None
-    reuse = {c.chunk_id: v for c, v in zip(old.chunks, old.vectors, strict=True)} if old else {}
+    reuse = _vectors_by_id(old) if old else {}
     vectors, embedded = _embed(chunks, embedder, reuse, progress)
     manifest = replace(manifest, dim=int(vectors.shape[1]))
     index_store.save(index_store.make_index(docs, chunks, vectors, manifest), settings.index_dir)
     return {d.doc_id: d.sha256 for d in previous.documents} if previous else {}, embedded
+
+
+def _vectors_by_id(index: index_store.Index) -> dict[str, np.ndarray]:
+    """Each passage's vector by chunk id (the ids come from the index's arrays: no passage
+    is parsed)."""
+    ids = (i.decode("utf-8", "surrogatepass") for i in index.rows.ids)
+    return dict(zip(ids, index.vectors, strict=True))
 
 
 def open_store(settings: Settings) -> MilvusStore:
@@ -189,15 +196,16 @@ def _write_milvus(settings: Settings, docs: list[Document], chunks: list[Chunk],
     return written.before, written.embedded
 
 
-def load_index(settings: Settings, model_name: str) -> index_store.Index:
+def load_index(settings: Settings, model_name: str, full: bool = False) -> index_store.Index:
     """Load the index and check it matches this model. A corpus changed since the build does
-    not stop serving: the last good index answers, and ``freshness`` says what it lacks."""
+    not stop serving: the last good index answers, and ``freshness`` says what it lacks.
+    ``full`` hashes every file of a FAISS index, even those stamped unchanged."""
     if settings.milvus:
         idx = open_store(settings).load()
         where, rebuild = f"the Milvus store {settings.store}", f"--store {settings.store} "
     else:
         _recover(settings.index_dir)
-        idx = index_store.load(settings.index_dir)
+        idx = index_store.load(settings.index_dir, full=full)
         where, rebuild = f"{settings.index_dir}/", ""
     if idx.manifest.model != model_name:
         raise IndexDamaged(_other_model(where, rebuild, idx.manifest.model, model_name))
@@ -281,7 +289,7 @@ def diagnose(settings: Settings) -> list[Check]:
     try:
         embedder = make_embedder(settings)
         checks.append(Check("model", True, f"{embedder.name} loads, {embedder.dim} dims"))
-        idx = load_index(settings, embedder.name)
+        idx = load_index(settings, embedder.name, full=True)  # every checksum, read anew
         checks.append(Check("index", True, _index_detail(settings, idx)))
         fresh = freshness(settings, idx)
         checks.append(Check("corpus", not fresh.stale, fresh.notice() or "in sync with the index"))
@@ -294,7 +302,7 @@ def diagnose(settings: Settings) -> list[Check]:
 
 def _index_detail(settings: Settings, idx: index_store.Index) -> str:
     if not settings.milvus:
-        return f"{settings.index_dir}/ is complete"
+        return f"{settings.index_dir}/ is complete: every file matches its checksum"
     drift = idx.terms.drift if idx.terms is not None else 0.0
     note = (f"; passages are {drift:.0%} longer or shorter on average than when the store "
             f"was built: `askbj --store {settings.store} ingest --rebuild` renews BM25's "

@@ -12,6 +12,7 @@ Only the index's own documents are read, by id; nothing on disk outside the inde
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING
@@ -63,25 +64,28 @@ def lookup(index: Index, ref: str, context: int = 1,
                          "002:120-180, or a quoted sentence.")
     if context < 0:
         raise AskbjError(f"--context must be 0 or more, got {context}.")
-    docs = {d.doc_id: d for d in index.documents}
-    chunk = next((c for c in index.chunks if c.chunk_id == ref), None)
+    from askbj.index.store import DocumentsById
+
+    docs = DocumentsById(index)
+    chunk = index.chunk(ref)
     if chunk is not None:
-        return [place(docs[chunk.doc_id], index.chunks, chunk.start, chunk.end, context)]
+        return [place(docs[chunk.doc_id], index.chunks_of(chunk.doc_id), chunk.start, chunk.end,
+                      context)]
     span = _parse_span(ref, docs)
     if span is not None:
         doc_id, start, end = span
-        return [place(docs[doc_id], index.chunks, start, end, context)]
+        return [place(docs[doc_id], index.chunks_of(doc_id), start, end, context)]
     if re.fullmatch(r"[0-9a-f]{16}(-\d+)?", ref):
         raise AskbjError(f"Unknown chunk id {ref!r}: no passage of the index has it "
                          "(was the index rebuilt since it was cited?).")
-    found = [place(d, index.chunks, s, e, context) for d in index.documents
+    found = [place(d, index.chunks_of(d.doc_id), s, e, context) for d in index.documents
              for s, e in find_quote(d.text, ref)]
     if not found:
         raise AskbjError(_not_found(ref, index, searcher))
     return found
 
 
-def _parse_span(ref: str, docs: dict[str, Document]) -> tuple[str, int, int] | None:
+def _parse_span(ref: str, docs: Mapping[str, Document]) -> tuple[str, int, int] | None:
     """``(doc_id, start, end)`` for a span ref; None when ``ref`` is not shaped like one."""
     m = _SPAN.match(ref)
     if m is None or (m.group("doc") not in docs and not re.fullmatch(r"[\d-]+", m["rest"])):
@@ -104,7 +108,7 @@ def _parse_span(ref: str, docs: dict[str, Document]) -> tuple[str, int, int] | N
     return doc_id, start, end
 
 
-def place(doc: Document, chunks: tuple[Chunk, ...], start: int, end: int,
+def place(doc: Document, chunks: Sequence[Chunk], start: int, end: int,
           context: int) -> CitationPlace:
     """The place ``doc.text[start:end]`` with its section, chunk and ``context`` sentences."""
     inside = [c for c in chunks if c.doc_id == doc.doc_id and c.start <= start < c.end]

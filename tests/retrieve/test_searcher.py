@@ -229,3 +229,21 @@ def test_shallow_candidates_give_the_hits_of_every_passage(tmp_path: Path,
                 assert [(h.chunk.chunk_id, h.alternates) for h in a] == [
                     (h.chunk.chunk_id, h.alternates) for h in b], (question, mode, docs)
                 assert [h.score for h in a] == pytest.approx([h.score for h in b], abs=1e-6)
+
+
+@pytest.mark.parametrize("n", [5, 16, 50, 512])
+def test_best_keeps_exactly_the_top_and_its_ties(n: int) -> None:
+    """The sampled shortcut for many scores gives what one partition of all of them gives."""
+    import numpy as np
+
+    from askbj.retrieve.searcher import _best
+
+    rng = np.random.default_rng(n)
+    for scores in (rng.random(200 * n).astype(np.float32),
+                   np.round(rng.random(200 * n) * 4).astype(np.float32),  # many ties
+                   np.ones(200 * n, dtype=np.float32)):
+        ids = np.sort(rng.choice(10 * len(scores), len(scores), replace=False))
+        cut = np.sort(scores)[-n]
+        got_ids, got_scores = _best(ids, scores, n)
+        assert np.array_equal(got_ids, ids[scores >= cut])
+        assert np.array_equal(got_scores, scores[scores >= cut])

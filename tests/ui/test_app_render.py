@@ -73,12 +73,17 @@ def test_sources_group_citations_by_number_and_name_alternate_documents() -> Non
     twin = Chunk("c2", "d2", 0, 5, "第一句<b>", ())
     other = Document("d2", "d2.txt", "繁體版", "第一句<b>。", "1")
 
+    passages = (chunk, twin)
+
     class FakeIndex:
         documents = (doc, other)
-        chunks = (chunk, twin)
+        chunks = passages
 
         def document(self, doc_id: str) -> Document:
             return {d.doc_id: d for d in self.documents}[doc_id]
+
+        def chunk(self, chunk_id: str) -> Chunk | None:
+            return next((c for c in self.chunks if c.chunk_id == chunk_id), None)
 
     cites = tuple(Citation(1, "c1", "d1", "T", (), s, s + 3, doc.text[s : s + 3], chunk.text,
                            ("c2",)) for s in (chunk.start, chunk.start + 7))

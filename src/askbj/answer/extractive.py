@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import replace
+from functools import lru_cache
 
 from askbj.answer import metadata, smalltalk, wording
 from askbj.answer.answer_type import ABSENT, VALUE_KINDS, AnswerType, classify
@@ -34,7 +35,8 @@ from askbj.answer.lead import LIMIT, Candidate, choose, defining_first, off_leve
 from askbj.answer.question import TermStats, analyze
 from askbj.answer.sentences import SentenceWeights, too_thin
 from askbj.errors import AskbjError
-from askbj.ingest.chunk import sections
+from askbj.index.store import DocumentsById
+from askbj.ingest.chunk import Section, sections
 from askbj.records import Answer, Chunk, Citation, Hit
 from askbj.retrieve.anchors import YEAR, find_anchors, place_met
 from askbj.retrieve.searcher import Query, Searcher, prepare_query
@@ -92,14 +94,15 @@ class Answerer:
         index = searcher.index
         self.stats = TermStats(index)
         self.resolver = Resolver(searcher.domain)
-        self.docs = {d.doc_id: d for d in index.documents}
-        self._titles = {d.doc_id: squash(d.title) for d in index.documents}
-        self._sections = {d.doc_id: sections(d.text) for d in index.documents}
-        self._chunks = {c.chunk_id: c for c in index.chunks}
+        self.index = index
+        # lookups made when a question needs them: nothing here reads every passage
+        self.docs = DocumentsById(index)
+        self._titles = {h.doc_id: squash(h.title) for h in index.rows.heads}
+        self._sections = lru_cache(maxsize=256)(self._sections_of)
         self._facets: dict[str, tuple[metadata.Line, ...]] = {}
-        self._by_doc: dict[str, list[Chunk]] = {}
-        for c in index.chunks:
-            self._by_doc.setdefault(c.doc_id, []).append(c)
+
+    def _sections_of(self, doc_id: str) -> list[Section]:
+        return sections(self.docs[doc_id].text)
 
     def ask(self, question: str, k: int = 8, mode: str = "hybrid",
             doc_ids: set[str] | None = None, script: str = "auto",
@@ -178,7 +181,8 @@ class Answerer:
         asked facets, from the retrieved document that shows most of them (the better
         ranked on a tie); None when no retrieved document shows any."""
         ranks = self._document_ranks(hits)
-        named = {d for d, doc in self.docs.items() if metadata.names_author(query.text, doc)}
+        named = {h.doc_id for h in self.index.rows.heads
+                 if metadata.names_author(query.text, h)}
         best: tuple[bool, int, int, list[metadata.Line]] | None = None
         for doc_id in [*ranks, *(d for d in named if d not in ranks)]:
             if doc_id not in self._facets:
@@ -190,7 +194,7 @@ class Answerer:
                 best = (*key, lines)
         if best is None:
             return None
-        first = self._by_doc[best[3][0].doc_id][0]
+        first = self.index.chunks_of(best[3][0].doc_id)[0]
         picks = [Pick(chunk, ln.start, ln.end, 1.0) for ln in best[3]
                  if (chunk := self._chunk_for(ln.doc_id, ln.start, ln.end, first)) is not None]
         citations, text = self._compose(picks, target_script(query.text, script))
@@ -203,8 +207,8 @@ class Answerer:
         with the rank of the best hit it holds."""
         ranks: dict[str, int] = {}
         for h in hits:
-            for doc_id in (h.chunk.doc_id, *(self._chunks[a].doc_id for a in h.alternates
-                                             if a in self._chunks)):
+            alternates = (self.index.chunk(a) for a in h.alternates)
+            for doc_id in (h.chunk.doc_id, *(a.doc_id for a in alternates if a is not None)):
                 ranks.setdefault(doc_id, h.rank)
         return ranks
 
@@ -378,7 +382,7 @@ class Answerer:
         section's heading names what the question lists ("哪些内部难点" under "(二)…内部难点").
         """
         doc = self.docs[best.chunk.doc_id]
-        section = next((s for s in self._sections[doc.doc_id]
+        section = next((s for s in self._sections(doc.doc_id)
                         if s.start <= best.start < s.end), None)
         if section is None:
             return []
@@ -409,7 +413,7 @@ class Answerer:
     def _heading_items(self, best: Pick) -> list[Pick]:
         """The best sentence, then the numbered sub-headings of the chapter it introduces."""
         doc = self.docs[best.chunk.doc_id]
-        heads = listing.child_headings(doc.text, self._sections[doc.doc_id], best.start)
+        heads = listing.child_headings(doc.text, self._sections(doc.doc_id), best.start)
         picks = [best]
         for head in heads[: self.max_items]:
             chunk = self._chunk_for(doc.doc_id, head.start, head.end, best.chunk)
@@ -420,7 +424,7 @@ class Answerer:
     def _chunk_for(self, doc_id: str, start: int, end: int, prefer: Chunk) -> Chunk | None:
         if prefer.start <= start and end <= prefer.end:
             return prefer
-        return next((c for c in self._by_doc.get(doc_id, [])
+        return next((c for c in self.index.chunks_of(doc_id)
                      if c.start <= start and end <= c.end), None)
 
     def _compose(self, picks: list[Pick], script: str) -> tuple[tuple[Citation, ...], str]:
@@ -447,7 +451,7 @@ class Answerer:
         if looks_traditional(quote) == (script == "traditional"):
             return p
         for alt_id in p.alternates:
-            alt = self._chunks.get(alt_id)
+            alt = self.index.chunk(alt_id)
             if alt is None:
                 continue
             places = [(s, e) for s, e in find_quote(self.docs[alt.doc_id].text, quote)

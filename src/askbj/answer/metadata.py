@@ -16,6 +16,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+from askbj.index.rows import Heading
 from askbj.records import Document
 from askbj.text.normalize import fold
 
@@ -93,8 +94,8 @@ def facet_lines(doc: Document) -> tuple[Line, ...]:
     return tuple(lines)
 
 
-def names_author(question: str, doc: Document) -> bool:
-    """The question names one of ``doc``'s authors, in Chinese or romanised either way
+def names_author(question: str, doc: Document | Heading) -> bool:
+    """The question names one of ``doc``'s authors (a document or its heading), in Chinese or romanised either way
     round ("Jiao Hao", "Hao Jiao" for 焦豪)."""
     folded = fold(question)
     for author in (a for a in doc.authors if len(a) >= 2):

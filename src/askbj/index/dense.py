@@ -75,6 +75,16 @@ def vectors_of(index: Any) -> np.ndarray:
     return view
 
 
+def touch(array: np.ndarray) -> None:
+    """Read one value of every page of a memory-mapped ``array``, so that searches do not
+    each pay for mapping the pages they reach first (about 0.2 s for 1.5 GiB; the pages are
+    the page cache's, shared with every process that maps the same file)."""
+    flat = array.reshape(-1)
+    step = max(1, 4096 // max(1, flat.itemsize))
+    if flat.size:
+        flat[::step].sum()
+
+
 def tune(index: Any, tuning: DenseTuning | None = None) -> Any:
     """Apply ``tuning``'s search-time setting to a loaded index (no rebuild needed)."""
     if hasattr(index, "hnsw"):
@@ -110,10 +120,14 @@ def top(index: Any, query: np.ndarray, n: int, rows: np.ndarray | None = None) -
     return found[found >= 0]
 
 
-def lowest(index: Any, query: np.ndarray) -> int:
-    """The row least like ``query`` (exact for a flat index, approximate for HNSW)."""
+def lowest(index: Any, query: np.ndarray, ef: int = 256) -> int:
+    """The row least like ``query``: exact for a flat index; for HNSW a graph search with
+    ``ef`` (a cheap one: only the score range for scaling depends on it, and any near-lowest
+    row gives nearly the same range)."""
     import faiss
 
     faiss.omp_set_num_threads(1)
-    _, ids = index.search(-query[None, :].astype(np.float32), 1)
+    lib: Any = faiss
+    params = lib.SearchParametersHNSW(efSearch=ef) if hasattr(index, "hnsw") else None
+    _, ids = index.search(-query[None, :].astype(np.float32), 1, params=params)
     return int(ids[0][0])

@@ -5,6 +5,7 @@ Layout of ``index/``::
     manifest.json     model, dims, chunking, corpus hashes, package versions, file checksums
     documents.jsonl   one Document per line (canonical text, metadata, offsets to raw file)
     chunks.jsonl      one Chunk per line (span in its document, section path)
+    rows.npz          where each line of the two starts, and per-passage arrays (``rows``)
     dense.faiss       FAISS inner-product index over L2-normalised chunk embeddings
     bm25/             bm25s sparse matrices (numpy, loaded with allow_pickle=False)
 
@@ -15,16 +16,28 @@ swap takes two renames; a crash between them leaves complete copies in hidden si
 ``load`` reads the newest complete one (``recover`` moves it back into place). Loading
 verifies every file against the manifest; a manifest with wrong types, no file list or a
 file list that misses a file of the folder is damaged, never trusted.
+
+Loading parses no passage: ``chunks`` and ``documents`` decode a line when it is read
+(``askbj.index.rows``), the vectors and BM25's matrices are memory-mapped. A file's checksum
+is computed while streaming it in blocks; a file whose size, times and inode are those
+recorded when it last matched its checksum (``.verified.json``, written beside the files
+once they have not changed for a second) is not read again. Any write to a file changes
+its change time, which no program can set back, so a damaged or replaced file is still
+hashed and refused; ``load(folder, full=True)`` hashes every file regardless.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import os
 import shutil
 import tempfile
+import threading
 import time
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
+from functools import cached_property
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -32,14 +45,16 @@ from typing import Any
 import numpy as np
 
 from askbj.errors import IndexDamaged, IndexMissing
-from askbj.index import dense, swap
+from askbj.index import dense, rows, swap
 from askbj.records import Chunk, Document
 from askbj.text.normalize import tokenize
 
 FORMAT_VERSION = 1
 _PACKAGES = ("askbj", "faiss-cpu", "bm25s", "jieba", "opencc", "sentence-transformers", "numpy",
              "pymilvus", "milvus-lite")
-REBUILD = "run `askbj ingest --rebuild`"
+REBUILD = rows.REBUILD
+STAMPS = ".verified.json"
+_SETTLED_NS = 1_000_000_000  # a file changed less than this before its check is hashed again
 
 
 @dataclass(frozen=True)
@@ -59,11 +74,13 @@ class Manifest:
 
 @dataclass(frozen=True)
 class Index:
-    """Everything search needs, in memory. ``vectors[i]`` and BM25 row ``i`` are ``chunks[i]``."""
+    """Everything search needs. ``vectors[i]`` and BM25 row ``i`` are ``chunks[i]``.
+    ``documents`` and ``chunks`` are tuples when built in memory and lazy sequences
+    (``rows.Lines``) when loaded from files; ``rows`` has what search reads of every passage."""
 
     manifest: Manifest
-    documents: tuple[Document, ...]
-    chunks: tuple[Chunk, ...]
+    documents: Sequence[Document]
+    chunks: Sequence[Chunk]
     vectors: np.ndarray
     bm25: Any = field(repr=False)
     dense: Any = field(default=None, repr=False, compare=False)
@@ -74,11 +91,49 @@ class Index:
     terms: Any = field(default=None, repr=False, compare=False)
     """The BM25 term table (``askbj.index.sparse.Terms``) when there is no bm25s matrix."""
 
+    @cached_property
+    def rows(self) -> rows.Table:
+        """Per-passage arrays and document headings (stored with a loaded index)."""
+        table = getattr(self.chunks, "table", None)
+        return table if table is not None else rows.Table.of(self.chunks, self.documents)
+
     def document(self, doc_id: str) -> Document:
-        for doc in self.documents:
-            if doc.doc_id == doc_id:
-                return doc
-        raise KeyError(doc_id)
+        code = self.rows.codes.get(doc_id)
+        if code is None or code >= len(self.documents):
+            raise KeyError(doc_id)
+        return self.documents[code]
+
+    def chunk(self, chunk_id: str) -> Chunk | None:
+        """The passage with id ``chunk_id``, or None (a binary search, no scan)."""
+        i = self.rows.position(chunk_id)
+        return None if i is None else self.chunks[i]
+
+    def chunks_of(self, doc_id: str) -> list[Chunk]:
+        """The passages of document ``doc_id``, in text order."""
+        code = self.rows.codes.get(doc_id)
+        return [] if code is None else [self.chunks[int(i)] for i in self.rows.of_document(code)]
+
+
+class DocumentsById(Mapping[str, Document]):
+    """The documents of ``index`` by id, each read when asked for (no document is parsed
+    to build it; iterating gives the ids)."""
+
+    def __init__(self, index: Index) -> None:
+        self._index = index
+
+    def __getitem__(self, doc_id: str) -> Document:
+        return self._index.document(doc_id)
+
+    def __contains__(self, doc_id: object) -> bool:
+        code = self._index.rows.codes.get(doc_id) if isinstance(doc_id, str) else None
+        return code is not None and code < len(self._index.documents)
+
+    def __iter__(self) -> Iterator[str]:
+        heads = self._index.rows.heads
+        return iter(dict.fromkeys(h.doc_id for h in heads[:len(self._index.documents)]))
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
 
 
 def versions() -> dict[str, str]:
@@ -118,10 +173,18 @@ def _sha256(path: Path) -> str:
         return hashlib.file_digest(f, "sha256").hexdigest()
 
 
-def _write_jsonl(path: Path, rows: list[dict[str, Any]]) -> None:
-    with path.open("w", encoding="utf-8") as f:
-        for row in rows:
-            f.write(json.dumps(row, ensure_ascii=False, default=_plain) + "\n")
+def _write_jsonl(path: Path, lines: Iterable[bytes]) -> np.ndarray:
+    """Write the (newline-ended, UTF-8) lines; where each starts, and the file's size."""
+    sizes = [0]
+    with path.open("wb") as f:
+        for line in lines:
+            f.write(line)
+            sizes.append(len(line))
+    return np.cumsum(np.array(sizes, dtype=np.int64))
+
+
+def _document_json(doc: Document) -> str:
+    return json.dumps(asdict(doc), ensure_ascii=False, default=_plain)
 
 
 def _plain(value: Any) -> Any:
@@ -145,19 +208,55 @@ def save(index: Index, folder: Path) -> None:
     recover(folder)
     tmp = Path(tempfile.mkdtemp(prefix=f".{folder.name}-build-", dir=folder.parent))
     try:
-        _write_jsonl(tmp / "documents.jsonl", [asdict(d) for d in index.documents])
-        _write_jsonl(tmp / "chunks.jsonl", [asdict(c) for c in index.chunks])
+        doc_lines = _write_jsonl(tmp / "documents.jsonl",
+                                 rows.encode_lines(index.documents, _document_json))
+        chunk_lines = _write_jsonl(tmp / "chunks.jsonl",
+                                   rows.encode_lines(index.chunks, Chunk.to_json))
+        rows.save(tmp / rows.ROWS, index.rows, chunk_lines, doc_lines)
         faiss.write_index(_dense_of(index), str(tmp / "dense.faiss"))
         index.bm25.save(str(tmp / "bm25"))
-        files = {
-            str(p.relative_to(tmp)): _sha256(p) for p in sorted(tmp.rglob("*")) if p.is_file()
-        }
+        checked = {str(p.relative_to(tmp)): _checked(p) for p in sorted(tmp.rglob("*"))
+                   if p.is_file()}
+        files = {name: digest for name, (digest, _) in checked.items()}
+        _write_stamps(tmp, {name: stamp for name, (_, stamp) in checked.items() if stamp})
         manifest = {**asdict(index.manifest), "files": files}
         swap.write_last(tmp / "manifest.json", json.dumps(manifest, ensure_ascii=False, indent=2))
         swap.swap_in(tmp, folder)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     clean_stale(folder)
+
+
+def _stat(path: Path) -> tuple[list[int], int]:
+    """(size, mtime, ctime, inode, device) of ``path`` and the time it was taken (ns)."""
+    st = path.stat()
+    return [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, st.st_dev], time.time_ns()
+
+
+def _checked(path: Path) -> tuple[str, list[Any] | None]:
+    """``path``'s checksum, and the stamp that lets a later load trust it unread: None
+    when the file changed too recently for its times to tell a later change apart."""
+    stat, now = _stat(path)
+    digest = _sha256(path)
+    return digest, ([digest, *stat] if now - stat[2] > _SETTLED_NS else None)
+
+
+def _read_stamps(folder: Path) -> dict[str, Any]:
+    try:
+        found = json.loads((folder / STAMPS).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return found if isinstance(found, dict) else {}
+
+
+def _write_stamps(folder: Path, stamps: dict[str, Any]) -> None:
+    """Best effort (a read-only index is hashed on every load instead)."""
+    part = folder / f"{STAMPS}.{os.getpid()}-{threading.get_ident()}"
+    try:
+        part.write_text(json.dumps(stamps), encoding="utf-8")
+        os.replace(part, folder / STAMPS)
+    except OSError:
+        part.unlink(missing_ok=True)
 
 
 def _complete(path: Path) -> str | None:
@@ -235,13 +334,22 @@ def _check_types(raw: object) -> None:
             raise TypeError(f"'files' names {name!r}, outside the index folder")
 
 
-def _verify_files(folder: Path, manifest: Manifest) -> None:
+def _verify_files(folder: Path, manifest: Manifest, full: bool = False) -> None:
+    """Every listed file present and matching its checksum (hashed unless its stamp says
+    it is unchanged since it last matched), and no unlisted file."""
+    known = {} if full else _read_stamps(folder)
+    stamps = {}
     for name, digest in manifest.files.items():
         path = folder / name
         if not path.is_file():
             raise IndexDamaged(f"{path} is missing; {REBUILD}")
-        if _sha256(path) != digest:
+        stat, now = _stat(path)
+        if known.get(name) != [digest, *stat] and _sha256(path) != digest:
             raise IndexDamaged(f"{path} is damaged: its checksum does not match; {REBUILD}")
+        if now - stat[2] > _SETTLED_NS:
+            stamps[name] = [digest, *stat]
+    if stamps != known:
+        _write_stamps(folder, stamps)
     for path in folder.rglob("*"):
         name = str(path.relative_to(folder))
         hidden = any(part.startswith(".") for part in Path(name).parts)  # .DS_Store and kin
@@ -257,13 +365,16 @@ def _read_jsonl(path: Path) -> list[dict[str, Any]]:
         return [json.loads(line) for line in f if line.strip()]
 
 
-def load(folder: Path, attempts: int = 3) -> Index:
+def load(folder: Path, attempts: int = 3, full: bool = False) -> Index:
     """Load and verify an index; any inconsistency is an ``IndexDamaged`` with a way out.
-    A load that overlapped a swap (the manifest changed under it) is tried again."""
+    A load that overlapped a swap (the manifest changed under it) is tried again. ``full``
+    hashes every file even when its stamp says it is unchanged."""
     for attempt in range(attempts):
         source = _usable(Path(folder))
         before = _stamp(source)
         try:
+            if full:  # hash every file now; the load below then trusts the fresh stamps
+                _verify_files(source, read_manifest(source), full=True)
             return _load(source)
         except IndexDamaged:
             if attempt == attempts - 1 or _stamp(_usable(Path(folder))) == before:
@@ -284,12 +395,17 @@ def _load(folder: Path) -> Index:
 
     manifest = read_manifest(folder)
     _verify_files(folder, manifest)
+    docs: Sequence[Document]
+    chunks: Sequence[Chunk]
     try:
-        docs = tuple(_document(r) for r in _read_jsonl(folder / "documents.jsonl"))
-        chunks = tuple(_chunk(r) for r in _read_jsonl(folder / "chunks.jsonl"))
+        if rows.ROWS in manifest.files:
+            docs, chunks = rows.load(folder, manifest.counts.get("chunks"))
+        else:  # written before rows.npz existed: parse every line
+            docs = tuple(rows.document(r) for r in _read_jsonl(folder / "documents.jsonl"))
+            chunks = tuple(_chunk(r) for r in _read_jsonl(folder / "chunks.jsonl"))
         faiss_index = dense.read(folder / "dense.faiss")
         vectors = dense.vectors_of(faiss_index)
-        bm25 = bm25s.BM25.load(str(folder / "bm25"))
+        bm25 = bm25s.BM25.load(str(folder / "bm25"), mmap=True)
     except (OSError, ValueError, TypeError, KeyError, RuntimeError, AttributeError) as exc:
         raise IndexDamaged(f"{folder}/ is damaged: {exc}; {REBUILD}") from exc
     if len(vectors) != len(chunks) or vectors.shape[1] != manifest.dim:
@@ -298,14 +414,6 @@ def _load(folder: Path) -> Index:
             f"there are {len(chunks)} chunks of {manifest.dim} dims; {REBUILD}"
         )
     return Index(manifest, docs, chunks, vectors, bm25, faiss_index)
-
-
-def _document(row: dict[str, Any]) -> Document:
-    """Offsets as one int32 array (4 bytes a character, not a Python int's 36)."""
-    offsets = np.asarray(row.get("offsets", ()), dtype=np.int64)
-    if offsets.size and int(offsets.max()) < 2**31:
-        offsets = offsets.astype(np.int32)
-    return Document(**{**row, "authors": tuple(row.get("authors", ())), "offsets": offsets})
 
 
 def _chunk(row: dict[str, Any]) -> Chunk:

@@ -27,6 +27,7 @@ class Fusion:
     anchor_pool: int = 100  # only the best-fused passages can be reordered by anchors
     dup_overlap: float = 0.5
     candidates: int = 512  # first depth read from each source; doubled until exact
+    depth_per: int = 512  # ...and at least one passage in this many of the corpus
     max_depth: int = 1 << 16  # past this the fused top is taken as it is (approximate)
 
     def to_dict(self) -> dict[str, Any]:
@@ -35,5 +36,5 @@ class Fusion:
     def __post_init__(self) -> None:
         if not 0.0 <= self.dense_weight <= 1.0:
             raise ValueError(f"dense_weight must be in [0, 1], not {self.dense_weight}")
-        if self.candidates < 1 or self.anchor_pool < 0:
-            raise ValueError("candidates must be >= 1 and anchor_pool >= 0")
+        if self.candidates < 1 or self.anchor_pool < 0 or self.depth_per < 1:
+            raise ValueError("candidates and depth_per must be >= 1 and anchor_pool >= 0")

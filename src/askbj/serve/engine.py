@@ -144,8 +144,11 @@ class Engine:
         return {"documents": [_document(d) for d in self._index.documents]}
 
     def document(self, doc_id: str) -> dict[str, Any] | None:
-        doc = next((d for d in self._index.documents if d.doc_id == doc_id), None)
-        return None if doc is None else {**_document(doc), "text": doc.text}
+        try:
+            doc = self._index.document(doc_id)
+        except KeyError:
+            return None
+        return {**_document(doc), "text": doc.text}
 
     def upload(self, name: str, data: bytes, overwrite: bool) -> dict[str, Any]:
         """Store an upload in ``ingest/``, ingest incrementally, then answer from the new
