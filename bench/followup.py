@@ -13,10 +13,10 @@ import argparse
 import statistics
 import time
 
-from askbj.answer import followup
 from askbj.answer.followup import Resolver, Turn
 from askbj.domain import load_domain
 from askbj.retrieve.anchors import find_anchors
+from askbj.text import normalize
 
 LIST = ("为推动数据要素市场化配置，北京主要采取了三方面措施。[1]"
         "一是完善数据产权制度，明确数据资源持有权和加工使用权；[1]"
@@ -35,6 +35,9 @@ CONVERSATIONS = [
     ([Turn.of("海淀区的数字经济增加值是多少?"), Turn.of("北京推出了什么平台?", PLATFORM)],
      "最开始问的那个区有多少家企业?"),
     ([Turn.of("北京推出了什么平台?", PLATFORM)], "上海确立了什么数据交易价格原则?"),
+    ([Turn.of("北京数据基础制度先行区以哪里为中心?"), Turn.of("北京推出了什么平台?", PLATFORM)],
+     "回到第一个问题，那个先行区的承载范围多大?"),
+    ([Turn.of("北京推出了什么平台?", PLATFORM)], "用了哪些技术?"),
 ]
 
 
@@ -43,7 +46,7 @@ def timed(resolver: Resolver, rounds: int, cold: bool) -> list[float]:
     for _ in range(rounds):
         for turns, question in CONVERSATIONS:
             if cold:
-                followup._tagged.cache_clear()
+                normalize.pos_tags.cache_clear()
                 find_anchors.cache_clear()
             started = time.perf_counter()
             resolver.resolve(question, turns)
