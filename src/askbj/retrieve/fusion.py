@@ -29,6 +29,7 @@ class Fusion:
     candidates: int = 512  # first depth read from each source; doubled until exact
     depth_per: int = 512  # ...and at least one passage in this many of the corpus
     max_depth: int = 1 << 16  # past this the fused top is taken as it is (approximate)
+    spread_at: int = 5  # a question comparing sources has a second document by this rank
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -37,6 +37,7 @@ from askbj.retrieve.anchors import find_anchors, share_met
 from askbj.retrieve.candidates import CandidateSource, LocalCandidates
 from askbj.retrieve.expand import to_chinese
 from askbj.retrieve.fusion import Fusion
+from askbj.retrieve.spread import compares_sources, spread
 from askbj.text.lang import is_english
 from askbj.text.normalize import fold, squash, tokenize, without_surrogates
 
@@ -181,7 +182,11 @@ class Searcher:
             return []
         need = max(50, 5 * k)
         ranked = self._rank(query.text, mode, codes, need)
-        return self.collapse(ranked.ids[:need], ranked.scores[:need], k)
+        wide = max(k, self.fusion.spread_at + 5)  # room to find a second document
+        hits = self.collapse(ranked.ids[:need], ranked.scores[:need], wide)
+        if compares_sources(query.text, find_anchors(query.text, self.domain)[0]):
+            hits = spread(hits, self.fusion.spread_at)
+        return hits[:k]
 
     def _rank(self, text: str, mode: str, codes: np.ndarray | None, need: int) -> _Ranked:
         if mode == "dense":

@@ -1,0 +1,42 @@
+"""Questions that compare sources or years ("两份材料分别给出多少?", "from end-2020 to November
+2023") are answered from more than one document: the top of the hit list should hold the
+best passage of a second document, not five passages of one.
+
+General patterns only (two years asked, or words naming two sources); the documents come
+from the hits themselves.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+
+from askbj.records import Hit
+from askbj.retrieve.anchors import YEAR
+from askbj.text.normalize import fold
+
+_SOURCES = re.compile(r"两份|两篇|两个(?:文件|报告|材料|来源)|两种(?:说法|口径)"
+                      r"|不同(?:材料|报告|文件|来源)"
+                      r"|\bboth (?:the )?(?:documents|reports|papers|articles|sources)\b"
+                      r"|\b(?:two|different) (?:documents|reports|papers|articles|sources)\b")
+
+
+def compares_sources(question: str, anchors: tuple[str, ...]) -> bool:
+    """The question asks about two years or names two sources."""
+    years = {a for a in anchors if YEAR.fullmatch(a)}
+    return len(years) >= 2 or bool(_SOURCES.search(fold(question)))
+
+
+def spread(hits: list[Hit], at: int) -> list[Hit]:
+    """``hits`` with the best hit of another document moved up to position ``at`` when the
+    first ``at`` all come from one document (a folded twin's document counts as present)."""
+    if at < 1 or len(hits) <= at:
+        return hits
+    docs = {h.chunk.doc_id for h in hits[:at]}
+    if len(docs) > 1 or any(h.alternates for h in hits[:at]):
+        return hits
+    move = next((i for i, h in enumerate(hits) if i >= at and h.chunk.doc_id not in docs), None)
+    if move is None:
+        return hits
+    order = [*hits[: at - 1], hits[move], *hits[at - 1 : move], *hits[move + 1 :]]
+    return [replace(h, rank=r) for r, h in enumerate(order, start=1)]
