@@ -227,6 +227,8 @@ def test_whose_role_is_asked_must_be_named_too() -> None:
               "exchange": ("交易所",)}
     assert at.part_met(part, "北京数据交易所总经理李四", senses)
     assert not at.part_met(part, "北京某咨询公司总经理李伟", senses)
+    either = at.classify("Who is the chairman or general manager of the Data Exchange?").parts[0]
+    assert either.focus[-2:] == ("data", "exchange")
     # not for other kinds: "the yield of chip samples" is what is measured, not an owner
     assert at.classify("How much did the yield of chip samples improve?").parts[0].focus == (
         "yield",)

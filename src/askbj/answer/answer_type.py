@@ -58,7 +58,7 @@ _PATTERNS: tuple[tuple[str, str, str], ...] = (
     (AMOUNT, r"多少|多大|多高|多长|多远|多少钱|规模|金额",
      r"\bhow (?:much|large|big|high|long|far)\b"
      r"|\bwhat (?:[\w']+ ){0,4}(?:total|value|amount|size|scale|price|cost|investment|budget|target|figure"
-     r"|salary|salaries|wages?|income|revenue|profit|turnover|population)\b"),
+     r"|salary|salaries|wages?|income|revenue|profit|turnover|volume|sales|population)\b"),
     (LIST, r"哪些|哪几|列举|有几|几方面|分别是什么|有什么(?:措施|举措|做法|特点|问题)",
      r"\bwhat are\b|\bwhich\b|\blist\b|\bname the\b|\bwhat (?:measures|steps)\b"),
     (DEFINITION, r"是什么|什么是|指什么|指的是|含义|意思|怎么理解|如何理解|是啥|如何界定|怎样界定|叫什么",
@@ -272,7 +272,7 @@ def _english_focus(clause: str, m: re.Match[str]) -> tuple[str, ...]:
 def _owner(rest: str) -> tuple[str, ...]:
     """Whose role a "who is the manager of X" question asks: X's words, which the answer's
     context must name too (a manager of another company is no answer)."""
-    m = re.match(r"(?:is|was|are|were)?\s*(?:the\s+)?(?:[\w'-]+\s+){1,3}?(?:of|at)\s+(?:the\s+)?"
+    m = re.match(r"(?:is|was|are|were)?\s*(?:the\s+)?(?:[\w'-]+\s+){1,5}?(?:of|at)\s+(?:the\s+)?"
                  r"([\w' -]+?)\s*$", rest)
     if not m:
         return ()
