@@ -9,7 +9,9 @@ same corpus is made again: at 1M passages the graph takes 20+ minutes on two cor
 
 ``--milvus`` writes each synthetic index into a Milvus Lite gRPC server on loopback
 (``milvus-lite server``, started here) with askbj's own Milvus ingest and measures search
-through ``MilvusCandidates`` instead of the FAISS files.
+through ``MilvusCandidates`` instead of the FAISS files; with ``--hold`` it only ingests and
+keeps the server (its URI printed) until ``WORK/stop`` exists, for ``--measure-milvus URI
+WORK/queries.npy`` runs of one collection by several versions of the code.
 
 Passages are 2–4 real sentences of the corpus; a passage's vector is the mean of the real
 vectors of the passages its sentences came from plus Gaussian noise, re-normalised, so dense
@@ -306,8 +308,11 @@ def measure_milvus(uri: str, given: Path) -> dict[str, Any]:
     load_s, loaded = time.perf_counter() - started, rss_mib()
     questions = dev_questions()
     vectors = np.load(given)
-    searcher = Searcher(index, Given(dict(zip(questions, vectors, strict=True))),
-                        source=MilvusCandidates(index))
+    started = time.perf_counter()
+    source = MilvusCandidates(index)
+    occurrences = len(source.postings.rows)  # BM25 sparse vectors, read once
+    postings_s = time.perf_counter() - started
+    searcher = Searcher(index, Given(dict(zip(questions, vectors, strict=True))), source=source)
     timed_searches(searcher, questions[:5])  # warm caches (jieba, glossary)
     given_ms = timed_searches(searcher, questions * 2)
     dense_ms = timed_searches(searcher, questions, "dense")
@@ -316,15 +321,19 @@ def measure_milvus(uri: str, given: Path) -> dict[str, Any]:
     timed_searches(real, questions[:3])
     real_ms = timed_searches(real, questions)
     return {"passages": len(index.chunks), "store": "milvus-lite server", "load_s": load_s,
+            "bm25_read_s": postings_s, "bm25_occurrences": occurrences,
             "rss_before_mib": base, "rss_loaded_mib": loaded, "rss_end_mib": rss_mib(),
             "hybrid_given_p50": pct(given_ms, 0.5), "hybrid_given_p95": pct(given_ms, 0.95),
             "dense_given_p50": pct(dense_ms, 0.5), "dense_given_p95": pct(dense_ms, 0.95),
-            "hybrid_real_p50": pct(real_ms, 0.5), "hybrid_real_p95": pct(real_ms, 0.95)}
+            "hybrid_real_p50": pct(real_ms, 0.5), "hybrid_real_p95": pct(real_ms, 0.95),
+            "loadavg": list(os.getloadavg())}
 
 
-def run_milvus(sizes: list[int], work: Path) -> None:
+def run_milvus(sizes: list[int], work: Path, hold: bool = False) -> None:
     """Each size written into a fresh milvus-lite server by askbj's Milvus ingest, then
-    measured in another process (vectors come from the synthetic index: no embedding)."""
+    measured in another process (vectors come from the synthetic index: no embedding).
+    ``hold``: measure nothing; print the server's URI and keep it until ``WORK/stop``
+    exists (measure it with ``--measure-milvus URI WORK/queries.npy``)."""
     sys.path.insert(0, str(REPO / "tests"))
     from askbj import engine
     from askbj.config import Settings
@@ -347,6 +356,12 @@ def run_milvus(sizes: list[int], work: Path) -> None:
                                index.manifest, rebuild=True)
             store.close()
             built = time.perf_counter() - started
+            if hold:
+                print(json.dumps({"passages": n, "uri": uri, "ingest_s": built,
+                                  "loadavg": list(os.getloadavg())}), flush=True)
+                while not (work / "stop").exists():
+                    time.sleep(2)
+                continue
             out = subprocess.run([sys.executable, __file__, "--measure-milvus", uri, str(given)],
                                  capture_output=True, text=True, check=True)
         row = {**json.loads(out.stdout.strip().splitlines()[-1]), "ingest_s": built}
@@ -401,6 +416,8 @@ def main() -> None:
                         help="measure the indexes already in --work (no build)")
     parser.add_argument("--milvus", action="store_true",
                         help="measure the Milvus store (a milvus-lite server) instead of FAISS")
+    parser.add_argument("--hold", action="store_true",
+                        help="with --milvus: ingest only, keep the server until WORK/stop")
     parser.add_argument("--measure", nargs=2, type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--measure-milvus", nargs=2, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -414,7 +431,7 @@ def main() -> None:
           f"{platform.python_version()}", file=sys.stderr)
     work = args.work or Path(tempfile.mkdtemp(prefix="askbj-scale-"))
     if args.milvus:
-        run_milvus([int(s) for s in args.sizes.split(",")], work)
+        run_milvus([int(s) for s in args.sizes.split(",")], work, args.hold)
         return
     sizes = [int(s) for s in args.sizes.split(",")]
     if args.measure_only:

@@ -13,7 +13,8 @@ A text kept in pieces is rows ``KEY#000000``, ``KEY#000001`` … and a head row 
 counts them, written after them. An ingest writes chunks, documents and the term table,
 then the manifest last. A reader loads the documents, passages and term table at start
 (``load``; a server started during an ingest may see part of it: restart it afterwards) and
-asks Milvus only for the dense top, the BM25 matches and vectors by id.
+asks Milvus only for the dense top (with the hits' vectors) and vectors by id; the BM25
+sparse vectors are read once per process (``sparse_vectors``) and scored in memory.
 
 ``uri`` is a Milvus Lite path (``*.db``: embedded, one process at a time) or a server
 (``http://host:19530``: Milvus standalone or cluster, or ``milvus-lite server``).
@@ -230,7 +231,8 @@ class MilvusStore:
             it.close()
 
     def load(self) -> Index:
-        """Everything a query server keeps in memory; vectors and BM25 stay in Milvus."""
+        """Everything a query server keeps in memory but the vectors and the BM25 sparse
+        vectors (``MilvusCandidates`` reads those)."""
         manifest = self.read_manifest()
         try:
             terms = Terms.from_json(self.read_text("meta", "terms") or "")
@@ -255,6 +257,11 @@ class MilvusStore:
                        for r in self._scan(["doc_id", "seq", "record"]) if r["doc_id"] in rank)
         return tuple(Chunk.from_json(record) for _, _, record in rows)
 
+    def sparse_vectors(self) -> Iterator[tuple[str, dict[int, float]]]:
+        """(chunk_id, BM25 sparse vector) of every passage stored, in no order."""
+        for row in self._scan(["chunk_id", "sparse"]):
+            yield str(row["chunk_id"]), row["sparse"]
+
     def vectors(self, chunk_ids: Sequence[str]) -> dict[str, np.ndarray]:
         rows = self._get("chunks", list(chunk_ids), ["chunk_id", "vector"])
         return {k: np.asarray(r["vector"], dtype=np.float32) for k, r in rows.items()}
@@ -263,22 +270,24 @@ class MilvusStore:
 
     def dense(self, query: np.ndarray, n: int, where: str = "") -> list[tuple[str, float]]:
         """The ``n`` passages (at most MAX_TOPK) most like ``query``, best first."""
+        return [(k, d) for k, d, _ in self.dense_with_vectors(query, n, where, False)]
+
+    def dense_with_vectors(self, query: np.ndarray, n: int, where: str = "",
+                           vectors: bool = True) -> list[tuple[str, float, list[float] | None]]:
+        """As ``dense``, each hit with its vector (one round trip instead of two)."""
+        return self.dense_many([query], n, where, vectors)[0]
+
+    def dense_many(self, queries: Sequence[np.ndarray], n: int, where: str = "",
+                   vectors: bool = True) -> list[list[tuple[str, float, list[float] | None]]]:
+        """The dense top of each of ``queries`` in one search (one round trip)."""
         limit = max(1, min(n, MAX_TOPK))
         params = {"metric_type": "IP", "params": {"ef": max(EF, limit)}}
-        return self._search("vector", [np.asarray(query, np.float32).tolist()], limit,
-                            params, where)
-
-    def bm25(self, query: dict[int, float], n: int) -> list[tuple[str, float]]:
-        """The ``n`` passages (at most MAX_TOPK) with the best BM25 score above zero."""
-        limit = max(1, min(n, MAX_TOPK))
-        return self._search("sparse", [query], limit, {"metric_type": "IP"}, "")
-
-    def _search(self, field: str, data: list[Any], limit: int, params: dict[str, Any],
-                where: str) -> list[tuple[str, float]]:
-        found = self._call("search", "search", self.names["chunks"], data=data,
-                           anns_field=field, limit=limit, search_params=params,
-                           filter=where, output_fields=["doc_id"])
-        return [(str(hit["chunk_id"]), float(hit["distance"])) for hit in found[0]]
+        found = self._call("search", "search", self.names["chunks"],
+                           data=[np.asarray(q, np.float32).tolist() for q in queries],
+                           anns_field="vector", limit=limit, search_params=params,
+                           filter=where, output_fields=["vector"] if vectors else ["doc_id"])
+        return [[(str(hit["chunk_id"]), float(hit["distance"]),
+                  hit["vector"] if vectors else None) for hit in hits] for hits in found]
 
     # ---- writing (ingest; one writer at a time) ------------------------------------------
 
