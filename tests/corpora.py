@@ -3,6 +3,7 @@ and an index made directly from two short texts (no model)."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import numpy as np
@@ -77,4 +78,19 @@ def build_index(model: str = MODEL) -> index_store.Index:
         corpus={f"{k}.txt": k for k in TEXTS},
     )
     return index_store.make_index(docs, chunks, vectors, manifest)
+
+
+def saved_index(folder: Path) -> index_store.Index:
+    """The small index of ``build_index``, saved to ``folder``."""
+    idx = build_index()
+    index_store.save(idx, folder)
+    return idx
+
+
+def rehash(folder: Path) -> None:
+    """Make the manifest agree with damaged files, so the parse checks themselves are hit."""
+    path = folder / "manifest.json"
+    manifest = json.loads(path.read_text(encoding="utf-8"))
+    manifest["files"] = {name: index_store._sha256(folder / name) for name in manifest["files"]}
+    path.write_text(json.dumps(manifest), encoding="utf-8")
 

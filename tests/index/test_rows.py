@@ -16,22 +16,13 @@ from askbj.index import rows
 from askbj.index import store as index_store
 from askbj.records import Chunk
 
-from corpora import build_index
+from corpora import build_index, rehash, saved_index
 
 
 @pytest.fixture
 def saved(tmp_path: Path) -> tuple[index_store.Index, Path]:
-    idx = build_index()
-    folder = tmp_path / "index"
-    index_store.save(idx, folder)
-    return idx, folder
+    return saved_index(tmp_path / "index"), tmp_path / "index"
 
-
-def rehash(folder: Path) -> None:
-    path = folder / "manifest.json"
-    manifest = json.loads(path.read_text(encoding="utf-8"))
-    manifest["files"] = {name: index_store._sha256(folder / name) for name in manifest["files"]}
-    path.write_text(json.dumps(manifest), encoding="utf-8")
 
 
 def test_loaded_passages_are_decoded_only_when_read(

@@ -13,23 +13,13 @@ import pytest
 from askbj.errors import IndexDamaged, IndexMissing
 from askbj.index import store as index_store
 
-from corpora import TEXTS, build_index
+from corpora import TEXTS, build_index, rehash, saved_index
 
 
 @pytest.fixture
 def saved(tmp_path: Path) -> tuple[index_store.Index, Path]:
-    idx = build_index()
-    folder = tmp_path / "index"
-    index_store.save(idx, folder)
-    return idx, folder
+    return saved_index(tmp_path / "index"), tmp_path / "index"
 
-
-def rehash(folder: Path) -> None:
-    """Make the manifest agree with damaged files, so the parse checks themselves are hit."""
-    path = folder / "manifest.json"
-    manifest = json.loads(path.read_text(encoding="utf-8"))
-    manifest["files"] = {name: index_store._sha256(folder / name) for name in manifest["files"]}
-    path.write_text(json.dumps(manifest), encoding="utf-8")
 
 
 def leftovers(parent: Path) -> list[str]:
