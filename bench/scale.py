@@ -187,15 +187,24 @@ def hnsw_sweep(vectors: np.ndarray, queries: np.ndarray) -> list[dict[str, float
     started = time.perf_counter()
     index = dense.build(vectors, dense.DenseTuning(flat_below=0))
     built = time.perf_counter() - started
+    rows = _sweep(index, vectors, queries, (64, 128, 256, 512), 256)
+    return [{**row, "build_s": built} for row in rows]
+
+
+def _sweep(index: Any, vectors: np.ndarray, queries: np.ndarray, efs: tuple[int, ...],
+           k: int) -> list[dict[str, float]]:
+    """For each efSearch: recall@10 against exact and the time of a top-``k`` search."""
+    from askbj.index import dense
+
     rows = []
-    for ef in (64, 128, 256, 512):
+    for ef in efs:
         index.hnsw.efSearch = ef
         t0 = time.perf_counter()
         for q in queries:
-            dense.top(index, q, 256)
+            dense.top(index, q, k)
         ms = 1000 * (time.perf_counter() - t0) / len(queries)
         rows.append({"ef_search": ef, "recall@10": recall_at_10(index, vectors, queries),
-                     "ms_top256": ms, "build_s": built})
+                     f"ms_top{k}": ms})
     return rows
 
 
@@ -205,15 +214,8 @@ def ef_sweep(index: Any, vectors: np.ndarray, queries: np.ndarray) -> list[dict[
 
     if dense.is_exact(index):
         return []
-    rows, shipped = [], index.hnsw.efSearch
-    for ef in (256, 512, 768, 1024, 1536):
-        index.hnsw.efSearch = ef
-        t0 = time.perf_counter()
-        for q in queries:
-            dense.top(index, q, 512)
-        ms = 1000 * (time.perf_counter() - t0) / len(queries)
-        rows.append({"ef_search": ef, "recall@10": recall_at_10(index, vectors, queries),
-                     "ms_top512": ms})
+    shipped = index.hnsw.efSearch
+    rows = _sweep(index, vectors, queries, (256, 512, 768, 1024, 1536), 512)
     index.hnsw.efSearch = shipped
     return rows
 
