@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from askbj.answer import answer_type as at
-from askbj.answer import smalltalk
+from askbj.answer import lead, smalltalk
 from askbj.answer.extractive import Answerer
 from askbj.evaluate import metrics as evm
 from askbj.evaluate import questions as evq
@@ -38,6 +38,9 @@ pytest_plugins = ["answer_corpus"]
     ("what % of chengdu's gdp comes from the digital economy?", at.PERCENT),
     ("What is the average salary of AI engineers in Beijing?", at.AMOUNT),
     ("What are the library's opening hours on weekends?", at.DATE),
+    ("How much did Beijing's digital economy value added grow between 2020 and 2023?",
+     at.DIFFERENCE),
+    ("北京数字经济占GDP的比重从2020年到2023年分别是多少?", at.PERCENT),
 ])
 def test_question_kinds_come_from_general_patterns(question: str, kind: str) -> None:
     assert at.classify(question).kind == kind
@@ -232,3 +235,64 @@ def test_whose_role_is_asked_must_be_named_too() -> None:
     # not for other kinds: "the yield of chip samples" is what is measured, not an owner
     assert at.classify("How much did the yield of chip samples improve?").parts[0].focus == (
         "yield",)
+
+
+def test_an_english_change_asks_about_the_subject_before_its_verb() -> None:
+    part = at.classify("How much did Beijing's digital economy value added grow between 2020 "
+                       "and 2023?").parts[0]
+    assert {"digital", "economy", "added"} <= set(part.focus)
+    assert "between" not in part.focus and "2020" not in part.focus
+
+
+def test_each_year_of_a_comparison_gets_its_sentence_even_one_dated_by_its_context(
+        tmp_path, fake_embedder) -> None:  # type: ignore[no-untyped-def]
+    answerer = answerer_over_files({"r.txt": (
+        "北京数字经济\n\n一、基础\n\n截至2020年底,北京5G基站累计建设3.8万个,超前部署算力平台。\n\n"
+        "二、进展\n\n据测算,2023年全市数字经济增加值18766.7亿元,占地区生产总值的42.9%;"
+        "数字经济核心产业增加值增长10.8%,占GDP的25.3%,比上年提高1.3个百分点。"
+        "截至2023年11月末,北京累计建设5G基站10.6万个,居全国第一。\n")},
+        tmp_path, fake_embedder)
+    # the 2020 side needs no "11": that month belongs to 2023
+    answer = answerer.ask("北京5G基站从2020年底到2023年11月底增加了多少?")
+    assert "3.8万个" in answer.text and "10.6万个" in answer.text
+    # "占GDP的25.3%" names no year; the clause before it says 2023
+    assert lead.names_side(lead.Side("2023"), lead.Candidate(
+        None, "数字经济核心产业增加值增长10.8%,占gdp的25.3%",  # type: ignore[arg-type]
+        "据测算,2023年全市数字经济增加值18766.7亿元;数字经济核心产业增加值增长10.8%,占gdp的25.3%"))
+    assert not lead.names_side(lead.Side("2020"), lead.Candidate(
+        None, "占gdp的25.3%", "2023年全市;占gdp的25.3%"))  # type: ignore[arg-type]
+
+
+def test_a_named_source_is_answered_from(
+        tmp_path, fake_embedder) -> None:  # type: ignore[no-untyped-def]
+    files = {
+        "a.txt": "城市治理报告\n\n运用数据分析、数据挖掘等技术手段,建设城市大脑中枢引擎。\n",
+        "b.txt": "绿色转型研究\n\n在5G网络层面,利用深度休眠、站点自适应控制等节能技术。\n",
+    }
+    (tmp_path / "plain").mkdir()
+    (tmp_path / "named").mkdir()
+    plain = answerer_over_files(files, tmp_path / "plain", fake_embedder)
+    named = answerer_over_files({**files, "sources.toml": (
+        '[[document]]\nfile = "b.txt"\nauthors = ["刘佳骏"]\n')}, tmp_path / "named", fake_embedder)
+    asked = "5G网络想省电,{}提到了哪些技术手段?"
+    assert "技术手段" in plain.ask(asked.format("")).citations[0].quote  # the words match a.txt
+    assert "深度休眠" in named.ask(asked.format("刘佳骏")).citations[0].quote
+
+
+def test_a_figure_of_a_narrower_thing_does_not_stand_for_the_asked_one() -> None:
+    asked = "2023年北京数字经济占GDP比重是多少?"
+    assert at.narrowed(asked, "数字经济核心产业增加值增长10.8%,占gdp的25.3%")
+    assert not at.narrowed(asked, "2023年全市实现数字经济增加值18766.7亿元,占地区生产总值的42.9%")
+    assert not at.narrowed(asked, "全市累计建设5g基站10.6万个")  # no asked noun at all
+
+
+def test_two_unnamed_sources_each_give_their_figure(tmp_path, fake_embedder) -> None:  # type: ignore[no-untyped-def]
+    answerer = answerer_over_files({
+        "a.txt": "北京数字经济指数报告\n\n"
+                 "据指数报告显示,2023年北京数字经济占GDP比重已超过50%,发展水平接近发达国家。\n",
+        "b.txt": "北京数字经济发展报告\n\n据测算,2023年北京实现数字经济增加值18766.7亿元,"
+                 "占地区生产总值的42.9%;数字经济核心产业增加值增长10.8%,占GDP的25.3%。\n",
+    }, tmp_path, fake_embedder)
+    answer = answerer.ask("2023年北京数字经济占GDP比重,两份材料分别给出多少?")
+    assert "50%" in answer.text and "42.9%" in answer.text
+    assert len({c.doc_id for c in answer.citations}) == 2

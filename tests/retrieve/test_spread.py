@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from askbj.domain import Domain
 from askbj.records import Chunk, Hit
-from askbj.retrieve.spread import compares_sources, spread
+from askbj.retrieve.anchors import find_anchors
+from askbj.retrieve.spread import bring, compares_sources, spread
 
 
 def _hits(*docs: str) -> list[Hit]:
@@ -29,3 +31,19 @@ def test_hits_already_spread_or_with_no_other_document_stay_as_they_are() -> Non
     assert spread(mixed, 5) == mixed
     alone = _hits(*["002"] * 8)
     assert spread(alone, 5) == alone
+
+
+def test_a_named_source_missing_from_the_top_is_brought_to_the_fifth_place() -> None:
+    hits = bring(_hits("002", "002", "003", "002", "002", "002", "000", "001"), 5,
+                 (frozenset({"000", "001"}), frozenset({"003"})))
+    assert [h.chunk.doc_id for h in hits] == [
+        "002", "002", "003", "002", "000", "002", "002", "001"]
+    assert [h.rank for h in hits] == list(range(1, 9))
+    assert bring(_hits("002", "000"), 5, (frozenset({"000"}),))[1].chunk.doc_id == "000"
+
+
+def test_the_year_a_source_appeared_is_not_an_anchor() -> None:
+    domain = Domain(name="empty")
+    assert find_anchors("2023年的总报告和2025年焦豪的文章分别给了什么数字?", domain)[0] == ()
+    assert find_anchors("What does the 2023 report say about 5G in 2022?", domain)[0] == ("2022",)
+    assert find_anchors("2023年北京有多少个5G基站?", domain)[0] == ("2023",)

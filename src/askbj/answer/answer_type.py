@@ -30,18 +30,20 @@ COMPARISON, DIFFERENCE, OTHER = "comparison", "difference", "other"
 # reason, a definition …) are judged by coverage alone.
 VALUE_KINDS = frozenset({AMOUNT, PERCENT, DATE, PERSON, ORG, PLACE, COUNT, DIFFERENCE})
 
+_CHANGE_VERB = r"(?:increase|grow|grew|rise|rose|fall|fell|drop|decline|change)"
 # (kind, Chinese pattern, English pattern), first match wins.
 _PATTERNS: tuple[tuple[str, str, str], ...] = (
     (REASON, r"为什么|为何|何以|原因|缘何|难在哪|根源", r"\bwhy\b|\bwhat (?:makes|causes)\b|\breasons?\b"),
     (DIFFERENCE, r"(?:增加|增长|减少|下降|提高|提升|上升|降低|高|低|快|慢|差|多|少)[了出]?多少|相差|差距|差多少|快了还是慢了"
                  r"|变化了?多少|从.{1,20}到.{1,20}(?:增|减|升|降|提高)",
      r"\bhow much (?:more|less|higher|lower)\b|\bdifference between\b|\bby how much\b"
-     r"|\b(?:increase|grow|rise|fall|drop|decline)d? (?:by|from)\b"),
+     rf"|\b{_CHANGE_VERB}[ds]? (?:by|from|between)\b"),
     (COUNT, r"多少(?:个|家|项|座|台|名|人|所|条|批|款|种|类|位|部|只|户|辆|次|篇|件|份)|(?<![哪这那])几(?:个|家|项|座|台|名|所|条|批|款|种|类|位|部|户|辆|次)",
      r"\bhow many\b"),
     (PERCENT, r"(?:比例|比重|占比|份额|增速|增长率|增幅|渗透率|覆盖率|百分之|[^\s]率)"
               r"(?:是|为|有|达到?|约|大概|大约)*(?:多少|几|多高|多大|怎样|如何)"
               r"|(?:占|增长|增速)[^，,。?？]{0,10}?(?:多少|几成|多大|多高)|百分之几|几成|多少%"
+              r"|(?:比例|比重|占比|份额|渗透率|覆盖率)[^，,。?？]{0,16}?(?:多少|几成|多大|多高)"
               r"|(?:比例|比重|占比|率)[^，,。?？]{0,6}(?:什么水平|如何|怎样)",
      r"\bwhat (?:share|percentage|proportion|percent|per ?cent)\b|\bwhat %|\bhow (?:fast|quickly)\b"
      r"|\b(?:growth|penetration|subsidy) rate\b|\bshare of\b|\bwhat (?:\w+ ){0,3}(?:rate|ratio)\b"),
@@ -256,6 +258,11 @@ _EN_STOP = frozenset("what which who whom whose when where why how much many is 
 def _english_focus(clause: str, m: re.Match[str]) -> tuple[str, ...]:
     """English content words after the question word, up to a preposition: "how many 5G
     base stations did…" → 5g, base, stations (matched through translation by the caller)."""
+    if re.match(_CHANGE_VERB, m.group(0)):  # "how much did X grow between …" → X
+        before = re.sub(r"^.*?\b(?:did|does|do|has|have|had|is|are|was|were|will)\s+", "",
+                        clause[: m.start()])
+        words = [w for w in re.findall(r"[a-z0-9]+", before) if w not in _EN_STOP and len(w) > 1]
+        return tuple(words[-4:])
     rest = clause[m.end():].strip(" ?.")
     aux = re.match(r"(?:did|does|do|has|have|had|is|are|was|were|will|can)\b\s*", rest)
     if aux and re.match(r"when|where", m.group(0)):  # "when was the exchange founded" → founded
@@ -369,6 +376,26 @@ def _tags(sentence: str) -> frozenset[str]:
 def _tagged(sentence: str) -> frozenset[tuple[str, str]]:
     """(word, jieba part-of-speech tag) for words of two characters or more."""
     return frozenset((word, flag) for word, flag in pos_tags(sentence) if len(word) >= 2)
+
+
+def narrowed(question: str, sentence: str) -> bool:
+    """The sentence names the question's noun only inside a longer compound the question
+    does not ask about ("数字经济**核心产业增加值**" when 数字经济 was asked): its figure is
+    of a narrower thing. Two or more nouns foreign to the question right after the first
+    of the question's nouns the sentence uses."""
+    asked = {w for w, flag in pos_tags(fold(question)) if flag.startswith("n") and len(w) >= 2}
+    tagged = pos_tags(sentence)
+    at = next((i for i, (w, _) in enumerate(tagged) if w in asked), None)
+    if at is None:
+        return False
+    while at + 1 < len(tagged) and tagged[at + 1][0] in asked:  # the asked run: 数字 经济
+        at += 1
+    run = 0
+    for w, flag in tagged[at + 1 :]:
+        if w in asked or not flag.startswith("n"):
+            break
+        run += 1
+    return run >= 2
 
 
 def focus_met(focus: tuple[str, ...], text: str,

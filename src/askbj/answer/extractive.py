@@ -31,7 +31,7 @@ from askbj.answer.evidence import (
     topic_share,
 )
 from askbj.answer.followup import Resolver, Turn
-from askbj.answer.lead import LIMIT, Candidate, choose, defining_first, off_level
+from askbj.answer.lead import LIMIT, Candidate, Side, choose, defining_first, names_side, off_level
 from askbj.answer.question import TermStats, analyze
 from askbj.answer.sentences import SentenceWeights, too_thin
 from askbj.errors import AskbjError
@@ -39,7 +39,9 @@ from askbj.index.store import DocumentsById
 from askbj.ingest.chunk import Section, sections
 from askbj.records import Answer, Chunk, Citation, Hit
 from askbj.retrieve.anchors import YEAR, find_anchors, place_met
+from askbj.retrieve.named import named_sources, names_author, only_source
 from askbj.retrieve.searcher import Query, Searcher, prepare_query
+from askbj.retrieve.spread import compares_sources
 from askbj.text import enumerations as listing
 from askbj.text.lang import WORD
 from askbj.text.normalize import (
@@ -72,6 +74,14 @@ _BECAUSE = re.compile(r"因为|由于|因此|导致|造成|使得|原因|在于|
 
 
 _LISTED = re.compile(r"(?:哪些|哪几[个条项点类种]?|有什么)([\u4e00-\u9fff]{2,8})")
+
+
+def _dated(question: str, years: list[str]) -> set[str]:
+    """The month and day numbers written after one of ``years`` ("2023年11月底" → 11): one
+    side of a comparison of years does not need the other side's date parts."""
+    folded = fold(question)
+    return {n for y in years for m in re.finditer(
+        rf"{y}\s*年\s*(\d{{1,2}})\s*月(?:\s*(\d{{1,2}})\s*日)?", folded) for n in m.groups() if n}
 
 
 def _lists(asked: str, path: tuple[str, ...]) -> bool:
@@ -157,8 +167,9 @@ class Answerer:
         q = analyze(question, self.stats, self.searcher.domain)
         years = [a for a in q.anchors if YEAR.fullmatch(a)]
         sides = len(years) >= 2 and (kind or classify(question)).compares
-        variants = [replace(q, anchors=tuple(a for a in q.anchors if a not in years or a == y))
-                    for y in years] if sides else [q]
+        variants = [replace(q, anchors=tuple(a for a in q.anchors if a == y or a not in {
+            *years, *_dated(q.text, [x for x in years if x != y])})) for y in years] \
+            if sides else [q]
         supports = []
         for h in hits:
             context = squash(" ".join((*h.chunk.section, h.chunk.text)))
@@ -182,7 +193,7 @@ class Answerer:
         ranked on a tie); None when no retrieved document shows any."""
         ranks = self._document_ranks(hits)
         named = {h.doc_id for h in self.index.rows.heads
-                 if metadata.names_author(query.text, h)}
+                 if names_author(query.text, h)}
         best: tuple[bool, int, int, list[metadata.Line]] | None = None
         for doc_id in [*ranks, *(d for d in named if d not in ranks)]:
             if doc_id not in self._facets:
@@ -277,13 +288,13 @@ class Answerer:
                 return items, False
         if kind.checked:
             lead = choose(self._candidates(a, scored), kind, self._sides(a, kind),
-                          self._senses(a, kind))
+                          self._senses(a, kind), compares_sources(q.text, q.anchors), q.text)
             return (None, False) if lead is None else (list(lead.picks), lead.differ)
         limit = min(self.max_sentences, LIMIT if len(kind.parts) > 1 or kind.compares else 2)
         scored, defined = defining_first(scored, kind, self._flat)
         limit = 1 if defined and len(kind.parts) == 1 else limit
         base = select(scored, limit)
-        covers = self._cover_places(a, scored, list(base))[len(base):]
+        covers = self._cover_sides(a, scored, list(base))[len(base):]
         # the sentence for another place stays; the weakest of the others goes
         return [*base[: max(1, LIMIT - len(covers))], *covers], False
 
@@ -303,13 +314,22 @@ class Answerer:
             out.append(Candidate(p, flat, context + self._titles.get(doc.doc_id, "")))
         return out
 
-    def _sides(self, a: Assessment, kind: AnswerType) -> tuple[str, ...]:
-        """What each needs a sentence of its own: the places or years a comparison names."""
+    def _sides(self, a: Assessment, kind: AnswerType) -> tuple[Side, ...]:
+        """What each needs a sentence of its own: the sources a question names (two named
+        sources are compared, with or without a word saying so), else the years or places
+        a comparison names."""
+        sources = self._named(a)
+        if len(sources) >= 2:
+            return tuple(Side(docs=s) for s in sources)
         if not kind.compares:
             return ()
         years = tuple(x for x in a.question.anchors if YEAR.fullmatch(x))
         places = a.question.places
-        return years if len(years) >= 2 else places if len(places) >= 2 else ()
+        named = years if len(years) >= 2 else places if len(places) >= 2 else ()
+        return tuple(Side(x) for x in named)
+
+    def _named(self, a: Assessment) -> tuple[frozenset[str], ...]:
+        return named_sources(a.question.text, self.index.rows.heads)
 
     def _senses(self, a: Assessment, kind: AnswerType) -> dict[str, tuple[str, ...]]:
         """English focus words as the Chinese words the index knows for them."""
@@ -338,14 +358,18 @@ class Answerer:
                 senses[part.head] = (ABSENT,)
         return senses
 
-    def _cover_places(self, a: Assessment, scored: list[Pick], chosen: list[Pick]) -> list[Pick]:
-        """A comparison ("北京和广州的交易所各有什么特点?") gets, for each place the chosen
-        sentences leave out, the best sentence that names it."""
-        for place in a.question.places if len(a.question.places) > 1 else ():
-            def names(p: Pick, place: str = place) -> bool:
-                return place_met(place, squash(self.docs[p.chunk.doc_id].text[p.start : p.end]))
-            if not any(names(p) for p in chosen):
-                chosen += [p for p in scored if names(p)][:1]
+    def _cover_sides(self, a: Assessment, scored: list[Pick], chosen: list[Pick]) -> list[Pick]:
+        """A comparison ("北京和广州的交易所各有什么特点?", "焦豪和刘佳骏各怎么说?") gets, for
+        each place or named source the chosen sentences leave out, its best sentence."""
+        places = a.question.places if len(a.question.places) > 1 else ()
+        sources = self._named(a)
+        sides = [*(Side(p) for p in places), *(Side(docs=s) for s in sources if len(sources) > 1)]
+        for side in sides:
+            def of(p: Pick, side: Side = side) -> bool:
+                flat = self._flat(p)
+                return names_side(side, Candidate(p, flat, flat))
+            if not any(of(p) for p in chosen):
+                chosen += [p for p in scored if of(p)][:1]
         return chosen
 
     def _score_sentences(self, a: Assessment) -> list[Pick]:
@@ -353,9 +377,11 @@ class Answerer:
         q = a.question
         usable = [s for s in a.supports if s.anchors >= 1.0] or list(a.supports)
         why = bool(_WHY.search(fold(q.text)))
+        only = only_source(q.text, self._named(a))
         picks: dict[str, Pick] = {}
         for s in usable:
             doc = self.docs[s.hit.chunk.doc_id]
+            share = self.weights.other_source if only and doc.doc_id not in only else 1.0
             title = self._titles.get(doc.doc_id, "")
             spans = sentence_spans(doc.text, s.hit.chunk.start, s.hit.chunk.end)
             for pos, (start, end) in enumerate(spans):
@@ -365,7 +391,7 @@ class Answerer:
                 flat = squash(sentence)
                 if other_year(q, flat):
                     continue
-                score = self.weights.score(
+                score = share * self.weights.score(
                     coverage(q, flat), s.strength, s.hit.rank, anchor_share(q, flat, title), pos,
                     why and bool(_BECAUSE.search(flat)))
                 pick = Pick(s.hit.chunk, start, end, score, s.hit.alternates)

@@ -23,6 +23,7 @@ from askbj.answer.answer_type import (
     AnswerType,
     Part,
     holds,
+    narrowed,
     part_met,
 )
 from askbj.answer.compose import Pick
@@ -50,6 +51,15 @@ class Candidate:
     pick: Pick
     flat: str
     context: str
+
+
+@dataclass(frozen=True)
+class Side:
+    """What a comparison needs a sentence of its own for: a year or place it names
+    (``name``), or a source it names (``docs``: that source's document ids)."""
+
+    name: str = ""
+    docs: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -97,12 +107,17 @@ def names_what_asked(part: Part, context: str) -> bool:
     return all(code in context for code in codes)
 
 
-def choose(cands: list[Candidate], kind: AnswerType, sides: tuple[str, ...],
-           senses: dict[str, tuple[str, ...]]) -> Lead | None:
+def choose(cands: list[Candidate], kind: AnswerType, sides: tuple[Side, ...],
+           senses: dict[str, tuple[str, ...]], sources: bool = False,
+           question: str = "") -> Lead | None:
     """The answer's sentences for a question asking for values; None when no candidate
-    answers any part (the caller then says what is there, or that nothing is)."""
+    answers any part (the caller then says what is there, or that nothing is). With
+    ``sources`` (the question compares sources it does not name) a second document's
+    sentence answering the first part joins; a sentence whose figure is of a narrower thing
+    than ``question`` asks about leads only when no other answers as much."""
     parts = [p for p in kind.parts if p.kind in VALUE_KINDS]
-    first = _first(cands, parts, senses)
+    asked = question or " ".join(p.clause for p in parts)
+    first = _first(cands, parts, senses, asked)
     if first is None:
         return None
     chosen = [first]
@@ -110,17 +125,28 @@ def choose(cands: list[Candidate], kind: AnswerType, sides: tuple[str, ...],
         if not any(answers(part, c, senses) for c in chosen):
             _add(chosen, next((c for c in cands if answers(part, c, senses)), None))
     for side in sides:  # a side of a question with open parts ("什么机构") needs no value
-        if not any(_names(side, c.flat) for c in chosen):
-            _add(chosen, next((c for c in cands if _names(side, c.flat) and (kind.open_parts or any(
-                answers(p, c, senses) for p in parts))), None))
+        if not any(names_side(side, c) for c in chosen):
+            of_side = [c for c in cands if names_side(side, c)]
+            _add(chosen, next((c for c in of_side if answers(parts[0], c, senses)), None)
+                 or next((c for c in of_side if kind.open_parts or any(
+                     answers(p, c, senses) for p in parts)), None))
+    if sources and all(_same_source(c, first) for c in chosen):  # "两份材料分别给出多少?"
+        others = [c for c in cands if not _same_source(c, first) and answers(parts[0], c, senses)]
+        _add(chosen, next((c for c in others if not narrowed(asked, c.flat)), None)
+             or next(iter(others), None))
     other = _disagreeing(cands, first, parts[0], senses)
     if other is not None and len(chosen) < LIMIT:
         _add(chosen, other)
     return Lead(tuple(c.pick for c in chosen[:LIMIT]), differ=other is not None)
 
 
-def _first(cands: list[Candidate], parts: list[Part],
-           senses: dict[str, tuple[str, ...]]) -> Candidate | None:
+def _same_source(c: Candidate, first: Candidate) -> bool:
+    return c.pick.chunk.doc_id == first.pick.chunk.doc_id \
+        or c.pick.chunk.chunk_id in first.pick.alternates
+
+
+def _first(cands: list[Candidate], parts: list[Part], senses: dict[str, tuple[str, ...]],
+           asked: str) -> Candidate | None:
     """Of the sentences scoring near the best, the one answering most parts, then holding
     the asked compound whole (数字经济增加值, not 数字经济核心产业增加值); else the best
     sentence answering any part."""
@@ -129,9 +155,10 @@ def _first(cands: list[Candidate], parts: list[Part],
     top = cands[0].pick.score
     near = [c for c in cands if c.pick.score >= _NEAR * top]
 
-    def rank(c: Candidate) -> tuple[int, int]:
+    def rank(c: Candidate) -> tuple[int, int, bool]:
         done = sum(answers(p, c, senses) for p in parts)
-        return done, sum(bool(p.phrase) and p.phrase in c.flat for p in parts) if done else 0
+        whole = sum(bool(p.phrase) and p.phrase in c.flat for p in parts) if done else 0
+        return done, whole, bool(done) and not narrowed(asked, c.flat)
 
     best = max(near, key=rank)
     if rank(best)[0]:
@@ -157,8 +184,19 @@ def defining_first(scored: list[Pick], kind: AnswerType,
     return [scored[at], *scored[:at], *scored[at + 1 :]], True
 
 
-def _names(side: str, flat: str) -> bool:
-    return side in flat if YEAR.fullmatch(side) else place_met(side, flat)
+def names_side(side: Side, c: Candidate) -> bool:
+    """The sentence is of the side: from its source, or naming its place or year; a sentence
+    with no year of its own ("数字经济核心产业增加值增长10.8%…" after "2023年全市…;") is of
+    the last year its context names."""
+    if side.docs:
+        return c.pick.chunk.doc_id in side.docs
+    if not YEAR.fullmatch(side.name):
+        return place_met(side.name, c.flat)
+    if side.name in c.flat:
+        return True
+    at = c.context.rfind(c.flat)
+    before = YEAR.findall(c.context[:at]) if at > 0 and not YEAR.search(c.flat) else []
+    return bool(before) and before[-1] == side.name
 
 
 def _add(chosen: list[Candidate], c: Candidate | None) -> None:

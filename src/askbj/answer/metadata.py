@@ -14,9 +14,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
 
-from askbj.index.rows import Heading
 from askbj.records import Document
 from askbj.text.normalize import fold
 
@@ -92,29 +90,6 @@ def facet_lines(doc: Document) -> tuple[Line, ...]:
                 and len(re.findall(r"\w", text)) >= 4:
             lines.append(Line(doc.doc_id, m.start(), m.end(), frozenset(facets)))
     return tuple(lines)
-
-
-def names_author(question: str, doc: Document | Heading) -> bool:
-    """The question names one of ``doc``'s authors (a document or its heading), in Chinese or romanised either way
-    round ("Jiao Hao", "Hao Jiao" for 焦豪)."""
-    folded = fold(question)
-    for author in (a for a in doc.authors if len(a) >= 2):
-        if fold(author) in folded:
-            return True
-        if any(re.search(rf"\b{re.escape(form)}\b", folded) for form in _romanised(author)):
-            return True
-    return False
-
-
-@lru_cache(maxsize=4096)
-def _romanised(name: str) -> tuple[str, ...]:
-    if not re.fullmatch(r"[\u4e00-\u9fff]{2,4}", name):
-        return ()
-    from pypinyin import lazy_pinyin
-
-    syllables = lazy_pinyin(name)
-    surname, given = syllables[0], "".join(syllables[1:])
-    return (f"{surname} {given}", f"{given} {surname}", f"{surname}{given}")
 
 
 def answer_lines(asked: frozenset[str], lines: tuple[Line, ...], limit: int = 3) -> list[Line]:

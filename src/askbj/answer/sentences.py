@@ -46,6 +46,9 @@ class SentenceWeights:
     anchors: float = 0.3
     position: float = 0.05  # position / (1 + index of the sentence in its passage)
     reason: float = 0.2
+    # a sentence of another source than the one the question names ("刘佳骏提到了哪些…")
+    # keeps this share of its score
+    other_source: float = 0.6
 
     def score(self, coverage: float, strength: float, rank: int, anchors: float,
               position: int, gives_reason: bool) -> float:

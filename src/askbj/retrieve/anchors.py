@@ -24,6 +24,12 @@ _PLACE_SUFFIX = re.compile(r"(?<=..)[市省]$")
 _NOT_A_PLACE = re.compile(  # words jieba tags as places that name none
     r"^(?:[两各多诸他本外我邻大全][国省市]|城市|城乡|地区|区域|国内|国外|海外|各地|当地|地方)$")
 YEAR = re.compile(r"(?<!\d)(?:19|20)\d\d(?!\d)")
+# The year a source appeared ("2023年的总报告", "Jiao Hao's 2025 article") says which source,
+# not what a passage must mention.
+_DOC_NOUN = r"(?:总?报告|文章|论文|那篇|这篇|一文|材料|文件|版本)"
+_PUBLISHED = re.compile(
+    rf"(?<!\d)(?:19|20)\d\d\s*年?(?:[\u4e00-\u9fff]{{0,4}}?的|发表的|发布的|出的)?\s*{_DOC_NOUN}"
+    r"|(?<!\d)(?:19|20)\d\d\s+(?:report|article|paper|piece|study|edition)s?\b")
 _MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august",
            "september", "october", "november", "december")
 # A month name only as a date ("in May", "November 2023"), never the verb "may".
@@ -41,7 +47,7 @@ def find_anchors(question: str, domain: Domain) -> tuple[tuple[str, ...], tuple[
     Cached: search and answer both need them, and jieba's tagger is the slow part."""
     folded = _SHORT_YEAR.sub(lambda m: f"20{m.group(1)}年", _THOUSANDS.sub("", fold(question)))
     english = is_english(folded)
-    numbers = _NUMBER.findall(folded)
+    numbers = _NUMBER.findall(_PUBLISHED.sub(" ", folded))
     if english:
         # "per 10,000 residents" is 每万人 in the text: a round English number is a unit.
         numbers = [n for n in numbers if YEAR.fullmatch(n) or not re.fullmatch(r"10+", n)]

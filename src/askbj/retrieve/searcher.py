@@ -37,7 +37,8 @@ from askbj.retrieve.anchors import find_anchors, share_met
 from askbj.retrieve.candidates import CandidateSource, LocalCandidates
 from askbj.retrieve.expand import to_chinese
 from askbj.retrieve.fusion import Fusion
-from askbj.retrieve.spread import compares_sources, spread
+from askbj.retrieve.named import named_sources
+from askbj.retrieve.spread import bring, compares_sources, spread
 from askbj.text.lang import is_english
 from askbj.text.normalize import fold, squash, tokenize, without_surrogates
 
@@ -182,11 +183,13 @@ class Searcher:
             return []
         need = max(50, 5 * k)
         ranked = self._rank(query.text, mode, codes, need)
-        wide = max(k, self.fusion.spread_at + 5)  # room to find a second document
+        sources = () if doc_ids else named_sources(query.text, self.index.rows.heads)
+        # room to find a second document, or a named one further down
+        wide = need if sources else max(k, self.fusion.spread_at + 5)
         hits = self.collapse(ranked.ids[:need], ranked.scores[:need], wide)
         if compares_sources(query.text, find_anchors(query.text, self.domain)[0]):
             hits = spread(hits, self.fusion.spread_at)
-        return hits[:k]
+        return bring(hits, self.fusion.spread_at, sources)[:k]
 
     def _rank(self, text: str, mode: str, codes: np.ndarray | None, need: int) -> _Ranked:
         if mode == "dense":

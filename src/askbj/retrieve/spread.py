@@ -40,3 +40,18 @@ def spread(hits: list[Hit], at: int) -> list[Hit]:
         return hits
     order = [*hits[: at - 1], hits[move], *hits[at - 1 : move], *hits[move + 1 :]]
     return [replace(h, rank=r) for r, h in enumerate(order, start=1)]
+
+
+def bring(hits: list[Hit], at: int, sources: tuple[frozenset[str], ...]) -> list[Hit]:
+    """``hits`` with the best hit of each named source (a set of document ids) that the
+    first ``at`` lack moved up to position ``at``: a question naming 焦豪's article reaches
+    it even when another document ranks higher on the words."""
+    if at < 1:
+        return hits
+    for source in sources:
+        if any(h.chunk.doc_id in source for h in hits[:at]):
+            continue
+        move = next((i for i, h in enumerate(hits) if i >= at and h.chunk.doc_id in source), None)
+        if move is not None:
+            hits = [*hits[: at - 1], hits[move], *hits[at - 1 : move], *hits[move + 1 :]]
+    return [replace(h, rank=r) for r, h in enumerate(hits, start=1)]
