@@ -41,6 +41,11 @@ pytest_plugins = ["answer_corpus"]
     ("How much did Beijing's digital economy value added grow between 2020 and 2023?",
      at.DIFFERENCE),
     ("北京数字经济占GDP的比重从2020年到2023年分别是多少?", at.PERCENT),
+    ("人工智能算力券具体按什么比例补贴?", at.PERCENT),
+    ("交易所的总经理叫什么名字?", at.PERSON),
+    ("快手直播要怎么开通?", at.HOWTO),
+    ("How do I reset a Xiaomi phone?", at.HOWTO),
+    ("北京如何推动数据要素市场化?", at.OTHER),
 ])
 def test_question_kinds_come_from_general_patterns(question: str, kind: str) -> None:
     assert at.classify(question).kind == kind
@@ -296,3 +301,42 @@ def test_two_unnamed_sources_each_give_their_figure(tmp_path, fake_embedder) -> 
     answer = answerer.ask("2023年北京数字经济占GDP比重,两份材料分别给出多少?")
     assert "50%" in answer.text and "42.9%" in answer.text
     assert len({c.doc_id for c in answer.citations}) == 2
+
+
+def test_a_role_is_answered_by_a_person_and_a_procedure_by_doing_it() -> None:
+    manager = at.classify("交易所的总经理叫什么名字?").parts[0]
+    assert not at.holds(manager, "交易所基于国内首个数据交易平台idex系统")  # an org, no person
+    assert at.holds(manager, "总经理张伟表示,交易所将扩大业务")
+    director = at.classify("Who is the director of the Big Data Center?").parts[0]
+    assert not at.holds(director, "北京市完成了国家工业互联网大数据中心的建设")
+    how = at.classify("北京户口现在怎么申请?").parts[0]
+    assert not at.holds(how, "完成上户口,方便政府部门共享数据")
+    assert at.holds(how, "申请人可通过网上平台提交申请材料")
+    reset = at.classify("How do I reset a Xiaomi phone?").parts[0]
+    assert at.holds(reset, "长按电源键即可重置手机") and not at.holds(reset, "小米黑灯工厂")
+
+
+def test_a_figure_for_another_year_or_of_another_level_is_no_answer() -> None:
+    part = at.classify("2021年北京数字经济增加值是多少?").parts[0]
+    cand = lead.Candidate(None, "数字经济增加值1.45万亿元", "北京数字经济增加值1.45万亿元")  # type: ignore[arg-type]
+    dated = lead.Candidate(None, "数字经济增加值1.45万亿元", "2021年北京数字经济增加值1.45万亿元")  # type: ignore[arg-type]
+    assert not lead.answers(part, cand, {}) and lead.answers(part, dated, {})
+    world = "根据中国信息通信研究院测算,2022年,在总量方面,全球51个主要经济体数字经济规模为41.4万亿"
+    assert lead.off_level(world, ("北京",), "2021年北京数字经济增加值是多少", ("全球", "全国"))
+
+
+def test_a_date_is_not_an_amount() -> None:
+    part = at.classify("2021年北京数字经济增加值是多少?").parts[0]
+    assert not at.holds(part, "2021年10月,中共中央政治局进行第三十四次集体学习")
+    assert not at.holds(part, "出台《行动方案(2021-2030年)》")
+    assert at.holds(part, "2021年数字经济增加值1.6万亿元")
+
+
+def test_a_clause_goes_on_about_the_level_its_predecessor_named(
+        tmp_path, fake_embedder) -> None:  # type: ignore[no-untyped-def]
+    answerer = answerer_over_files({"r.txt": (
+        "北京数字经济报告\n\n一、全球态势\n\n2022年,在总量方面,全球51个主要经济体数字经济规模为41.4万亿美元;"
+        "在占比方面,数字经济在GDP中占比达46.1%;在增速方面,数字经济同比名义增长7.4%。\n")},
+        tmp_path, fake_embedder)
+    answer = answerer.ask("北京数字经济占GDP比重是多少?")
+    assert "46.1%" not in answer.text and "7.4%" not in answer.text

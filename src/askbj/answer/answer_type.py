@@ -26,9 +26,17 @@ from askbj.text.normalize import fold, pos_tags
 AMOUNT, PERCENT, DATE, PERSON, ORG, PLACE = "amount", "percent", "date", "person", "org", "place"
 COUNT, LIST, REASON, DEFINITION, YESNO = "count", "list", "reason", "definition", "yesno"
 COMPARISON, DIFFERENCE, OTHER = "comparison", "difference", "other"
+HOWTO = "howto"  # a procedure: 怎么申请, how do I reset …
 # Kinds whose answer is a value a sentence either holds or lacks; the others (a list, a
 # reason, a definition …) are judged by coverage alone.
-VALUE_KINDS = frozenset({AMOUNT, PERCENT, DATE, PERSON, ORG, PLACE, COUNT, DIFFERENCE})
+VALUE_KINDS = frozenset({AMOUNT, PERCENT, DATE, PERSON, ORG, PLACE, COUNT, DIFFERENCE, HOWTO})
+# A procedure's verbs (a user asking how to apply, open, reset …), and the Chinese words a
+# text doing it would use for the English ones: general vocabulary, not a corpus's.
+_HOWTO_EN = {"apply": "申请", "register": "注册|登记", "open": "开通|开设|开户", "install": "安装",
+             "download": "下载", "reset": "重置|恢复", "buy": "购买", "book": "预约|预订",
+             "sign up": "注册|报名", "log in": "登录", "set up": "设置|开通", "pay": "缴费|支付",
+             "cancel": "取消|退订", "subscribe": "订阅", "renew": "续", "activate": "激活|开通"}
+_HOWTO_ZH = "申请|开通|办理|注册|下载|安装|购买|报名|预约|登录|设置|重置|退订|充值|缴费|投诉|激活|续费"
 
 _CHANGE_VERB = r"(?:increase|grow|grew|rise|rose|fall|fell|drop|decline|change)"
 # (kind, Chinese pattern, English pattern), first match wins.
@@ -44,13 +52,15 @@ _PATTERNS: tuple[tuple[str, str, str], ...] = (
               r"(?:是|为|有|达到?|约|大概|大约)*(?:多少|几|多高|多大|怎样|如何)"
               r"|(?:占|增长|增速)[^，,。?？]{0,10}?(?:多少|几成|多大|多高)|百分之几|几成|多少%"
               r"|(?:比例|比重|占比|份额|渗透率|覆盖率)[^，,。?？]{0,16}?(?:多少|几成|多大|多高)"
+              r"|(?:什么|多大|何种|怎样的)(?:比例|比率|比重)"
               r"|(?:比例|比重|占比|率)[^，,。?？]{0,6}(?:什么水平|如何|怎样)",
      r"\bwhat (?:share|percentage|proportion|percent|per ?cent)\b|\bwhat %|\bhow (?:fast|quickly)\b"
      r"|\b(?:growth|penetration|subsidy) rate\b|\bshare of\b|\bwhat (?:\w+ ){0,3}(?:rate|ratio)\b"),
     (DATE, r"何时|什么时候|哪(?:个|一)?(?:朝代|年代)|哪一?年|哪一?天|哪一?月|几月|几号|几日|什么时间|日期|时间是|哪个时间",
      r"\bwhen\b|\bwhat (?:year|date|month|day|time)\b|\bwhich (?:year|date|month)\b|\bsince when\b"
      r"|\bopening (?:hours|times)\b"),
-    (PERSON, r"谁|哪位|什么人|哪些人|姓名",
+    (PERSON, r"谁|哪位|什么人|哪些人|姓名|(?:经理|董事长|主任|局长|院长|所长|市长|负责人|创始人|总裁)"
+             r"(?:是|叫)?什么名字",
      r"\bwho(?:m|se)?\b|\bwhat is the name of the (?:person|head|director|chairman|manager)\b"),
     (ORG, r"哪(?:家|个|些)(?:机构|部门|单位|公司|企业|组织|银行|高校|大学|平台|交易所|协会)"
           r"|什么(?:机构|部门|单位|公司|企业|组织)",
@@ -68,6 +78,9 @@ _PATTERNS: tuple[tuple[str, str, str], ...] = (
     (YESNO, r"是否|是不是|有没有|能否|能不能|吗\W*$",
      r"^(?:is|are|does|do|did|can|has|have|was|were|will)\b"),
 )
+_PATTERNS = ((HOWTO, rf"(?:怎么|如何|怎样|咋)(?:才能|可以|去)?(?:{_HOWTO_ZH})",
+              rf"\bhow (?:do|can|should|would) (?:i|you|we|one|people)\b(?:\s+\w+)?\s+"
+              rf"(?:{'|'.join(_HOWTO_EN)})\b"), *_PATTERNS)
 _COMPILED = tuple((k, re.compile(zh), re.compile(en)) for k, zh, en in _PATTERNS)
 _COMPARE = re.compile(r"分别|各(?:是|为|有|自)|哪个(?:更|城市更)|相比|比较|对比"
                       r"|\brespectively\b|\bversus\b|\bvs\.?\b|\bcompared?\b|\beach\b")
@@ -314,10 +327,25 @@ _YEAR = re.compile(r"(?:19|20)\d\d\s*年?")
 _DAY = re.compile(r"\d{1,2}\s*[日号]")
 _MONEY = re.compile(r"\d[\d.,]*\s*(?:多|余)?\s*[万亿千百]*\s*(?:元|美元|欧元|块)|\$\s*\d|美元|亿元|万元")
 _CN_NUMBER = re.compile(r"[一二两三四五六七八九][十百千万亿]|[十百千万亿][一二两三四五六七八九]")  # 二十, 三百
-_CN_COUNT = re.compile(rf"[一二两三四五六七八九十百千万]+[{_CLASSIFIER}]")
+_CN_COUNT = re.compile(rf"(?<!第)[一二两三四五六七八九十百千万]+[{_CLASSIFIER}]")
+_DATE_PART = re.compile(r"(?<!\d)(?:19|20)\d\d\s*(?:年|(?=[-–~—至到)）]))|\d{1,2}\s*月(?:\s*\d{1,2}\s*日)?|第[一二三四五六七八九十百\d]+")
 _ORG_SUFFIX = re.compile(r"[\u4e00-\u9fffa-z]{1,3}(?:公司|集团|研究院|研究所|研究中心|委员会|办公室|管理局|交易所|协会|联盟|大学|学院|银行"
                          r"|部|局|厅|署|中心|实验室|基金会|平台|企业)")
 _PLACE_SUFFIX = re.compile(r"[\u4e00-\u9fff]{1,3}(?:市(?!场|民|值|政)|区(?!域|块|别|间|分|位)|省(?!级)|县|镇|园区?|新城|街道|开发区|科学城)")
+
+
+# Roles only a person holds (总经理是谁, who is the director): general words, no corpus names.
+_ROLE_ZH = r"总?经理|董事长|董事|主任|局长|院长|所长|市长|区长|书记|主席|总裁|负责人|创始人|校长|部长|厅长|行长|总编|主编"
+_ROLE = re.compile(rf"(?:{_ROLE_ZH})|\b(?:director|manager|chairman|chairwoman|chair|president|head"
+                   r"|mayor|ceo|founder|secretary|governor|dean|editor|minister)s?\b")
+_NO_SUFFIX = re.compile(r"(?!)")
+
+
+def _procedure(clause: str) -> str:
+    """The asked procedure's verbs as a pattern (Chinese words for an English verb)."""
+    zh = re.findall(_HOWTO_ZH, clause)
+    en = [zh_words for verb, zh_words in _HOWTO_EN.items() if re.search(rf"\b{verb}\b", clause)]
+    return "|".join([*zh, *en]) or "(?!)"
 
 
 def holds(part: Part, sentence: str) -> bool:
@@ -330,6 +358,10 @@ def holds(part: Part, sentence: str) -> bool:
         return bool(_PERCENT.search(sentence))
     if kind == DATE:
         return _has_date(part, sentence)
+    if kind == HOWTO:  # the text must do what was asked: 申请 for 怎么申请
+        return bool(re.search(_procedure(part.clause), sentence))
+    if kind == PERSON and _ROLE.search(part.clause):  # a manager, a mayor: a person's name
+        return _names_new(sentence, part.clause, {"nr"}, _NO_SUFFIX)
     if kind == PERSON:  # 谁 is as often a company or a body as a person
         return _names_new(sentence, part.clause, {"nr", "nt"}, _ORG_SUFFIX)
     if kind == ORG:
@@ -354,8 +386,9 @@ def _has_amount(part: Part, sentence: str) -> bool:
         unit = f"[{_CLASSIFIER}]"
         return bool(re.search(rf"\d[\d.,]*\s*(?:多|余)?\s*[万亿千百]*\s*{unit}", sentence)
                     or re.search(rf"[一二两三四五六七八九十百千万]+{unit}", sentence))
-    return bool(_NUMBER.search(sentence) or _CN_COUNT.search(sentence)
-                or _CN_NUMBER.search(sentence) or _PERCENT.search(sentence))
+    bare = _DATE_PART.sub("", sentence)  # "2021年10月" is a date, not an amount
+    return bool(_NUMBER.search(bare) or _CN_COUNT.search(bare)
+                or _CN_NUMBER.search(bare) or _PERCENT.search(bare))
 
 
 def _has_date(part: Part, sentence: str) -> bool:

@@ -31,8 +31,10 @@ _FILLER = frozenset("现任 目前 现在 当前 具体 大概 大约 一共 总
 _KIND_DETAIL = {
     "amount": "具体数字", "count": "具体数量", "percent": "具体比例", "date": "具体时间",
     "person": "具体人名或机构", "org": "具体机构", "place": "具体地点", "difference": "可比较的数字",
+    "howto": "具体办理方法",
 }
 _KIND_DETAIL_EN = {"date": "the date", "person": "the name", "org": "the organisation",
+                   "howto": "the steps",
                    "place": "the place", "difference": "figures to compare"}
 
 

@@ -32,7 +32,7 @@ from askbj.answer.evidence import (
 )
 from askbj.answer.followup import Resolver, Turn
 from askbj.answer.lead import LIMIT, Candidate, Side, choose, defining_first, names_side, off_level
-from askbj.answer.question import TermStats, analyze
+from askbj.answer.question import Question, TermStats, analyze
 from askbj.answer.sentences import SentenceWeights, too_thin
 from askbj.errors import AskbjError
 from askbj.index.store import DocumentsById
@@ -65,6 +65,7 @@ MIN_SUPPORT = 0.3
 # bench/calibrate_status.py (bench/status_calibration.md). Below it: a plain not-found.
 MIN_TOPIC = 0.6
 _CONTEXT = 120  # characters before a sentence that count as its immediate context
+_CLAUSES_BACK = 3  # clauses before a sentence that may set its level ("全球…;在占比方面,…")
 _FOCUS_SENSES = 8  # an English focus word is met by any of this many of its known senses
 # "Why" is answered by the sentence that gives a cause or a difficulty, not the one that
 # merely repeats the question's words.
@@ -277,9 +278,7 @@ class Answerer:
         that answers) and whether two sources differ; None when a value was asked for and
         no sentence holds it."""
         q = a.question
-        scored = [p for p in self._score_sentences(a) if not off_level(
-            squash(self.docs[p.chunk.doc_id].text[p.start : p.end]), q.places, fold(q.text),
-            self.searcher.domain.levels)]
+        scored = [p for p in self._score_sentences(a) if not self._off_level(q, p)]
         if not scored:
             return [], False
         if a.question.wants_list and len(a.question.places) < 2 and not kind.checked:
@@ -298,6 +297,23 @@ class Answerer:
         # the sentence for another place stays; the weakest of the others goes
         return [*base[: max(1, LIMIT - len(covers))], *covers], False
 
+    def _off_level(self, q: Question, p: Pick) -> bool:
+        """The sentence is about another level than the place asked, or goes on about the
+        level the clause before it named ("全球…规模为41.4万亿美元;在占比方面,…占比达46.1%")."""
+        text, levels = self.docs[p.chunk.doc_id].text, self.searcher.domain.levels
+        flat, asked = squash(text[p.start : p.end]), fold(q.text)
+        if off_level(flat, q.places, asked, levels):
+            return True
+        if not q.places or any(place_met(x, flat) for x in q.places):
+            return False
+        before = re.split(r"[。;；!?！？\n]", text[p.chunk.start : p.start])
+        for clause in [squash(c) for c in reversed(before) if c.strip()][:_CLAUSES_BACK]:
+            if any(place_met(x, clause) for x in q.places):
+                return False
+            if off_level(clause, q.places, asked, levels):
+                return True
+        return False
+
     def _flat(self, p: Pick) -> str:
         return squash(self.docs[p.chunk.doc_id].text[p.start : p.end])
 
@@ -307,7 +323,7 @@ class Answerer:
         for p in scored if scored is not None else self._score_sentences(a):
             doc = self.docs[p.chunk.doc_id]
             flat = squash(doc.text[p.start : p.end])
-            if off_level(flat, q.places, fold(q.text), self.searcher.domain.levels):
+            if self._off_level(q, p):
                 continue
             before = doc.text[max(p.chunk.start, p.start - _CONTEXT) : p.start]
             context = squash(" ".join((*p.chunk.section, before, flat)))

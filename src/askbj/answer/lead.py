@@ -34,7 +34,9 @@ LIMIT = 3
 _SUPERLATIVE = "(?!首|第一|领先|率先|排名|前列)"
 # The sentence's subject is the level ("2023年全球5G基站…", "我国数字经济…"); not a
 # superlative such as "建成全球首个…".
-_DATE_LEAD = re.compile(r"^(?:截至|截止|到|在)?[\d.年月日底末初前后上下半季度第一二三四,，、至到]*")
+_DATE_LEAD = re.compile(r"^(?:(?:根据|据)[^,，。]{0,40}?(?:测算|显示|统计|数据|监测)[,，]?)?"
+                        r"(?:截至|截止|到|在)?[\d.年月日底末初前后上下半季度第一二三四,，、至到]*"
+                        r"(?:在[^,，。]{1,10}方面[,，])?")
 _DEFINERS = 12  # "what is X": a sentence among the best 12 that starts "X是…/X强调…" leads
 _NEAR = 0.6  # the lead is chosen among sentences scoring at least this share of the best
 _FLOOR = 0.4  # no sentence scoring under this share of the best leads an answer
@@ -90,10 +92,17 @@ def off_level(flat: str, places: tuple[str, ...], asked: str,
 
 
 def answers(part: Part, c: Candidate, senses: dict[str, tuple[str, ...]]) -> bool:
-    """``c`` holds a value of the part's kind and meets its focus and what the part names
-    (itself or in context)."""
+    """``c`` holds a value of the part's kind and meets its focus, what the part names and
+    the year it asks about (itself or in context)."""
     return holds(part, c.flat) and part_met(part, c.context, senses) \
-        and names_what_asked(part, c.context)
+        and names_what_asked(part, c.context) and _of_asked_year(part, c.context)
+
+
+def _of_asked_year(part: Part, context: str) -> bool:
+    """A value asked for a year ("2021年…是多少?", "in 2022") comes from a sentence whose
+    context names one of the asked years: another year's figure is no answer."""
+    years = YEAR.findall(part.clause)
+    return not years or any(y in context for y in years)
 
 
 _CODE = re.compile(r"(?<![a-z0-9.])(?:\d+[a-z]+|[a-z]+\d+)[a-z0-9]*(?![a-z0-9])")
