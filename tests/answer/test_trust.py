@@ -10,11 +10,12 @@ import pytest
 
 from askbj.answer import answer_type as at
 from askbj.answer import lead, smalltalk
+from askbj.answer.compose import Pick
 from askbj.answer.extractive import Answerer
 from askbj.evaluate import metrics as evm
 from askbj.evaluate import questions as evq
 from askbj.evaluate import runner as ev
-from askbj.records import Answer
+from askbj.records import Answer, Chunk
 
 pytest_plugins = ["answer_corpus"]
 
@@ -340,3 +341,25 @@ def test_a_clause_goes_on_about_the_level_its_predecessor_named(
         tmp_path, fake_embedder)
     answer = answerer.ask("北京数字经济占GDP比重是多少?")
     assert "46.1%" not in answer.text and "7.4%" not in answer.text
+
+
+def test_comparison_words_and_years_are_not_the_asked_attribute() -> None:
+    part = at.classify("Beijing digital economy as a share of GDP: 2020 vs 2023?").parts[0]
+    assert "2020" not in part.focus and "vs" not in part.focus and "gdp" in part.focus
+    borrowed = at.classify("交易所的累计备案交易额,2023年报告的数字和2024年底相比差多少?").parts[0]
+    assert borrowed.focus == ("交易额",)
+    # 交易额 is met by 交易金额 (an amount noun with 金/总 before 额)
+    assert at.part_met(borrowed, "累计备案交易金额近100亿元", {})
+
+
+def test_a_figure_naming_another_place_than_the_asked_one_is_about_elsewhere() -> None:
+    def cand(text: str) -> lead.Candidate:
+        return lead.Candidate(Pick(Chunk("c", "d", 0, 1, text), 0, 1, 1.0), text, text)
+
+    haidian = cand("海淀区数字经济规模全市领先,核心产业收入超两万亿元;")
+    chaoyang = cand("朝阳区、经开区打造两大新兴引擎区,核心产业收入均超过4000亿元;")
+    city = cand("全市数字经济核心产业收入增长10%")
+    assert lead.about_elsewhere(haidian, ("朝阳区|朝阳",))
+    assert not lead.about_elsewhere(chaoyang, ("朝阳区|朝阳",))
+    assert not lead.about_elsewhere(city, ("朝阳区|朝阳",))  # names no place at all
+    assert not lead.about_elsewhere(haidian, ())  # no place asked

@@ -47,3 +47,9 @@ def test_the_year_a_source_appeared_is_not_an_anchor() -> None:
     assert find_anchors("2023年的总报告和2025年焦豪的文章分别给了什么数字?", domain)[0] == ()
     assert find_anchors("What does the 2023 report say about 5G in 2022?", domain)[0] == ("2022",)
     assert find_anchors("2023年北京有多少个5G基站?", domain)[0] == ("2023",)
+
+
+def test_a_source_dated_by_its_year_set_beside_another_figure_compares_sources() -> None:
+    asked = "北京国际大数据交易所的累计备案交易额,2023年报告的数字和2024年底相比差多少?"
+    assert compares_sources(asked, find_anchors(asked, Domain(name="empty"))[0])
+    assert not compares_sources("2023年的报告提到了多少个5G基站?", ())

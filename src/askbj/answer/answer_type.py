@@ -38,6 +38,7 @@ _HOWTO_EN = {"apply": "申请", "register": "注册|登记", "open": "开通|开
              "cancel": "取消|退订", "subscribe": "订阅", "renew": "续", "activate": "激活|开通"}
 _HOWTO_ZH = "申请|开通|办理|注册|下载|安装|购买|报名|预约|登录|设置|重置|退订|充值|缴费|投诉|激活|续费"
 
+YEAR_LIKE = re.compile(r"(?:19|20)\d\d")  # a year asked about is an anchor, not a focus word
 _CHANGE_VERB = r"(?:increase|grow|grew|rise|rose|fall|fell|drop|decline|change)"
 # (kind, Chinese pattern, English pattern), first match wins.
 _PATTERNS: tuple[tuple[str, str, str], ...] = (
@@ -90,7 +91,8 @@ _GENERIC = frozenset("比例 比重 占比 份额 数量 数目 总数 规模 �
                      "名字 名称 姓名 地方 地点 情况 多少 程度 幅度 增速 速度 大小 数字 个数 具体 目前 现在 "
                      "现任 大概 大约 一共 总共 累计 达到 主要 哪些 分别 各自 这些 其中 超过 包括 提出 认为 已经 能够 可以 "
                      "当前 全市 全国 全球 全省 平均 同比 一个 效果 作用 影响 带来 实现 情况 开始 "
-                     "一年 一年内 年内 今年 去年 全年 当年 同期 期间 说法 提法 表述 口径 给出 记载 两份 材料 文件".split())
+                     "一年 一年内 年内 今年 去年 全年 当年 同期 期间 说法 提法 表述 口径 给出 记载 两份 材料 文件 "
+                     "相比 对比 比较 相较 报告 文章 论文 年底 年初 年末 月底 月末 推算 估算 测算 换算 据此 由此 依此".split())
 _CLASSIFIER = "个家项座台名所条批款种类位部只户辆次篇件份"
 ABSENT = "\x00"  # the sense of a focus word the corpus never uses: no text meets it
 
@@ -265,7 +267,8 @@ _EN_STOP = frozenset("what which who whom whose when where why how much many is 
                      "the a an of in on at for to by did does do has have had and or its their "
                      "beijing's according total value amount number share percentage rate ratio target "
                      "figure price cost size scale proportion percent large big high long far "
-                     "fast quickly year date month day time more less many much".split())
+                     "fast quickly year date month day time more less many much vs versus compare "
+                     "compared comparison".split())
 
 
 def _english_focus(clause: str, m: re.Match[str]) -> tuple[str, ...]:
@@ -285,7 +288,7 @@ def _english_focus(clause: str, m: re.Match[str]) -> tuple[str, ...]:
     tail = re.split(r"\b(?:did|does|do|has|have|had|in|of|for|by|at|on|is|are|was|were)\b",
                     rest, maxsplit=1)[0]
     words = [w for w in re.findall(r"[a-z0-9]+", f"{m.group(0)} {tail}")
-             if w not in _EN_STOP and len(w) > 1]
+             if w not in _EN_STOP and len(w) > 1 and not YEAR_LIKE.fullmatch(w)]
     return (*words[:3], *(_owner(rest) if m.group(0).startswith("who") else ()))
 
 
@@ -453,6 +456,8 @@ def part_met(part: Part, text: str, translations: dict[str, tuple[str, ...]]) ->
 
 def _word_met(word: str, text: str, translations: dict[str, tuple[str, ...]] | None) -> bool:
     stem = word[:-1] if len(word) > 2 and word.endswith("率") else word  # 国产化率 ≈ 国产化比例
-    senses = (translations or {}).get(word, (word, stem))
+    amounts = (f"{word[:-1]}金额", f"{word[:-1]}总额") if len(word) > 2 and word.endswith("额") \
+        else ()  # 交易额 ≈ 交易金额
+    senses = (translations or {}).get(word, (word, stem, *amounts))
     return not senses or any(s in text for s in senses)
 

@@ -39,7 +39,7 @@ from askbj.index.store import DocumentsById
 from askbj.ingest.chunk import Section, sections
 from askbj.records import Answer, Chunk, Citation, Hit
 from askbj.retrieve.anchors import YEAR, find_anchors, place_met
-from askbj.retrieve.named import named_sources, names_author, only_source
+from askbj.retrieve.named import named_sources, names_author, only_source, points_elsewhere
 from askbj.retrieve.searcher import Query, Searcher, prepare_query
 from askbj.retrieve.spread import compares_sources
 from askbj.text import enumerations as listing
@@ -65,6 +65,7 @@ MIN_SUPPORT = 0.3
 # bench/calibrate_status.py (bench/status_calibration.md). Below it: a plain not-found.
 MIN_TOPIC = 0.6
 _CONTEXT = 120  # characters before a sentence that count as its immediate context
+_OTHER_SOURCE = 2  # passages of another document a comparison of sources may answer from
 _CLAUSES_BACK = 3  # clauses before a sentence that may set its level ("全球…;在占比方面,…")
 _FOCUS_SENSES = 8  # an English focus word is met by any of this many of its known senses
 # "Why" is answered by the sentence that gives a cause or a difficulty, not the one that
@@ -287,7 +288,7 @@ class Answerer:
                 return items, False
         if kind.checked:
             lead = choose(self._candidates(a, scored), kind, self._sides(a, kind),
-                          self._senses(a, kind), compares_sources(q.text, q.anchors), q.text)
+                          self._senses(a, kind), self._compares_sources(a), q.text, q.places)
             return (None, False) if lead is None else (list(lead.picks), lead.differ)
         limit = min(self.max_sentences, LIMIT if len(kind.parts) > 1 or kind.compares else 2)
         scored, defined = defining_first(scored, kind, self._flat)
@@ -339,6 +340,8 @@ class Answerer:
             return tuple(Side(docs=s) for s in sources)
         if not kind.compares:
             return ()
+        if sources and points_elsewhere(a.question.text):  # the named one, then another
+            return (Side(docs=sources[0]),)
         years = tuple(x for x in a.question.anchors if YEAR.fullmatch(x))
         places = a.question.places
         named = years if len(years) >= 2 else places if len(places) >= 2 else ()
@@ -346,6 +349,13 @@ class Answerer:
 
     def _named(self, a: Assessment) -> tuple[frozenset[str], ...]:
         return named_sources(a.question.text, self.index.rows.heads)
+
+    def _compares_sources(self, a: Assessment) -> bool:
+        """The answer needs two documents: the question compares sources ("两份材料"), or
+        names one and points at another ("焦豪文章和社科院报告给的数一样吗?")."""
+        q = a.question
+        return compares_sources(q.text, q.anchors) or (
+            len(self._named(a)) == 1 and points_elsewhere(q.text))
 
     def _senses(self, a: Assessment, kind: AnswerType) -> dict[str, tuple[str, ...]]:
         """English focus words as the Chinese words the index knows for them."""
@@ -380,18 +390,26 @@ class Answerer:
         places = a.question.places if len(a.question.places) > 1 else ()
         sources = self._named(a)
         sides = [*(Side(p) for p in places), *(Side(docs=s) for s in sources if len(sources) > 1)]
+        if len(sources) == 1 and points_elsewhere(a.question.text):
+            sides.append(Side(docs=sources[0]))
         for side in sides:
             def of(p: Pick, side: Side = side) -> bool:
                 flat = self._flat(p)
                 return names_side(side, Candidate(p, flat, flat))
             if not any(of(p) for p in chosen):
                 chosen += [p for p in scored if of(p)][:1]
+        if chosen and self._compares_sources(a) and len({p.chunk.doc_id for p in chosen}) < 2:
+            chosen += [p for p in scored if p.chunk.doc_id != chosen[0].chunk.doc_id
+                       and p.chunk.chunk_id not in chosen[0].alternates][:1]
         return chosen
 
     def _score_sentences(self, a: Assessment) -> list[Pick]:
         """Every sentence of the usable passages, best first, each once."""
         q = a.question
         usable = [s for s in a.supports if s.anchors >= 1.0] or list(a.supports)
+        if self._compares_sources(a):  # the other source need not share this one's year
+            docs = {s.hit.chunk.doc_id for s in usable}
+            usable += [s for s in a.supports if s.hit.chunk.doc_id not in docs][:_OTHER_SOURCE]
         why = bool(_WHY.search(fold(q.text)))
         only = only_source(q.text, self._named(a))
         picks: dict[str, Pick] = {}

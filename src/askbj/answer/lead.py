@@ -28,6 +28,7 @@ from askbj.answer.answer_type import (
 )
 from askbj.answer.compose import Pick
 from askbj.retrieve.anchors import YEAR, place_met
+from askbj.text.normalize import pos_tags
 
 LIMIT = 3
 # Not a level but a superlative when one of these follows ("建成全球首个…").
@@ -118,7 +119,7 @@ def names_what_asked(part: Part, context: str) -> bool:
 
 def choose(cands: list[Candidate], kind: AnswerType, sides: tuple[Side, ...],
            senses: dict[str, tuple[str, ...]], sources: bool = False,
-           question: str = "") -> Lead | None:
+           question: str = "", places: tuple[str, ...] = ()) -> Lead | None:
     """The answer's sentences for a question asking for values; None when no candidate
     answers any part (the caller then says what is there, or that nothing is). With
     ``sources`` (the question compares sources it does not name) a second document's
@@ -126,7 +127,7 @@ def choose(cands: list[Candidate], kind: AnswerType, sides: tuple[Side, ...],
     than ``question`` asks about leads only when no other answers as much."""
     parts = [p for p in kind.parts if p.kind in VALUE_KINDS]
     asked = question or " ".join(p.clause for p in parts)
-    first = _first(cands, parts, senses, asked)
+    first = _first(cands, parts, senses, asked, places)
     if first is None:
         return None
     chosen = [first]
@@ -149,13 +150,21 @@ def choose(cands: list[Candidate], kind: AnswerType, sides: tuple[Side, ...],
     return Lead(tuple(c.pick for c in chosen[:LIMIT]), differ=other is not None)
 
 
+def about_elsewhere(c: Candidate, places: tuple[str, ...]) -> bool:
+    """The sentence names a place, but none the question asks about ("海淀区…" when 朝阳区
+    was asked): its figure is likely another place's."""
+    if not places or any(place_met(p, c.flat) for p in places):
+        return False
+    return any(flag == "ns" and len(w) >= 2 for w, flag in pos_tags(c.flat))
+
+
 def _same_source(c: Candidate, first: Candidate) -> bool:
     return c.pick.chunk.doc_id == first.pick.chunk.doc_id \
         or c.pick.chunk.chunk_id in first.pick.alternates
 
 
 def _first(cands: list[Candidate], parts: list[Part], senses: dict[str, tuple[str, ...]],
-           asked: str) -> Candidate | None:
+           asked: str, places: tuple[str, ...] = ()) -> Candidate | None:
     """Of the sentences scoring near the best, the one answering most parts, then holding
     the asked compound whole (数字经济增加值, not 数字经济核心产业增加值); else the best
     sentence answering any part."""
@@ -164,10 +173,11 @@ def _first(cands: list[Candidate], parts: list[Part], senses: dict[str, tuple[st
     top = cands[0].pick.score
     near = [c for c in cands if c.pick.score >= _NEAR * top]
 
-    def rank(c: Candidate) -> tuple[int, int, bool]:
+    def rank(c: Candidate) -> tuple[int, int, bool, bool]:
         done = sum(answers(p, c, senses) for p in parts)
         whole = sum(bool(p.phrase) and p.phrase in c.flat for p in parts) if done else 0
-        return done, whole, bool(done) and not narrowed(asked, c.flat)
+        return done, whole, bool(done) and not about_elsewhere(c, places), \
+            bool(done) and not narrowed(asked, c.flat)
 
     best = max(near, key=rank)
     if rank(best)[0]:
@@ -204,8 +214,11 @@ def names_side(side: Side, c: Candidate) -> bool:
     if side.name in c.flat:
         return True
     at = c.context.rfind(c.flat)
-    before = YEAR.findall(c.context[:at]) if at > 0 and not YEAR.search(c.flat) else []
-    return bool(before) and before[-1] == side.name
+    if at < 0 or YEAR.search(c.flat):
+        return False
+    # the last year before it, else the year its document's title is of
+    years = YEAR.findall(c.context[:at]) or YEAR.findall(c.context[at + len(c.flat) :])
+    return bool(years) and years[-1] == side.name
 
 
 def _add(chosen: list[Candidate], c: Candidate | None) -> None:

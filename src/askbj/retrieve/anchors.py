@@ -30,6 +30,13 @@ _DOC_NOUN = r"(?:总?报告|文章|论文|那篇|这篇|一文|材料|文件|版
 _PUBLISHED = re.compile(
     rf"(?<!\d)(?:19|20)\d\d\s*年?(?:[\u4e00-\u9fff]{{0,4}}?的|发表的|发布的|出的)?\s*{_DOC_NOUN}"
     r"|(?<!\d)(?:19|20)\d\d\s+(?:report|article|paper|piece|study|edition)s?\b")
+
+
+def dated_source(question: str) -> bool:
+    """The question names a source by the year it appeared ("2023年的报告", "the 2023 report")."""
+    return bool(_PUBLISHED.search(fold(question)))
+
+
 _MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august",
            "september", "october", "november", "december")
 # A month name only as a date ("in May", "November 2023"), never the verb "may".

@@ -60,14 +60,19 @@ def named_sources(question: str, docs: Iterable[Authored]) -> tuple[frozenset[st
 
 # Words pointing at a source besides the named one ("焦豪说…, 大数据中心那篇怎么说?").
 _ELSEWHERE = re.compile(r"那篇|另一篇|另一份|另外一篇|那份|另一个(?:报告|文件|材料)"
-                        r"|其他(?:文章|报告|材料)"
+                        r"|其他(?:文章|报告|材料)|[和与跟及][\u4e00-\u9fff]{1,8}?(?:报告|文章|论文)"
                         r"|\b(?:the )?other (?:article|report|paper|piece|source|document)s?\b"
                         r"|\bthe (?:[\w-]+ ){1,3}(?:article|report|paper|piece)\b")
+
+
+def points_elsewhere(question: str) -> bool:
+    """The question points at a source besides any it names ("那篇", "the other paper")."""
+    return bool(_ELSEWHERE.search(fold(question)))
 
 
 def only_source(question: str, sources: tuple[frozenset[str], ...]) -> frozenset[str] | None:
     """The one source the question names, when it points at no other: its sentences are the
     answer's first choice ("刘佳骏提到了哪些手段?")."""
-    if len(sources) != 1 or _ELSEWHERE.search(fold(question)):
+    if len(sources) != 1 or points_elsewhere(question):
         return None
     return sources[0]

@@ -12,7 +12,7 @@ import re
 from dataclasses import replace
 
 from askbj.records import Hit
-from askbj.retrieve.anchors import YEAR
+from askbj.retrieve.anchors import YEAR, dated_source
 from askbj.text.normalize import fold
 
 _SOURCES = re.compile(r"两份|两篇|两个(?:文件|报告|材料|来源)|两种(?:说法|口径)"
@@ -21,10 +21,17 @@ _SOURCES = re.compile(r"两份|两篇|两个(?:文件|报告|材料|来源)|两�
                       r"|\b(?:two|different) (?:documents|reports|papers|articles|sources)\b")
 
 
+# A second thing set beside the first: "2023年报告的数字和2024年底相比", "the 2023 report vs …".
+_BESIDE = re.compile(r"[和与跟]|相比|对比|比较|分别|\b(?:and|vs\.?|versus|compared?)\b")
+
+
 def compares_sources(question: str, anchors: tuple[str, ...]) -> bool:
-    """The question asks about two years or names two sources."""
+    """The question asks about two years, names two sources, or sets a source dated by its
+    year beside something else."""
     years = {a for a in anchors if YEAR.fullmatch(a)}
-    return len(years) >= 2 or bool(_SOURCES.search(fold(question)))
+    folded = fold(question)
+    return len(years) >= 2 or bool(_SOURCES.search(folded)) \
+        or (dated_source(folded) and bool(_BESIDE.search(folded)))
 
 
 def spread(hits: list[Hit], at: int) -> list[Hit]:
