@@ -251,6 +251,7 @@ def test_a_chain_of_follow_ups_builds_on_what_was_searched(resolver: Resolver) -
     "Data security?",
     "北京的数字经济规模有多少?",
     "上海有多少家智能工厂?",
+    "What was global AI market revenue, and how fast did it grow?",
 ])
 def test_a_self_contained_question_is_left_alone(resolver: Resolver, question: str) -> None:
     r = resolved(resolver, question, Turn.of("北京推出了什么平台?", EXCHANGE), Turn.of(COUNT))

@@ -209,8 +209,10 @@ def _named_again(text: str, turn: Turn) -> str | None:
 
 def _has_own_subject(before: str) -> bool:
     """The question names something before its pronoun ("北京…，其…"): self-contained."""
-    if _english(before):
-        return any(re.match(r"[A-Z][a-z]", w) for w in before.split()[1:])
+    if _english(before):  # a name or an acronym (AI, 5G), or a question of its own first
+        return any(re.match(r"[A-Z][a-zA-Z0-9]|\d+[A-Z]", w) for w in before.split()[1:]) \
+            or bool(re.search(r"\b(?:what|how|which|who|when)\b[^,]{8,},\s*(?:and|but)\b",
+                              before, re.I))
     return bool(_noun_runs(before)) if before.strip() else False
 
 
