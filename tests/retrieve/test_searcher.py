@@ -10,6 +10,7 @@ import pytest
 from askbj import engine
 from askbj.config import Settings
 from askbj.errors import AskbjError
+from askbj.retrieve.candidates import LocalCandidates
 from askbj.retrieve.searcher import MAX_QUESTION, MODES, Searcher, prepare_query
 from askbj.text.normalize import to_traditional
 
@@ -221,6 +222,8 @@ def test_shallow_candidates_give_the_hits_of_every_passage(tmp_path: Path,
     assert len(whole.index.chunks) > 100
     everything = Searcher(whole.index, fake_embedder, whole.domain, Fusion(candidates=10**6))
     shallow = Searcher(whole.index, fake_embedder, whole.domain, Fusion(candidates=1))
+    pruned = Searcher(whole.index, fake_embedder, whole.domain, Fusion(candidates=1),
+                      source=LocalCandidates(whole.index, prune_from=0))
     for question in ("2019年北京市数字经济指标增长多少?", "上海数据交易所有什么特点?", "算力中心"):
         for mode in MODES:
             for docs in (None, {"d03", "d07"}):
@@ -229,6 +232,8 @@ def test_shallow_candidates_give_the_hits_of_every_passage(tmp_path: Path,
                 assert [(h.chunk.chunk_id, h.alternates) for h in a] == [
                     (h.chunk.chunk_id, h.alternates) for h in b], (question, mode, docs)
                 assert [h.score for h in a] == pytest.approx([h.score for h in b], abs=1e-6)
+                # BM25 from pruned postings: the same hits and scores, bit for bit
+                assert pruned.search(question, k=3, mode=mode, doc_ids=docs) == b
 
 
 @pytest.mark.parametrize("n", [5, 16, 50, 512])
@@ -236,7 +241,7 @@ def test_best_keeps_exactly_the_top_and_its_ties(n: int) -> None:
     """The sampled shortcut for many scores gives what one partition of all of them gives."""
     import numpy as np
 
-    from askbj.retrieve.searcher import _best
+    from askbj.retrieve.bm25_top import best as _best
 
     rng = np.random.default_rng(n)
     for scores in (rng.random(200 * n).astype(np.float32),

@@ -1,4 +1,4 @@
-"""Candidates from a Milvus store: the same five calls as ``LocalCandidates``, so the
+"""Candidates from a Milvus store: the same six calls as ``LocalCandidates``, so the
 ``Searcher`` (fusion, anchors, duplicate folding) runs unchanged on top.
 
 Positions are those of ``index.chunks`` (the passages loaded at start, in corpus order);
@@ -34,6 +34,7 @@ from typing import Any
 
 import numpy as np
 
+from askbj.retrieve.bm25_top import Bm25, Summed
 from askbj.retrieve.fusion import Fusion
 
 _NONE = np.zeros(0, dtype=np.int64)
@@ -165,3 +166,11 @@ class MilvusCandidates:
         scores = self.postings.scores(query, self.size)
         rows = np.flatnonzero(scores > 0)
         return rows.astype(np.int64), scores[rows]
+
+    def bm25(self, terms: list[str]) -> Bm25:
+        """BM25 of a question for search: every passage's score in one float32 array (the
+        scores ``bm25_nonzero`` reads)."""
+        query = self._terms.query(terms)
+        if not query:
+            return Summed(np.zeros(self.size, dtype=np.float32))
+        return Summed(self.postings.scores(query, self.size))

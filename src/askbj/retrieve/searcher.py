@@ -34,6 +34,7 @@ from askbj.errors import AskbjError
 from askbj.index.store import Index
 from askbj.records import Chunk, Hit
 from askbj.retrieve.anchors import find_anchors, share_met
+from askbj.retrieve.bm25_top import Bm25, lookup
 from askbj.retrieve.candidates import CandidateSource, LocalCandidates
 from askbj.retrieve.expand import to_chinese
 from askbj.retrieve.fusion import Fusion
@@ -130,28 +131,6 @@ def _sorted(ids: np.ndarray, scores: np.ndarray) -> _Ranked:
     return _Ranked(ids[order], scores[order], True)
 
 
-def _best(ids: np.ndarray, scores: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
-    """The ``n`` best (and any tied with the ``n``-th), unordered, in the order given."""
-    if len(ids) <= n:
-        return ids, scores
-    if n >= 16 and len(scores) > 64 * n:  # a strided sample's top bounds what to partition
-        sample = scores[::32]
-        floor = np.partition(sample, len(sample) - n // 16)[len(sample) - n // 16]
-        above = np.flatnonzero(scores >= floor)
-        if len(above) >= n:  # every score of the best n is at least ``floor``: exact
-            ids, scores = ids[above], scores[above]
-    cut = np.partition(scores, len(scores) - n)[len(scores) - n]
-    keep = scores >= cut
-    return ids[keep], scores[keep]
-
-
-def _lookup(ids: np.ndarray, keys: np.ndarray, values: np.ndarray) -> np.ndarray:
-    """``values`` of ``ids`` in sorted ``keys``; 0 for ids not among them."""
-    where = np.minimum(np.searchsorted(keys, ids), max(len(keys) - 1, 0))
-    found = (keys[where] == ids) if len(keys) else np.zeros(len(ids), dtype=bool)
-    return np.where(found, values[where] if len(keys) else 0, 0).astype(np.float32)
-
-
 class Searcher:
     """Searches one loaded index; safe to share between threads (the encoder locks itself)."""
 
@@ -199,14 +178,14 @@ class Searcher:
             ids = np.sort(self.source.dense_top(query, min(need, total), rows))
             return _sorted(ids, self.source.dense_scores(query, ids))
         if mode == "bm25":
-            ids, scores = self._bm25(text, codes)
-            return _sorted(*_best(ids, scores, need))
+            ids, scores, _ = self.source.bm25(self._terms(text)).top(need, self._rows(codes))
+            return _sorted(ids, scores)
         return self._hybrid(text, codes, need)
 
     def _hybrid(self, text: str, codes: np.ndarray | None, need: int) -> _Ranked:
         """Fused (and anchored) order, from candidates deepened until it is exact."""
         query = self._vector(text)
-        bm25 = self._bm25(text, None)
+        bm25 = self.source.bm25(self._terms(text))
         anchors = find_anchors(text, self.domain)
         lowest = self.source.dense_lowest(query)
         # the passages scoring near the top grow with the corpus, and so does the depth
@@ -218,11 +197,11 @@ class Searcher:
                 return ranked
             depth *= 4
 
-    def _fused_round(self, query: np.ndarray, bm25: tuple[np.ndarray, np.ndarray], lowest: int,
+    def _fused_round(self, query: np.ndarray, bm25: Bm25, lowest: int,
                      anchors: tuple[tuple[str, ...], tuple[str, ...]],
                      codes: np.ndarray | None, need: int, depth: int) -> _Ranked:
         whole = self._union(query, bm25, None, depth, lowest)
-        norm = self._norm(whole, bm25[1])
+        norm = self._norm(whole, bm25)
         pool, penalties = _NO_IDS, np.zeros(0, dtype=np.float32)
         if any(anchors):
             top = _sorted(whole.ids, self._fuse(whole.dense, whole.bm25, norm))
@@ -233,14 +212,14 @@ class Searcher:
             penalties = self._penalties(pool, *anchors)
         mine = whole if codes is None else self._union(query, bm25, codes, depth, lowest)
         final = self._fuse(mine.dense, mine.bm25, norm)
-        final -= _lookup(mine.ids, np.sort(pool), penalties[np.argsort(pool)])
+        final -= lookup(mine.ids, np.sort(pool), penalties[np.argsort(pool)])
         ranked = _sorted(mine.ids, final)
         bound = self._bound(mine, norm)
         exact = bound == -np.inf or int(np.sum(ranked.scores > bound)) >= need
         return _Ranked(ranked.ids, ranked.scores, exact)
 
-    def _union(self, query: np.ndarray, bm25: tuple[np.ndarray, np.ndarray],
-               codes: np.ndarray | None, depth: int, lowest: int) -> _Union:
+    def _union(self, query: np.ndarray, bm25: Bm25, codes: np.ndarray | None, depth: int,
+               lowest: int) -> _Union:
         """The dense top ``depth`` and BM25 top ``depth`` (of the documents ``codes``); the
         unfiltered union also holds the passage least like the question (the dense minimum)."""
         rows = self._rows(codes)
@@ -250,22 +229,20 @@ class Searcher:
             d_ids = np.arange(total, dtype=np.int64) if rows is None else rows
         else:
             d_ids = self.source.dense_top(query, depth, rows)
-        b_ids, b_scores = bm25 if codes is None else self._within(bm25, codes)
-        t_ids, t_scores = _best(b_ids, b_scores, depth)
+        t_ids, t_scores, more = bm25.top(depth, rows)
         extra = np.array([lowest] if rows is None and not everything
                          else [], dtype=np.int64)
         ids = np.union1d(np.union1d(d_ids, t_ids), extra).astype(np.int64)
         dense = self.source.dense_scores(query, ids)
         d_last = None if everything else dense[np.searchsorted(ids, d_ids)].min()
-        b_last = t_scores.min() if len(t_ids) < len(b_ids) else np.float32(0)
-        return _Union(ids, dense, _lookup(ids, b_ids, b_scores), d_last, b_last)
+        b_last = t_scores.min() if more else np.float32(0)
+        return _Union(ids, dense, bm25.scores(ids), d_last, b_last)
 
-    def _norm(self, whole: _Union, b_scores: np.ndarray) -> _Norm:
+    def _norm(self, whole: _Union, bm25: Bm25) -> _Norm:
         """Score ranges of the whole index: the unfiltered union holds the dense maximum and
         minimum; BM25's minimum is 0 unless every passage shares a term with the question."""
         dmin, dmax = whole.dense.min(), whole.dense.max()
-        bmax = b_scores.max() if len(b_scores) else np.float32(0)
-        bmin = b_scores.min() if len(b_scores) == self.source.size else np.float32(0)
+        bmin, bmax = bm25.range()
         return _Norm(dmin, float(dmax - dmin), bmin, float(bmax - bmin))
 
     def _fuse(self, dense: np.ndarray, bm25: np.ndarray, norm: _Norm) -> np.ndarray:
@@ -297,11 +274,6 @@ class Searcher:
         parts = [self.index.rows.of_document(int(c)) for c in codes]
         return np.sort(np.concatenate(parts)).astype(np.int64) if parts else _NO_IDS
 
-    def _within(self, bm25: tuple[np.ndarray, np.ndarray],
-                codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        keep = np.isin(self._docs[bm25[0]], codes)
-        return bm25[0][keep], bm25[1][keep]
-
     def _vector(self, text: str) -> np.ndarray:
         return np.asarray(self.encoder.embed_queries([text])[0], dtype=np.float32)
 
@@ -315,10 +287,6 @@ class Searcher:
                   for alt in alts for t in tokenize(alt)]
         return [t for t in terms if self.source.knows(t)]
 
-    def _bm25(self, text: str, codes: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
-        found = self.source.bm25_nonzero(self._terms(text))
-        return found if codes is None else self._within(found, codes)
-
     def dense_scores(self, text: str) -> np.ndarray:
         """Cosine of every passage (a full scan: for tuning tools, not for search)."""
         every = np.arange(self.source.size, dtype=np.int64)
@@ -327,7 +295,7 @@ class Searcher:
     def bm25_scores(self, text: str) -> np.ndarray:
         """BM25 score of every passage (for tuning tools, not for search)."""
         out = np.zeros(self.source.size, dtype=np.float32)
-        ids, scores = self._bm25(text, None)
+        ids, scores = self.source.bm25_nonzero(self._terms(text))
         out[ids] = scores
         return out
 
