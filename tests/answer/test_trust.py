@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from askbj.answer import answer_type as at
+from askbj.answer import holds as hd
 from askbj.answer import lead, smalltalk
 from askbj.answer.compose import Pick
 from askbj.answer.extractive import Answerer
@@ -62,19 +63,19 @@ def test_focus_is_the_asked_attribute_not_the_generic_measure() -> None:
 
 def test_a_sentence_holds_the_asked_kind_or_not() -> None:
     rate = at.classify("算力券的补贴比例是多少?").parts[0]
-    assert at.holds(rate, "给予最高30%的补贴") and not at.holds(rate, "发放算力券支持企业")
+    assert hd.holds(rate, "给予最高30%的补贴") and not hd.holds(rate, "发放算力券支持企业")
     count = at.classify("北京有多少家人工智能企业?").parts[0]
-    assert at.holds(count, "北京人工智能企业1048家") and not at.holds(count, "增长10.8%")
+    assert hd.holds(count, "北京人工智能企业1048家") and not hd.holds(count, "增长10.8%")
     growth = at.classify("跨境电商进出口额增长多少?").parts[0]
-    assert at.holds(growth, "年均增长超过百分之二十") and not at.holds(growth, "增长较快")
-    assert at.focus_met(("补贴",), "给予30%的补贴") and not at.focus_met(("补贴",), "降低成本30%")
+    assert hd.holds(growth, "年均增长超过百分之二十") and not hd.holds(growth, "增长较快")
+    assert hd.focus_met(("补贴",), "给予30%的补贴") and not hd.focus_met(("补贴",), "降低成本30%")
     # English: a head noun with three checkable words may miss one modifier (国家级 ≠ 国家+水平)
     factories = at.classify("How many national-level smart factories has Shanghai built?").parts[0]
     senses = {"national": ("国家",), "level": ("水平",), "smart": ("智能",), "factories": ("工厂",)}
-    assert at.part_met(factories, "建成14个国家级智能工厂", senses)
-    assert not at.part_met(factories, "建成14个国家级智能园区", senses)
+    assert hd.part_met(factories, "建成14个国家级智能工厂", senses)
+    assert not hd.part_met(factories, "建成14个国家级智能园区", senses)
     never = {**senses, "factories": (at.ABSENT,)}
-    assert not at.part_met(factories, "建成14个国家级智能工厂", never)
+    assert not hd.part_met(factories, "建成14个国家级智能工厂", never)
 
 
 @pytest.mark.parametrize("text", ["你好", "谢谢!", "hi", "thanks", "2023", "\\n\\n", "\x1b[31m"])
@@ -234,8 +235,8 @@ def test_whose_role_is_asked_must_be_named_too() -> None:
     assert part.focus == ("general", "manager", "beijing", "data", "exchange")
     senses = {"manager": ("经理",), "beijing": ("北京",), "data": ("数据",),
               "exchange": ("交易所",)}
-    assert at.part_met(part, "北京数据交易所总经理李四", senses)
-    assert not at.part_met(part, "北京某咨询公司总经理李伟", senses)
+    assert hd.part_met(part, "北京数据交易所总经理李四", senses)
+    assert not hd.part_met(part, "北京某咨询公司总经理李伟", senses)
     either = at.classify("Who is the chairman or general manager of the Data Exchange?").parts[0]
     assert either.focus[-2:] == ("data", "exchange")
     # not for other kinds: "the yield of chip samples" is what is measured, not an owner
@@ -287,9 +288,9 @@ def test_a_named_source_is_answered_from(
 
 def test_a_figure_of_a_narrower_thing_does_not_stand_for_the_asked_one() -> None:
     asked = "2023年北京数字经济占GDP比重是多少?"
-    assert at.narrowed(asked, "数字经济核心产业增加值增长10.8%,占gdp的25.3%")
-    assert not at.narrowed(asked, "2023年全市实现数字经济增加值18766.7亿元,占地区生产总值的42.9%")
-    assert not at.narrowed(asked, "全市累计建设5g基站10.6万个")  # no asked noun at all
+    assert hd.narrowed(asked, "数字经济核心产业增加值增长10.8%,占gdp的25.3%")
+    assert not hd.narrowed(asked, "2023年全市实现数字经济增加值18766.7亿元,占地区生产总值的42.9%")
+    assert not hd.narrowed(asked, "全市累计建设5g基站10.6万个")  # no asked noun at all
 
 
 def test_two_unnamed_sources_each_give_their_figure(tmp_path, fake_embedder) -> None:  # type: ignore[no-untyped-def]
@@ -306,15 +307,15 @@ def test_two_unnamed_sources_each_give_their_figure(tmp_path, fake_embedder) -> 
 
 def test_a_role_is_answered_by_a_person_and_a_procedure_by_doing_it() -> None:
     manager = at.classify("交易所的总经理叫什么名字?").parts[0]
-    assert not at.holds(manager, "交易所基于国内首个数据交易平台idex系统")  # an org, no person
-    assert at.holds(manager, "总经理张伟表示,交易所将扩大业务")
+    assert not hd.holds(manager, "交易所基于国内首个数据交易平台idex系统")  # an org, no person
+    assert hd.holds(manager, "总经理张伟表示,交易所将扩大业务")
     director = at.classify("Who is the director of the Big Data Center?").parts[0]
-    assert not at.holds(director, "北京市完成了国家工业互联网大数据中心的建设")
+    assert not hd.holds(director, "北京市完成了国家工业互联网大数据中心的建设")
     how = at.classify("北京户口现在怎么申请?").parts[0]
-    assert not at.holds(how, "完成上户口,方便政府部门共享数据")
-    assert at.holds(how, "申请人可通过网上平台提交申请材料")
+    assert not hd.holds(how, "完成上户口,方便政府部门共享数据")
+    assert hd.holds(how, "申请人可通过网上平台提交申请材料")
     reset = at.classify("How do I reset a Xiaomi phone?").parts[0]
-    assert at.holds(reset, "长按电源键即可重置手机") and not at.holds(reset, "小米黑灯工厂")
+    assert hd.holds(reset, "长按电源键即可重置手机") and not hd.holds(reset, "小米黑灯工厂")
 
 
 def test_a_figure_for_another_year_or_of_another_level_is_no_answer() -> None:
@@ -328,9 +329,9 @@ def test_a_figure_for_another_year_or_of_another_level_is_no_answer() -> None:
 
 def test_a_date_is_not_an_amount() -> None:
     part = at.classify("2021年北京数字经济增加值是多少?").parts[0]
-    assert not at.holds(part, "2021年10月,中共中央政治局进行第三十四次集体学习")
-    assert not at.holds(part, "出台《行动方案(2021-2030年)》")
-    assert at.holds(part, "2021年数字经济增加值1.6万亿元")
+    assert not hd.holds(part, "2021年10月,中共中央政治局进行第三十四次集体学习")
+    assert not hd.holds(part, "出台《行动方案(2021-2030年)》")
+    assert hd.holds(part, "2021年数字经济增加值1.6万亿元")
 
 
 def test_a_clause_goes_on_about_the_level_its_predecessor_named(
@@ -349,7 +350,7 @@ def test_comparison_words_and_years_are_not_the_asked_attribute() -> None:
     borrowed = at.classify("交易所的累计备案交易额,2023年报告的数字和2024年底相比差多少?").parts[0]
     assert borrowed.focus == ("交易额",)
     # 交易额 is met by 交易金额 (an amount noun with 金/总 before 额)
-    assert at.part_met(borrowed, "累计备案交易金额近100亿元", {})
+    assert hd.part_met(borrowed, "累计备案交易金额近100亿元", {})
 
 
 def test_a_figure_naming_another_place_than_the_asked_one_is_about_elsewhere() -> None:

@@ -1,5 +1,5 @@
 # ruff: noqa: E501  (the question patterns read best one alternation to a line)
-"""What a question asks for, and whether a sentence holds it.
+"""What a question asks for (whether a sentence holds it: ``askbj.answer.holds``).
 
 "北京人工智能算力券的补贴比例是多少?" asks for a *percentage* about a *subsidy*: a sentence
 that names the voucher but gives no rate does not answer it, however many of the question's
@@ -32,11 +32,11 @@ HOWTO = "howto"  # a procedure: 怎么申请, how do I reset …
 VALUE_KINDS = frozenset({AMOUNT, PERCENT, DATE, PERSON, ORG, PLACE, COUNT, DIFFERENCE, HOWTO})
 # A procedure's verbs (a user asking how to apply, open, reset …), and the Chinese words a
 # text doing it would use for the English ones: general vocabulary, not a corpus's.
-_HOWTO_EN = {"apply": "申请", "register": "注册|登记", "open": "开通|开设|开户", "install": "安装",
+HOWTO_EN = {"apply": "申请", "register": "注册|登记", "open": "开通|开设|开户", "install": "安装",
              "download": "下载", "reset": "重置|恢复", "buy": "购买", "book": "预约|预订",
              "sign up": "注册|报名", "log in": "登录", "set up": "设置|开通", "pay": "缴费|支付",
              "cancel": "取消|退订", "subscribe": "订阅", "renew": "续", "activate": "激活|开通"}
-_HOWTO_ZH = "申请|开通|办理|注册|下载|安装|购买|报名|预约|登录|设置|重置|退订|充值|缴费|投诉|激活|续费"
+HOWTO_ZH = "申请|开通|办理|注册|下载|安装|购买|报名|预约|登录|设置|重置|退订|充值|缴费|投诉|激活|续费"
 
 YEAR_LIKE = re.compile(r"(?:19|20)\d\d")  # a year asked about is an anchor, not a focus word
 _CHANGE_VERB = r"(?:increase|grow|grew|rise|rose|fall|fell|drop|decline|change)"
@@ -79,9 +79,9 @@ _PATTERNS: tuple[tuple[str, str, str], ...] = (
     (YESNO, r"是否|是不是|有没有|能否|能不能|吗\W*$",
      r"^(?:is|are|does|do|did|can|has|have|was|were|will)\b"),
 )
-_PATTERNS = ((HOWTO, rf"(?:怎么|如何|怎样|咋)(?:才能|可以|去)?(?:{_HOWTO_ZH})",
+_PATTERNS = ((HOWTO, rf"(?:怎么|如何|怎样|咋)(?:才能|可以|去)?(?:{HOWTO_ZH})",
               rf"\bhow (?:do|can|should|would) (?:i|you|we|one|people)\b(?:\s+\w+)?\s+"
-              rf"(?:{'|'.join(_HOWTO_EN)})\b"), *_PATTERNS)
+              rf"(?:{'|'.join(HOWTO_EN)})\b"), *_PATTERNS)
 _COMPILED = tuple((k, re.compile(zh), re.compile(en)) for k, zh, en in _PATTERNS)
 _COMPARE = re.compile(r"分别|各(?:是|为|有|自)|哪个(?:更|城市更)|相比|比较|对比"
                       r"|\brespectively\b|\bversus\b|\bvs\.?\b|\bcompared?\b|\beach\b")
@@ -93,7 +93,7 @@ _GENERIC = frozenset("比例 比重 占比 份额 数量 数目 总数 规模 �
                      "当前 全市 全国 全球 全省 平均 同比 一个 效果 作用 影响 带来 实现 情况 开始 "
                      "一年 一年内 年内 今年 去年 全年 当年 同期 期间 说法 提法 表述 口径 给出 记载 两份 材料 文件 "
                      "相比 对比 比较 相较 报告 文章 论文 年底 年初 年末 月底 月末 推算 估算 测算 换算 据此 由此 依此".split())
-_CLASSIFIER = "个家项座台名所条批款种类位部只户辆次篇件份"
+CLASSIFIERS = "个家项座台名所条批款种类位部只户辆次篇件份"
 ABSENT = "\x00"  # the sense of a focus word the corpus never uses: no text meets it
 
 
@@ -187,11 +187,11 @@ def _unit(clause: str, m: re.Match[str], english: bool) -> str:
         return "元" if re.search(r"\b(?:yuan|rmb|dollars?|invest\w*|price|cost|revenue|funding)\b",
                                  clause) else ""
     after = clause[m.end() - 1 : m.end() + 1]
-    if m.group(0)[-1:] in _CLASSIFIER:
+    if m.group(0)[-1:] in CLASSIFIERS:
         return m.group(0)[-1]
     if re.search(r"多少钱|金额|投资|售价|价格|资金|交易额|营收|收入|元", clause):
         return "元"
-    return after if after[-1:] in _CLASSIFIER and after[:1] in "多几" else ""
+    return after if after[-1:] in CLASSIFIERS and after[:1] in "多几" else ""
 
 
 _HOW_MUCH = ("多少", "几", "多大", "多高", "多长")
@@ -205,7 +205,7 @@ def _chinese_focus(clause: str, m: re.Match[str], kind: str) -> tuple[str, ...]:
         return (re.sub(r"\s+", "", quoted[-1]),)
     tail = re.split(r"[,，、。和及与]", clause[m.end():])[0]
     after = [w for w in _words(tail) if _content(w)][:3]
-    if after and (m.group(0)[-1:] in _CLASSIFIER or m.group(0) in _HOW_MUCH):
+    if after and (m.group(0)[-1:] in CLASSIFIERS or m.group(0) in _HOW_MUCH):
         return tuple(after[-1:])  # the head noun: 多少个5G**基站**, 几座国家级智慧**工厂**
     if after and kind == DATE:  # 是哪一天**揭牌**的, 何时**成立**
         return tuple(after[-1:])
@@ -253,13 +253,13 @@ def generic(word: str) -> bool:
 
 def noun(word: str) -> bool:
     """jieba tags ``word`` as a noun of some kind (n, nz, nt, nr, ns, vn …)."""
-    return any(flag.startswith("n") or flag == "vn" for _, flag in _tagged(word))
+    return any(flag.startswith("n") or flag == "vn" for _, flag in tagged_words(word))
 
 
 def _content(word: str) -> bool:
     return (len(word) >= 2 and word not in _GENERIC and not word.isdigit()
             and not _WH.search(word)
-            and not re.fullmatch(r"(?:19|20)?\d\d年?|[\d.]+", word) and "ns" not in _tags(word)
+            and not re.fullmatch(r"(?:19|20)?\d\d年?|[\d.]+", word) and "ns" not in word_tags(word)
             and bool(re.search(r"[\u3400-\u9fffa-z]", word)))
 
 
@@ -320,144 +320,12 @@ def _english_head(clause: str, m: re.Match[str]) -> str:
     return words[-1] if words and words[-1] not in _EN_STOP and len(words) <= 4 else ""
 
 
-# ---- what a sentence holds ------------------------------------------------------------
-
-_NUMBER = re.compile(r"\d")
-_PERCENT = re.compile(r"\d\s*%|百分之|个?百分点|\d\s*成|[一二三四五六七八九]成|percent")
-_DATE = re.compile(r"(?:19|20)\d\d\s*年|\d{1,2}\s*月|\d{1,2}\s*[日号]|年[初底末中]|[上下]半年|月[初底末]"
-                   r"|\d{1,2}\s*[:：]\s*\d\d|\d{1,2}\s*[点时](?![\d.])")  # or a time of day
-_YEAR = re.compile(r"(?:19|20)\d\d\s*年?")
-_DAY = re.compile(r"\d{1,2}\s*[日号]")
-_MONEY = re.compile(r"\d[\d.,]*\s*(?:多|余)?\s*[万亿千百]*\s*(?:元|美元|欧元|块)|\$\s*\d|美元|亿元|万元")
-_CN_NUMBER = re.compile(r"[一二两三四五六七八九][十百千万亿]|[十百千万亿][一二两三四五六七八九]")  # 二十, 三百
-_CN_COUNT = re.compile(rf"(?<!第)[一二两三四五六七八九十百千万]+[{_CLASSIFIER}]")
-_DATE_PART = re.compile(r"(?<!\d)(?:19|20)\d\d\s*(?:年|(?=[-–~—至到)）]))|\d{1,2}\s*月(?:\s*\d{1,2}\s*日)?|第[一二三四五六七八九十百\d]+")
-_ORG_SUFFIX = re.compile(r"[\u4e00-\u9fffa-z]{1,3}(?:公司|集团|研究院|研究所|研究中心|委员会|办公室|管理局|交易所|协会|联盟|大学|学院|银行"
-                         r"|部|局|厅|署|中心|实验室|基金会|平台|企业)")
-_PLACE_SUFFIX = re.compile(r"[\u4e00-\u9fff]{1,3}(?:市(?!场|民|值|政)|区(?!域|块|别|间|分|位)|省(?!级)|县|镇|园区?|新城|街道|开发区|科学城)")
-
-
-# Roles only a person holds (总经理是谁, who is the director): general words, no corpus names.
-_ROLE_ZH = r"总?经理|董事长|董事|主任|局长|院长|所长|市长|区长|书记|主席|总裁|负责人|创始人|校长|部长|厅长|行长|总编|主编"
-_ROLE = re.compile(rf"(?:{_ROLE_ZH})|\b(?:director|manager|chairman|chairwoman|chair|president|head"
-                   r"|mayor|ceo|founder|secretary|governor|dean|editor|minister)s?\b")
-_NO_SUFFIX = re.compile(r"(?!)")
-
-
-def _procedure(clause: str) -> str:
-    """The asked procedure's verbs as a pattern (Chinese words for an English verb)."""
-    zh = re.findall(_HOWTO_ZH, clause)
-    en = [zh_words for verb, zh_words in _HOWTO_EN.items() if re.search(rf"\b{verb}\b", clause)]
-    return "|".join([*zh, *en]) or "(?!)"
-
-
-def holds(part: Part, sentence: str) -> bool:
-    """``sentence`` (folded) holds something of the part's kind (a value kind); other kinds
-    always hold."""
-    kind = part.kind
-    if kind in (AMOUNT, COUNT, DIFFERENCE):
-        return _has_amount(part, sentence)
-    if kind == PERCENT:
-        return bool(_PERCENT.search(sentence))
-    if kind == DATE:
-        return _has_date(part, sentence)
-    if kind == HOWTO:  # the text must do what was asked: 申请 for 怎么申请
-        return bool(re.search(_procedure(part.clause), sentence))
-    if kind == PERSON and _ROLE.search(part.clause):  # a manager, a mayor: a person's name
-        return _names_new(sentence, part.clause, {"nr"}, _NO_SUFFIX)
-    if kind == PERSON:  # 谁 is as often a company or a body as a person
-        return _names_new(sentence, part.clause, {"nr", "nt"}, _ORG_SUFFIX)
-    if kind == ORG:
-        return _names_new(sentence, part.clause, {"nt"}, _ORG_SUFFIX)
-    if kind == PLACE:
-        return _names_new(sentence, part.clause, {"ns"}, _PLACE_SUFFIX)
-    return True
-
-
-def _names_new(sentence: str, clause: str, flags: set[str], suffix: re.Pattern[str]) -> bool:
-    """A name of the kind that the question itself does not already say: "先行区设在哪里"
-    is not answered by a sentence whose only place is 先行区."""
-    words = [w for w, flag in _tagged(sentence) if flag in flags]
-    words += [m.group(0) for m in suffix.finditer(sentence)]
-    return any(w not in clause and w[-3:] not in clause for w in words)
-
-
-def _has_amount(part: Part, sentence: str) -> bool:
-    if part.unit == "元":
-        return bool(_MONEY.search(sentence))
-    if part.unit:  # any classifier: 几座工厂 is answered by "14个工厂"
-        unit = f"[{_CLASSIFIER}]"
-        return bool(re.search(rf"\d[\d.,]*\s*(?:多|余)?\s*[万亿千百]*\s*{unit}", sentence)
-                    or re.search(rf"[一二两三四五六七八九十百千万]+{unit}", sentence))
-    bare = _DATE_PART.sub("", sentence)  # "2021年10月" is a date, not an amount
-    return bool(_NUMBER.search(bare) or _CN_COUNT.search(bare)
-                or _CN_NUMBER.search(bare) or _PERCENT.search(bare))
-
-
-def _has_date(part: Part, sentence: str) -> bool:
-    clause = part.clause
-    if re.search(r"哪一?年|what year|which year", clause):
-        return bool(_YEAR.search(sentence))
-    if re.search(r"哪一?天|几号|几日|日期|what date|which day", clause):
-        return bool(_DAY.search(sentence))
-    return bool(_DATE.search(sentence))
-
-
-def _tags(sentence: str) -> frozenset[str]:
+def word_tags(sentence: str) -> frozenset[str]:
     """jieba part-of-speech tags of words of two characters or more."""
-    return frozenset(flag for _, flag in _tagged(sentence))
+    return frozenset(flag for _, flag in tagged_words(sentence))
 
 
 @lru_cache(maxsize=4096)
-def _tagged(sentence: str) -> frozenset[tuple[str, str]]:
+def tagged_words(sentence: str) -> frozenset[tuple[str, str]]:
     """(word, jieba part-of-speech tag) for words of two characters or more."""
     return frozenset((word, flag) for word, flag in pos_tags(sentence) if len(word) >= 2)
-
-
-def narrowed(question: str, sentence: str) -> bool:
-    """The sentence names the question's noun only inside a longer compound the question
-    does not ask about ("数字经济**核心产业增加值**" when 数字经济 was asked): its figure is
-    of a narrower thing. Two or more nouns foreign to the question right after the first
-    of the question's nouns the sentence uses."""
-    asked = {w for w, flag in pos_tags(fold(question)) if flag.startswith("n") and len(w) >= 2}
-    tagged = pos_tags(sentence)
-    at = next((i for i, (w, _) in enumerate(tagged) if w in asked), None)
-    if at is None:
-        return False
-    while at + 1 < len(tagged) and tagged[at + 1][0] in asked:  # the asked run: 数字 经济
-        at += 1
-    run = 0
-    for w, flag in tagged[at + 1 :]:
-        if w in asked or not flag.startswith("n"):
-            break
-        run += 1
-    return run >= 2
-
-
-def focus_met(focus: tuple[str, ...], text: str,
-              translations: dict[str, tuple[str, ...]] | None = None) -> bool:
-    """Every focus word (or, for English, one of its Chinese senses) is in ``text``
-    (squashed); a word with no known sense cannot be checked and does not count."""
-    return all(_word_met(word, text, translations) for word in focus)
-
-
-def part_met(part: Part, text: str, translations: dict[str, tuple[str, ...]]) -> bool:
-    """The part's focus is in ``text``. An English part with a head noun may miss one of
-    three or more checkable words: word-by-word senses miss compounds ("national-level" is
-    国家级, not 国家 + 水平). A word the corpus never uses is never met."""
-    if not part.head:
-        return focus_met(part.focus, text, translations)
-    words = [w for w in dict.fromkeys((*part.focus, part.head)) if translations.get(w)]
-    if any(translations[w] == (ABSENT,) for w in words):
-        return False
-    met = sum(_word_met(w, text, translations) for w in words)
-    return met >= len(words) - (len(words) >= 3)
-
-
-def _word_met(word: str, text: str, translations: dict[str, tuple[str, ...]] | None) -> bool:
-    stem = word[:-1] if len(word) > 2 and word.endswith("率") else word  # 国产化率 ≈ 国产化比例
-    amounts = (f"{word[:-1]}金额", f"{word[:-1]}总额") if len(word) > 2 and word.endswith("额") \
-        else ()  # 交易额 ≈ 交易金额
-    senses = (translations or {}).get(word, (word, stem, *amounts))
-    return not senses or any(s in text for s in senses)
-

@@ -22,11 +22,9 @@ from askbj.answer.answer_type import (
     VALUE_KINDS,
     AnswerType,
     Part,
-    holds,
-    narrowed,
-    part_met,
 )
 from askbj.answer.compose import Pick
+from askbj.answer.holds import holds, narrowed, part_met
 from askbj.retrieve.anchors import YEAR, place_met
 from askbj.text.normalize import pos_tags
 
