@@ -111,6 +111,7 @@ class Answerer:
         self.docs = DocumentsById(index)
         self._titles = {h.doc_id: squash(h.title) for h in index.rows.heads}
         self._sections = lru_cache(maxsize=256)(self._sections_of)
+        self._sources = lru_cache(maxsize=256)(self._sources_of)  # asked by several steps
         self._facets: dict[str, tuple[metadata.Line, ...]] = {}
 
     def _sections_of(self, doc_id: str) -> list[Section]:
@@ -348,7 +349,10 @@ class Answerer:
         return tuple(Side(x) for x in named)
 
     def _named(self, a: Assessment) -> tuple[frozenset[str], ...]:
-        return named_sources(a.question.text, self.index.rows.heads)
+        return self._sources(a.question.text)
+
+    def _sources_of(self, question: str) -> tuple[frozenset[str], ...]:
+        return named_sources(question, self.index.rows.heads)
 
     def _compares_sources(self, a: Assessment) -> bool:
         """The answer needs two documents: the question compares sources ("两份材料"), or

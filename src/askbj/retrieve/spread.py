@@ -45,8 +45,7 @@ def spread(hits: list[Hit], at: int) -> list[Hit]:
     move = next((i for i, h in enumerate(hits) if i >= at and h.chunk.doc_id not in docs), None)
     if move is None:
         return hits
-    order = [*hits[: at - 1], hits[move], *hits[at - 1 : move], *hits[move + 1 :]]
-    return [replace(h, rank=r) for r, h in enumerate(order, start=1)]
+    return _ranked(_moved(hits, move, at))
 
 
 def bring(hits: list[Hit], at: int, sources: tuple[frozenset[str], ...]) -> list[Hit]:
@@ -60,5 +59,14 @@ def bring(hits: list[Hit], at: int, sources: tuple[frozenset[str], ...]) -> list
             continue
         move = next((i for i, h in enumerate(hits) if i >= at and h.chunk.doc_id in source), None)
         if move is not None:
-            hits = [*hits[: at - 1], hits[move], *hits[at - 1 : move], *hits[move + 1 :]]
+            hits = _moved(hits, move, at)
+    return _ranked(hits)
+
+
+def _moved(hits: list[Hit], move: int, at: int) -> list[Hit]:
+    """``hits`` with the one at index ``move`` put at position ``at`` (1-based)."""
+    return [*hits[: at - 1], hits[move], *hits[at - 1 : move], *hits[move + 1 :]]
+
+
+def _ranked(hits: list[Hit]) -> list[Hit]:
     return [replace(h, rank=r) for r, h in enumerate(hits, start=1)]
