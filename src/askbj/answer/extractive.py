@@ -320,13 +320,14 @@ class Answerer:
         return squash(self.docs[p.chunk.doc_id].text[p.start : p.end])
 
     def _candidates(self, a: Assessment, scored: list[Pick] | None = None) -> list[Candidate]:
-        """Scored sentences as candidates, minus those about another level (全国…)."""
+        """Scored sentences as candidates (``scored``, already filtered, or all of them minus
+        those about another level: 全国…)."""
         q, out = a.question, []
-        for p in scored if scored is not None else self._score_sentences(a):
+        if scored is None:  # given scored sentences are already on the asked level
+            scored = [p for p in self._score_sentences(a) if not self._off_level(q, p)]
+        for p in scored:
             doc = self.docs[p.chunk.doc_id]
             flat = squash(doc.text[p.start : p.end])
-            if self._off_level(q, p):
-                continue
             before = doc.text[max(p.chunk.start, p.start - _CONTEXT) : p.start]
             context = squash(" ".join((*p.chunk.section, before, flat)))
             out.append(Candidate(p, flat, context + self._titles.get(doc.doc_id, "")))
