@@ -364,3 +364,19 @@ def test_a_figure_naming_another_place_than_the_asked_one_is_about_elsewhere() -
     assert not lead.about_elsewhere(chaoyang, ("朝阳区|朝阳",))
     assert not lead.about_elsewhere(city, ("朝阳区|朝阳",))  # names no place at all
     assert not lead.about_elsewhere(haidian, ())  # no place asked
+
+
+def test_a_table_cell_answers_with_its_row_caption_and_headings(tmp_path, fake_embedder) -> None:  # type: ignore[no-untyped-def]
+    answerer = answerer_over_files({"r.txt": (
+        "京沪数字经济企业\n\n一、企业数量\n\n上海在汽车、高端装备等领域已建成14个国家级智能工厂。\n\n"
+        "表 2 京沪数字经济核心产业企业数量\n\n单位,家\n\n"
+        "| 指标 | 北京 | | 上海 | |\n|---|---|---|---|---|\n"
+        "| | 存量企业 | 2023 年<br>新设企业 | 存量企业 | 2023 年<br>新设企业 |\n"
+        "| 数字经济核心产业 | 100417 | 12152 | 191078 | 32237 |\n")},
+        tmp_path, fake_embedder)
+    answer = answerer.ask("上海数字经济核心产业的存量企业有多少家?")
+    assert answer.status == "answered"
+    assert "191078" in answer.text and "14个" not in answer.text
+    assert "|指标|北京存量企业|" in answer.text  # the reader sees which column is which
+    [citation] = answer.citations  # the citation quotes the row itself
+    assert citation.quote.startswith("| 数字经济核心产业 | 100417")

@@ -43,6 +43,7 @@ from askbj.retrieve.named import named_sources, names_author, only_source, point
 from askbj.retrieve.searcher import Query, Searcher, prepare_query
 from askbj.retrieve.spread import compares_sources
 from askbj.text import enumerations as listing
+from askbj.text import tables
 from askbj.text.lang import WORD
 from askbj.text.normalize import (
     fold,
@@ -112,10 +113,25 @@ class Answerer:
         self._titles = {h.doc_id: squash(h.title) for h in index.rows.heads}
         self._sections = lru_cache(maxsize=256)(self._sections_of)
         self._sources = lru_cache(maxsize=256)(self._sources_of)  # asked by several steps
+        self._tables = lru_cache(maxsize=256)(self._tables_of)
         self._facets: dict[str, tuple[metadata.Line, ...]] = {}
 
     def _sections_of(self, doc_id: str) -> list[Section]:
         return sections(self.docs[doc_id].text)
+
+    def _tables_of(self, doc_id: str) -> tuple[dict[int, tables.Row], frozenset[int]]:
+        text = self.docs[doc_id].text
+        return tables.readings(text), frozenset(tables.header_lines(text))
+
+    def _sentence(self, doc_id: str, start: int, end: int) -> str:
+        """The sentence at ``start:end`` as it is scored: a table's data row is read with its
+        column headings and unit (the citation still quotes the row)."""
+        row = self._row(doc_id, start, end)
+        return self.docs[doc_id].text[start:end] if row is None else row.body
+
+    def _row(self, doc_id: str, start: int, end: int) -> tables.Row | None:
+        row = self._tables(doc_id)[0].get(start)
+        return row if row is not None and row.end == end else None
 
     def ask(self, question: str, k: int = 8, mode: str = "hybrid",
             doc_ids: set[str] | None = None, script: str = "auto",
@@ -303,7 +319,7 @@ class Answerer:
         """The sentence is about another level than the place asked, or goes on about the
         level the clause before it named ("全球…规模为41.4万亿美元;在占比方面,…占比达46.1%")."""
         text, levels = self.docs[p.chunk.doc_id].text, self.searcher.domain.levels
-        flat, asked = squash(text[p.start : p.end]), fold(q.text)
+        flat, asked = squash(self._sentence(p.chunk.doc_id, p.start, p.end)), fold(q.text)
         if off_level(flat, q.places, asked, levels):
             return True
         if not q.places or any(place_met(x, flat) for x in q.places):
@@ -317,7 +333,7 @@ class Answerer:
         return False
 
     def _flat(self, p: Pick) -> str:
-        return squash(self.docs[p.chunk.doc_id].text[p.start : p.end])
+        return squash(self._sentence(p.chunk.doc_id, p.start, p.end))
 
     def _candidates(self, a: Assessment, scored: list[Pick] | None = None) -> list[Candidate]:
         """Scored sentences as candidates (``scored``, already filtered, or all of them minus
@@ -327,7 +343,7 @@ class Answerer:
             scored = [p for p in self._score_sentences(a) if not self._off_level(q, p)]
         for p in scored:
             doc = self.docs[p.chunk.doc_id]
-            flat = squash(doc.text[p.start : p.end])
+            flat = squash(self._sentence(doc.doc_id, p.start, p.end))
             before = doc.text[max(p.chunk.start, p.start - _CONTEXT) : p.start]
             context = squash(" ".join((*p.chunk.section, before, flat)))
             out.append(Candidate(p, flat, context + self._titles.get(doc.doc_id, "")))
@@ -423,10 +439,13 @@ class Answerer:
             share = self.weights.other_source if only and doc.doc_id not in only else 1.0
             title = self._titles.get(doc.doc_id, "")
             spans = sentence_spans(doc.text, s.hit.chunk.start, s.hit.chunk.end)
+            headers = self._tables(doc.doc_id)[1]
             for pos, (start, end) in enumerate(spans):
-                sentence = doc.text[start:end]
-                if too_thin(sentence) or metadata.is_byline(sentence):
+                if start in headers:  # a table's headings: no value of its own
                     continue
+                if too_thin(doc.text[start:end]) or metadata.is_byline(doc.text[start:end]):
+                    continue
+                sentence = self._sentence(doc.doc_id, start, end)
                 flat = squash(sentence)
                 if other_year(q, flat):
                     continue
@@ -496,6 +515,7 @@ class Answerer:
         """Answer text with ``[n]`` after each sentence; only verified citations survive."""
         numbers: dict[str, int] = {}
         citations, parts = [], []
+        shown = ""  # the caption of the table the last part read a row of
         for p in readable_order([self._in_script(p, script) for p in picks]):
             doc = self.docs[p.chunk.doc_id]
             n = numbers.get(p.chunk.chunk_id, len(numbers) + 1)
@@ -506,7 +526,11 @@ class Answerer:
                 continue
             numbers[p.chunk.chunk_id] = n
             citations.append(citation)
-            parts.append(f"{render(quote, script)}[{n}]")
+            row = self._row(doc.doc_id, p.start, p.end)
+            said = quote if row is None else row.cells if row.headings == shown \
+                else row.reading
+            shown = row.headings if row is not None else ""
+            parts.append(f"{render(said, script)}[{n}]")
         return tuple(citations), "".join(parts)
 
     def _in_script(self, p: Pick, script: str) -> Pick:
