@@ -120,6 +120,15 @@ def test_traditional_follow_up_is_answered_in_traditional(resolver: Resolver) ->
     (Turn.of("北京国际大数据交易所是什么时候成立的?"), "是谁运营的?",
      "北京国际大数据交易所是谁运营的?"),
     (Turn.of("北京数字经济增加值是多少?"), "当地有哪些措施?", "北京有哪些措施?"),
+    # "里面" is inside the subject; "那里" after a question about a place's zone is the zone
+    (Turn.of("五道口人工智能产业园在哪个区?"), "里面入驻了多少家企业?",
+     "五道口人工智能产业园入驻了多少家企业?"),
+    (Turn.of("北京数据基础制度先行区以哪里为中心?"), "率先进驻那里的市场主体有几家?",
+     "率先进驻北京数据基础制度先行区的市场主体有几家?"),
+    # "哪个部门": an answer naming no 部门 leaves the question's subject as the referent
+    (Turn.of("北京市公共数据开放平台是由哪个部门牵头建成的?",
+             "公共数据领域由于存在各部门数据标准不统一等问题,导致共享的公共数据质量不高。[1]"),
+     "它提供了多少类数据?", "北京市公共数据开放平台提供了多少类数据?"),
     (Turn.of("What did the Beijing International Data Exchange launch?"),
      "How many products are listed there?",
      "How many products are listed in Beijing International Data Exchange?"),
@@ -167,6 +176,13 @@ def test_list_reference_into_an_inline_series(resolver: Resolver) -> None:
     assert first.question == "数字基础设施布局具体怎么做?"
 
 
+def test_list_reference_with_a_classifier_then_any_verb(resolver: Resolver) -> None:
+    routes = Turn.of("北京数据合规跨境有哪三条路径?",
+                     "北京市在全国率先实现数据合规跨境三路径——安全评估、标准合同备案、"
+                     "个人信息保护认证全跑通。[1]")
+    assert resolver.resolve("第二条通过了多少?", [routes]).question == "标准合同备案通过了多少?"
+
+
 def test_list_reference_takes_the_series_of_the_asked_count(resolver: Resolver) -> None:
     # the first sentence lists four traits; the three-part answer asked for is in the second
     answer = ("新型基础设施建设具有前期投入多、技术迭代快、融资体制不完善、"
@@ -196,6 +212,18 @@ def test_back_to_an_earlier_turn_resolves_against_that_turn(resolver: Resolver) 
     r = resolver.resolve("Back to the first one — how many manufacturers does it serve?", english)
     assert "Baidu AI Cloud" in r.question and "ByteDance" not in r.question
     assert r.question.startswith("how many manufacturers does")
+    # "Back to that first platform", "Back to that society": the phrase that turn named
+    platform = (Turn.of("Which company's autonomous driving platform gathered 150 firms?"),
+                Turn.of("What does ByteDance's Volcano Engine open to its partners?"))
+    r = resolver.resolve("Back to that first platform: how many kilometres did it help test?",
+                         platform)
+    assert r.question == "how many kilometres did autonomous driving platform help test?"
+    society = (Turn.of("Which institute launched the academic organization 'Qingyuan Society'?"),
+               Turn.of("How many patents were granted in Beijing in 2023?"))
+    r = resolver.resolve("Back to that society, how many young scholars does it reach?", society)
+    assert r.question == "how many young scholars does Qingyuan Society reach?"
+    r = resolver.resolve("For the first question, how many were filed nationwide?", society)
+    assert r.rule == "back" and "patents" not in r.question
 
 
 SUBSEA = "海兰信公司创新应用数据单元分组、海水无动力散热等技术，建成全球首个商用海底数据中心。[1]"

@@ -114,8 +114,9 @@ _ITEM_EN = re.compile(
 _ZH_NUM = "一二三四五六七八九十两"
 _ITEM_ZH = re.compile(
     rf"(?:你说的|上面的?|刚才的?|前面的?)?(?:第([{_ZH_NUM}]{{1,3}}|\d{{1,2}})|(最后))"
-    rf"(?:一)?(?:个|条|项|点|种|类|部分)?([\u4e00-\u9fff]{{0,3}}?)(?=的|里|中|是|具体|怎么|"
-    rf"如何|呢|能|可以|有|指|包括|讲|说|从|在|要|应|需|主要|涉及|展开|详细|[?？,，]|$)")
+    rf"(?:一)?(?:(?:个|条|项|点|种|类|部分)?([\u4e00-\u9fff]{{0,3}}?)(?=的|里|中|是|具体|怎么|"
+    rf"如何|呢|能|可以|有|指|包括|讲|说|从|在|要|应|需|主要|涉及|展开|详细|[?？,，]|$)"
+    rf"|(?:条|项|点|种|类)(?=[\u4e00-\u9fff]))")  # "第二条通过了多少?": any verb after 条
 _BACK_ZH = re.compile(
     r"(最开始|一开始|最初|最早|开头|刚开始|第一个问题|刚才|前面|之前|上面|上一个问题)"
     r"(?:(?:我们?)?(?:问|提|说|讲|聊)(?:到|过|起)?的?|[里中]的)(?:那个|那|这个)?"
@@ -128,11 +129,16 @@ _BACK_EN = re.compile(
 _TURN_ZH = re.compile(r"^(?:我们?)?再?(?:回到|返回|说回|回头看|回过头来?看?)\s*"
                       r"(?:(最开始|一开始|最初|开头)|第([一二三四五])个|(上一个|上个))(?:问题|话题)?(?:里|中|的|问的|说的)?[,，:：、\s]*")
 _TURN_EN = re.compile(r"^(?:(?:ok(?:ay)?|so|and|now),?\s+)?"
-                      r"(?:(?:going|go|coming|come|getting|get)\s+)?back\s+to\s+(?:the|my|our)\s+(first|second|third|previous|earlier|original|last)"
-                      r"\s+(?:one|question|topic|thing)\s*[-—–,:;.]*\s*", re.I)
+                      r"(?:(?:(?:going|go|coming|come|getting|get)\s+)?back\s+to|for|regarding|as\s+for)"
+                      r"\s+(?:the|my|our|that)\s+(first|second|third|previous|earlier|original|last)"
+                      r"\s+(one|question|topic|thing|[a-z]+)\s*[-—–,:;.]+\s*"
+                      r"|^(?:(?:ok(?:ay)?|so|and|now),?\s+)?(?:(?:going|go|coming|come)\s+)?back\s+to"
+                      r"\s+(?:that|the)\s+()([a-z]+)\s*[-—–,:;.]+\s*", re.I)
+_TURN_NOUNS = frozenset({"one", "question", "topic", "thing"})
 _FIRST = re.compile(r"最开始|一开始|最初|最早|开头|刚开始|第一个问题|\bfirst\b|at the start", re.I)
 _PRONOUN_ZH = re.compile(r"它们|它|其(?![中他次实余])|他们|该(?=[的是在有]|$)")
 _HERE_ZH = re.compile(r"这里|那里|当地|此地|那边|这边")
+_INSIDE_ZH = re.compile(r"里面|里边|里头")  # "里面入驻了多少家?": in the subject
 _DEMONSTRATIVE_ZH = re.compile(
     r"(?:这个|那个|这些|那些|这家|那家|这项|那项|这一|那一|这种|那种|该|此|上述|这|那)"
     r"([\u4e00-\u9fff]{1,4}?)(?=的|是|有|在|为|由|呢|能|可|怎么|如何|主要|具体|目前|叫|[?？,，]|$)")
@@ -140,6 +146,7 @@ _PRONOUN_EN = re.compile(r"\b(its|it|their|they|them)\b|\b(?:this|that)\b(?=\s*[
 _THERE_EN = re.compile(r"(?<!\bis )(?<!\bare )(?<!\bwas )(?<!\bwere )\bthere\b(?!\s+(?:is|are|"
                        r"was|were|be|been|has|have)\b)", re.I)
 _DEMONSTRATIVE_EN = re.compile(r"\b(?:this|these|those)\s+([a-z]+)\b", re.I)
+_AREA = re.compile(r"(?:区|园|港|基地|中心|小镇|城)$")  # a place within a place
 _PLACE_HEADS = re.compile(r"^(?:区|市|城市|省|县|地方|地区|城|国家|district|city|place|"
                           r"province|region|country|area)s?$", re.I)
 _NOUNISH = frozenset({"n", "nz", "nt", "nr", "nrt", "nrfg", "ns", "vn", "eng", "j", "an", "nw"})
@@ -433,19 +440,33 @@ class Resolver:
         if not m or len(turns) < 2:
             return None
         rest = plain.strip()[m.end():]
-        which = (m.group(1) or "").lower()
+        which = (m.group(1) or m.group(3) or "").lower()
+        head = "" if not english else (m.group(2) or m.group(4) or "").lower()
         if english:
             at = {"first": 0, "original": 0, "earlier": 0, "second": 1, "third": 2}.get(which, -1)
+            if not which:  # "Back to that society, …": the turn that spoke of one
+                at = next((i for i, t in enumerate(turns)
+                           if re.search(rf"\b{re.escape(head)}\b", t.searched, re.I)), -2)
+                if at == -2:
+                    return None
         else:
             at = 0 if m.group(1) else -1 if m.group(3) else ordinal(m.group(2)) - 1
         turn = turns[min(at, len(turns) - 1)] if at >= 0 else turns[-1]
+        named = _named_head(head, turn.searched) if head not in _TURN_NOUNS else ""
+        if named:  # "that first platform" is the phrase of that turn naming a platform
+            said = re.search(rf"\b(?:that|this|the)\s+{re.escape(head)}\b", rest, re.I) \
+                or _PRONOUN_EN.search(rest)
+            if said is None:
+                return f"{named} {rest}"
+            owner = said.group(0).lower() in ("its", "their")
+            return rest[: said.start()] + named + ("'s" if owner else "") + rest[said.end():]
         for step in (self._swap, self._derived, self._pronoun, self._attribute):
             text = step(rest, [turn])
             if text and text != rest:
                 return text
-        named = None if english else _named_again(rest, turn)
-        if named:
-            return named
+        again = None if english else _named_again(rest, turn)
+        if again:
+            return again
         subject = self._subject([turn])
         return f"{subject}{' ' if english else ''}{rest}".strip()
 
@@ -491,12 +512,16 @@ class Resolver:
                             "")
             if referent:
                 return plain[: m.start()] + referent + plain[m.end() :]
-        m = _HERE_ZH.search(plain) or _PRONOUN_ZH.search(plain)
+        m = _HERE_ZH.search(plain) or _INSIDE_ZH.search(plain) or _PRONOUN_ZH.search(plain)
         if not m or _has_own_subject(plain[: m.start()]) or not self._is_token(plain, m):
             return None
         here = bool(_HERE_ZH.fullmatch(m.group(0)))
-        referent = (self._place_surface(_plain(turns[-1].searched)) if here else "") \
-            or self._subject(turns)
+        subject = self._subject(turns)
+        place = self._place_surface(_plain(turns[-1].searched)) if here else ""
+        # "那里" after a question about a place's park or zone (北京数据基础制度先行区) is it
+        if place and subject.startswith(place) and _AREA.search(subject):
+            place = subject
+        referent = place or subject
         if not referent:
             return None
         joint = "的" if m.group(0) == "其" else ""
@@ -581,9 +606,9 @@ class Resolver:
             named = _WHICH_EN.search(question) and turn.items and _first_noun_run(turn.items[0])
             return named or _english_subject(question) or _object_phrase(question)
         head = _asked_head(question)
-        if head and turn.answer:
+        if head and turn.answer:  # the answer's 交易所 for 哪个交易所 (not 部门数据标准 for 部门)
             found = _phrase_with(head, turn.answer)
-            if found:
+            if found.endswith(head):
                 return found
         return _first_noun_run(question)
 
@@ -615,6 +640,21 @@ def _object_phrase(question: str) -> str:
     commercial undersea data center?" → world's first commercial undersea data center."""
     found = [m.group(1) for m in _OBJECT_EN.finditer(question)]
     return max(found, key=len) if found else ""
+
+
+def _named_head(head: str, question: str) -> str:
+    """The phrase of an English ``question`` ending in ``head`` ("the academic organization
+    'Qingyuan Society'" for society; "autonomous driving platform" for platform)."""
+    if not head:
+        return ""
+    quoted = re.search(rf"['‘\"“]([^'’\"”]*\b{re.escape(head)})['’\"”]", question, re.I)
+    if quoted:
+        return quoted.group(1)
+    m = re.search(rf"((?:[\w'’-]+\s+){{0,3}}{re.escape(head)})\b", question, re.I)
+    if not m:
+        return ""
+    phrase = re.sub(r"^.*\b\w+['’]s\s+", "", m.group(1))  # "company's platform": the platform
+    return re.sub(r"^(?:the|a|an|which|what|whose)\s+", "", phrase, flags=re.I)
 
 
 def _english_subject(question: str) -> str:
