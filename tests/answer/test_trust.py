@@ -380,3 +380,12 @@ def test_a_table_cell_answers_with_its_row_caption_and_headings(tmp_path, fake_e
     assert "|指标|北京存量企业|" in answer.text  # the reader sees which column is which
     [citation] = answer.citations  # the citation quotes the row itself
     assert citation.quote.startswith("| 数字经济核心产业 | 100417")
+
+
+def test_asking_whether_two_sources_agree_asks_for_each_figure() -> None:
+    same = at.classify("2023年北京数字经济占GDP比重,两份材料给的数一样吗?")
+    assert same.kind == at.PERCENT and same.compares
+    money = at.classify("北京国际大数据交易所的交易额,两篇文章说法一致吗?")
+    assert money.kind == at.AMOUNT and money.compares
+    # a yes/no that names no measure stays a yes/no
+    assert at.classify("两篇文章的观点一样吗?").kind == at.YESNO

@@ -84,6 +84,7 @@ _PATTERNS = ((HOWTO, rf"(?:怎么|如何|怎样|咋)(?:才能|可以|去)?(?:{HO
               rf"(?:{'|'.join(HOWTO_EN)})\b"), *_PATTERNS)
 _COMPILED = tuple((k, re.compile(zh), re.compile(en)) for k, zh, en in _PATTERNS)
 _COMPARE = re.compile(r"分别|各(?:是|为|有|自)|哪个(?:更|城市更)|相比|比较|对比"
+                      r"|(?:一样|相同|一致)(?:吗|么|不)|是否(?:一样|相同|一致)"
                       r"|\brespectively\b|\bversus\b|\bvs\.?\b|\bcompared?\b|\beach\b")
 # Generic measure nouns the kind stands for: "补贴比例" asks for a rate *of subsidy*, and a
 # sentence giving "30%的补贴" answers it without the word 比例.
@@ -138,12 +139,34 @@ def classify(question: str) -> AnswerType:
     """The kinds and focus of each part of ``question`` ("…多少?增速多少?" has two)."""
     folded = fold(question)
     english = is_english(folded)
-    every = _borrow_focus(tuple(_part(c, english) for c in _clauses(folded)), english)
+    every = _borrow_focus(_sameness(tuple(_part(c, english) for c in _clauses(folded))), english)
     parts = tuple(p for p in every if p.kind != OTHER) or every[:1] or (Part(OTHER),)
     compares = bool(_COMPARE.search(folded)) or any(p.kind == DIFFERENCE for p in parts)
     if compares and parts[0].kind == OTHER:  # "北京和广州分别成立了什么数据交易机构?"
         parts = (replace(parts[0], kind=COMPARISON), *parts[1:])
     return AnswerType(parts, compares, sum(p.kind not in VALUE_KINDS for p in every))
+
+
+_SAME = re.compile(r"(?:一样|相同|一致|不同|有出入)(?:吗|么|不)?\W*$|是否(?:一样|相同|一致)")
+_MEASURED = ((PERCENT, re.compile(r"比重|占比|比例|份额|[^\s]率|百分")),
+             (AMOUNT, re.compile(r"额|值|规模|总量|产值|收入|营收|投资|数量|多少")))
+
+
+def _sameness(parts: tuple[Part, ...]) -> tuple[Part, ...]:
+    """"2023年北京数字经济占GDP比重,两份报告给的数一样吗?" asks each source's figure: the
+    yes/no about sameness takes the kind of the measure the clause before it names."""
+    out = list(parts)
+    for i, part in enumerate(out):
+        same = _SAME.search(part.clause) if part.kind == YESNO else None
+        if same is None:
+            continue
+        before = part.clause[: same.start()]
+        if i and out[i - 1].kind == OTHER:
+            before = f"{out[i - 1].clause},{before}"
+        kind = next((k for k, rx in _MEASURED if rx.search(before)), None)
+        if kind is not None:
+            out[i] = replace(part, kind=kind, focus=())
+    return tuple(out)
 
 
 def _borrow_focus(parts: tuple[Part, ...], english: bool) -> tuple[Part, ...]:

@@ -394,7 +394,7 @@ class Answerer:
                 senses[w] = (*senses[w], *alts, w)
         synonyms = dict(self.searcher.domain.synonyms)
         senses = {w: tuple(dict.fromkeys(x for s in found_senses for x in synonyms.get(s, (s,))))
-                  for w, found_senses in senses.items()}
+                  or tuple(synonyms.get(w.lower(), ())) for w, found_senses in senses.items()}
         for w, found_senses in senses.items():  # an acronym the question writes (PUE, 5G)
             if not found_senses and re.search(rf"\b{re.escape(w)}\b", a.question.text, re.I) \
                     and re.search(rf"\b{re.escape(w.upper())}\b", a.question.text):
