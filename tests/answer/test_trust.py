@@ -389,3 +389,19 @@ def test_asking_whether_two_sources_agree_asks_for_each_figure() -> None:
     assert money.kind == at.AMOUNT and money.compares
     # a yes/no that names no measure stays a yes/no
     assert at.classify("两篇文章的观点一样吗?").kind == at.YESNO
+
+
+def test_a_possessor_qualifies_the_asked_thing_and_is_no_focus() -> None:
+    org = at.classify("Which company built the world's first commercial subsea data center?")
+    assert "world" not in org.parts[0].focus and "company" in org.parts[0].focus
+
+
+def test_a_readers_own_procedure_needs_a_sentence_doing_it() -> None:
+    from askbj.answer.holds import holds
+
+    part = at.classify("How do I cook Peking duck at home?").parts[0]
+    assert part.kind == at.HOWTO
+    assert not holds(part, "北京烤鸭是北京的名片,北京有多家老字号餐厅。")
+    assert holds(part, "在家下厨做菜时,先把鸭子腌制一晚。")
+    # a verb with no dictionary sense can never be seen done
+    assert not holds(at.classify("How can I fine-tune a large model?").parts[0], "大模型微调")

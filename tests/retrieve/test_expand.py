@@ -49,8 +49,17 @@ def test_glossary_entries_need_every_word_known_to_the_index() -> None:
 
 def test_a_hyphenated_compound_is_looked_up_as_its_words() -> None:
     assert english_terms("Beijing's computing-power plan and top-level design") == [
-        "beijing'", "computing", "power", "plan", "top", "level", "design"]
+        "beijing", "computing", "power", "plan", "top", "level", "design"]
     assert english_terms("by end-2020") == ["end-2020"]  # a date stays one term
+
+
+def test_a_possessive_is_the_word_itself() -> None:
+    # "economy's" once became "economy'", which no phrase or sense matched
+    assert english_terms("the digital economy's share of firms’ data") == [
+        "digital", "economy", "share", "firm", "data"]
+    known = {"数字经济", "比重"}.__contains__
+    assert dict(phrases("the digital economy's share", known, BJ))["digital economy"] == (
+        "数字经济",)
 
 
 def test_synonyms_after_a_semicolon_are_senses_too() -> None:

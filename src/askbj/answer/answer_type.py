@@ -79,9 +79,11 @@ _PATTERNS: tuple[tuple[str, str, str], ...] = (
     (YESNO, r"是否|是不是|有没有|能否|能不能|吗\W*$",
      r"^(?:is|are|does|do|did|can|has|have|was|were|will)\b"),
 )
+# "How do I cook …", "how can I switch my phone …": a reader's own procedure, whatever the verb
+FIRST_PERSON_HOWTO = re.compile(r"\bhow (?:do|can|should|would|could|might) i\s+([a-z][a-z-]*)")
 _PATTERNS = ((HOWTO, rf"(?:怎么|如何|怎样|咋)(?:才能|可以|去)?(?:{HOWTO_ZH})",
               rf"\bhow (?:do|can|should|would) (?:i|you|we|one|people)\b(?:\s+\w+)?\s+"
-              rf"(?:{'|'.join(HOWTO_EN)})\b"), *_PATTERNS)
+              rf"(?:{'|'.join(HOWTO_EN)})\b|{FIRST_PERSON_HOWTO.pattern}"), *_PATTERNS)
 _COMPILED = tuple((k, re.compile(zh), re.compile(en)) for k, zh, en in _PATTERNS)
 _COMPARE = re.compile(r"分别|各(?:是|为|有|自)|哪个(?:更|城市更)|相比|比较|对比"
                       r"|(?:一样|相同|一致)(?:吗|么|不)|是否(?:一样|相同|一致)"
@@ -310,8 +312,11 @@ def _english_focus(clause: str, m: re.Match[str]) -> tuple[str, ...]:
     rest = re.sub(r"^(?:(?:did|does|do|has|have|had|is|are|was|were|the|a|an)\s+)+", "", rest)
     tail = re.split(r"\b(?:did|does|do|has|have|had|in|of|for|by|at|on|is|are|was|were)\b",
                     rest, maxsplit=1)[0]
+    # a possessor ("the world's first", "the economy's share") qualifies the asked thing
+    owners = set(re.findall(r"([a-z0-9]+)['’]s\b", clause))
     words = [w for w in re.findall(r"[a-z0-9]+", f"{m.group(0)} {tail}")
-             if w not in _EN_STOP and len(w) > 1 and not YEAR_LIKE.fullmatch(w)]
+             if w not in _EN_STOP and len(w) > 1 and not YEAR_LIKE.fullmatch(w)
+             and w not in owners]
     return (*words[:3], *(_owner(rest) if m.group(0).startswith("who") else ()))
 
 

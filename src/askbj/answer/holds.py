@@ -14,6 +14,7 @@ from askbj.answer.answer_type import (
     COUNT,
     DATE,
     DIFFERENCE,
+    FIRST_PERSON_HOWTO,
     HOWTO,
     HOWTO_EN,
     HOWTO_ZH,
@@ -24,6 +25,7 @@ from askbj.answer.answer_type import (
     Part,
     tagged_words,
 )
+from askbj.retrieve.expand import verb_senses
 from askbj.text.normalize import fold, pos_tags
 
 _NUMBER = re.compile(r"\d")
@@ -52,6 +54,9 @@ def _procedure(clause: str) -> str:
     """The asked procedure's verbs as a pattern (Chinese words for an English verb)."""
     zh = re.findall(HOWTO_ZH, clause)
     en = [zh_words for verb, zh_words in HOWTO_EN.items() if re.search(rf"\b{verb}\b", clause)]
+    mine = FIRST_PERSON_HOWTO.search(clause)
+    if mine and not en:  # any other verb: its dictionary senses (cook → 烹调, 做饭 …)
+        en = [re.escape(w) for w in verb_senses(mine.group(1)) if len(w) > 1]
     return "|".join([*zh, *en]) or "(?!)"
 
 

@@ -77,6 +77,7 @@ def english_terms(text: str) -> list[str]:
     writes them (fresh3 English hit@5 0.853 → 0.912; no committed set lost a hit@5 but one
     fresh2 question, rank 5 → 6)."""
     text = text.lower().replace("’", "'")
+    text = re.sub(r"(?<=[a-z])'s\b|(?<=s)'(?![a-z])", "", text)  # economy's, firms'
     text = re.sub(r"(?<=[a-z])-(?=[a-z])", " ", text)
     return [_stem(w) for w in _WORD.findall(text) if w not in _STOP]
 
@@ -120,6 +121,13 @@ def phrases(text: str, known: Callable[[str], bool], domain: Domain,
                 found.append((phrase, tuple(hits[:limit])))
                 used[i : i + size] = [True] * size
     return found
+
+
+def verb_senses(word: str) -> tuple[str, ...]:
+    """The dictionary's Chinese words for an English word (its base form's too), whether or
+    not the index knows them."""
+    with _lock:
+        return _senses(_reverse(), word.lower())
 
 
 def _senses(reverse: dict[str, tuple[str, ...]], phrase: str) -> tuple[str, ...]:
