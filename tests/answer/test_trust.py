@@ -405,3 +405,17 @@ def test_a_readers_own_procedure_needs_a_sentence_doing_it() -> None:
     assert holds(part, "在家下厨做菜时,先把鸭子腌制一晚。")
     # a verb with no dictionary sense can never be seen done
     assert not holds(at.classify("How can I fine-tune a large model?").parts[0], "大模型微调")
+
+
+def test_a_list_is_answered_by_the_headings_naming_it(tmp_path, fake_embedder) -> None:  # type: ignore[no-untyped-def]
+    body = "北京应加快推进相关工作,完善制度设计,形成可复制可推广的经验做法。"
+    answerer = answerer_over_files({"r.txt": (
+        "北京数据要素市场化研究\n\n一、背景\n\n"
+        "北京大数据中心的这篇文章总结了北京的数据要素工作。" + body
+        + "\n\n二、主要做法\n\n(一)建立城市全域数据汇聚机制\n\n" + body * 2
+        + "\n\n(二)建立重点领域数据资产化机制\n\n" + body * 2
+        + "\n\n(三)建立城市数据运营增值机制\n\n" + body * 2 + "\n")}, tmp_path, fake_embedder)
+    answer = answerer.ask("这篇文章主张建立哪些数据要素相关机制?")
+    assert answer.status == "answered"
+    for head in ("全域数据汇聚机制", "数据资产化机制", "数据运营增值机制"):
+        assert head in answer.text

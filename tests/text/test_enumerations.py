@@ -38,3 +38,26 @@ def test_a_list_question_takes_the_whole_run_only_under_a_heading_naming_it() ->
     assert _lists("北京面临哪些内部难点?", ("(二)建设标杆城市的内部难点",))
     assert not _lists("文章建议用哪些数字节能技术?", ("(三)绿色低碳发展",))
     assert not _lists("北京面临哪些内部难点?", ())
+
+
+def test_headings_naming_what_a_list_question_lists() -> None:
+    from askbj.ingest.chunk import sections
+    from askbj.text.enumerations import headings_naming
+
+    body = "这一部分的正文说明了很多具体的做法和理由,足够长。" * 3
+    text = (
+        "数据要素与城市\n\n一、背景\n\n" + body + "\n\n"
+        "二、主要做法\n\n(一)建立城市全域数据汇聚机制\n\n" + body + "\n\n"
+        "(二)建立重点领域数据资产化机制\n\n" + body + "\n\n"
+        "(三)推进数据交易平台建设\n\n" + body + "\n\n"
+        "三、对城市的政策建议\n\n(一)聚焦关键技术领域\n\n" + body + "\n\n"
+        "(二)依托行业龙头企业\n\n" + body + "\n"
+    )
+    secs = sections(text)
+    said = [text[h.start:h.end] for h in headings_naming(text, secs, "机制")]
+    # sibling headings ending in the noun, not the one that does not
+    assert said == ["(一)建立城市全域数据汇聚机制", "(二)建立重点领域数据资产化机制"]
+    # a heading ending in the noun: its sub-headings, even when the first joins its section
+    said = [text[h.start:h.end] for h in headings_naming(text, secs, "建议")]
+    assert said == ["(一)聚焦关键技术领域", "(二)依托行业龙头企业"]
+    assert headings_naming(text, secs, "数据") == []  # no heading ends in it

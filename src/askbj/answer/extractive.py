@@ -67,6 +67,7 @@ MIN_SUPPORT = 0.3
 MIN_TOPIC = 0.6
 _CONTEXT = 120  # characters before a sentence that count as its immediate context
 _OTHER_SOURCE = 2  # passages of another document a comparison of sources may answer from
+_HEAD_DOCS = 3  # best sentences whose documents' headings may list what was asked
 _CLAUSES_BACK = 3  # clauses before a sentence that may set its level ("全球…;在占比方面,…")
 _FOCUS_SENSES = 8  # an English focus word is met by any of this many of its known senses
 # "Why" is answered by the sentence that gives a cause or a difficulty, not the one that
@@ -76,6 +77,8 @@ _BECAUSE = re.compile(r"因为|由于|因此|导致|造成|使得|原因|在于|
                       r"不完善|不健全|不统一|尚未|难以|不能|缺乏|滞后|挑战|风险|特征")
 
 
+_LISTED_EN = re.compile(r"\b(?:what|which)\s+(?:[a-z-]+\s+)?([a-z-]+?s)\s+"
+                        r"(?:does|do|did|are|is|has|have|were|was|should|would|can)\b")
 _LISTED = re.compile(r"(?:哪些|哪几[个条项点类种]?|有什么)([\u4e00-\u9fff]{2,8})")
 
 
@@ -300,7 +303,12 @@ class Answerer:
         if not scored:
             return [], False
         if a.question.wants_list and len(a.question.places) < 2 and not kind.checked:
-            items = self._list_items(scored[0], fold(q.text)) or self._heading_items(scored[0])
+            items = self._list_items(scored[0], fold(q.text)) or self._heading_items(scored[0]) \
+                or self._named_headings(a, scored)
+            if items:
+                return items, False
+        elif q.english and _LISTED_EN.search(q.text.lower()) and not kind.checked:
+            items = self._named_headings(a, scored)  # "what mechanisms does … propose?"
             if items:
                 return items, False
         if kind.checked:
@@ -504,6 +512,36 @@ class Answerer:
             if chunk is not None:
                 picks.append(Pick(chunk, head.start, head.end, best.score))
         return picks if len(picks) > 2 else []
+
+    def _named_headings(self, a: Assessment, scored: list[Pick]) -> list[Pick]:
+        """"主张建立哪些机制?": the numbered headings naming 机制 (or under a heading naming
+        it) in the document of one of the best few sentences."""
+        nouns = self._listed_nouns(a.question)
+        for best in list(dict.fromkeys(p.chunk.doc_id for p in scored[:_HEAD_DOCS])):
+            text = self.docs[best].text
+            heads = next((h for n in nouns
+                          if (h := listing.headings_naming(text, self._sections(best), n))), [])
+            first = next((c for c in scored if c.chunk.doc_id == best), None)
+            if heads and first is not None:
+                picks = [Pick(chunk, h.start, h.end, first.score) for h in heads[: self.max_items]
+                         if (chunk := self._chunk_for(best, h.start, h.end, first.chunk))]
+                if len(picks) >= 2:
+                    return picks
+        return []
+
+    def _listed_nouns(self, q: Question) -> list[str]:
+        """What a list question lists, as headings would word it: 机制 for 哪些…相关机制; for
+        "what mechanisms does …" the Chinese the index knows for mechanism."""
+        if not q.english:
+            m = _LISTED.search(fold(q.text))
+            return [m.group(1)[-2:]] if m else []
+        m = _LISTED_EN.search(q.text.lower())
+        if not m:
+            return []
+        from askbj.retrieve.expand import phrases
+
+        found = phrases(m.group(1), self.stats.df.__contains__, self.searcher.domain)
+        return [x for _, alts in found[-1:] for x in alts if len(x) >= 2]
 
     def _chunk_for(self, doc_id: str, start: int, end: int, prefer: Chunk) -> Chunk | None:
         if prefer.start <= start and end <= prefer.end:

@@ -110,3 +110,41 @@ def child_headings(text: str, sections: list[Any], start: int) -> list[Item]:
         heads.append(item)
     run = runs(text, [(i.start, i.end) for i in heads])
     return run[0] if len(run) == 1 and len(run[0]) == len(heads) else []
+
+
+def _ends_with(heading: str, noun: str) -> bool:
+    """The heading is about ``noun`` (its last word): "…的政策建议", "(一)建立…机制"."""
+    return heading.rstrip("。.:：").endswith(noun)
+
+
+def headings_naming(text: str, sections: list[Any], noun: str) -> list[Item]:
+    """The numbered headings that answer "哪些<noun>" in a document: the sub-headings of a
+    heading ending in ``noun`` ("三、…的政策建议" → its (一)…(五)), else a run of sibling
+    headings that each end in it ("(一)建立…机制", "(二)建立…机制"); [] when neither."""
+    if not noun:
+        return []
+
+    def heading(s: Any) -> Item | None:  # a section joined to its parent's heading starts there
+        at = text.find(s.path[-1], s.start, s.end)
+        if at < 0 or (at > 0 and text[at - 1] != "\n"):
+            return None
+        return item_of(text, at, at + len(s.path[-1]))
+
+    def children(parent: tuple[str, ...]) -> list[Any]:
+        return [s for s in sections if len(s.path) == len(parent) + 1
+                and s.path[: len(parent)] == parent]
+
+    parents = list(dict.fromkeys(s.path[:-1] for s in sections if s.path))
+    for parent in parents:  # a heading naming the noun, over numbered sub-headings
+        if parent and _ends_with(parent[-1], noun) \
+                and (heads := [heading(c) for c in children(parent)]) \
+                and len(heads) >= 2 and all(heads):
+            return [h for h in heads if h is not None]
+    best: list[Item] = []
+    for parent in parents:
+        named = [h for c in children(parent) if _ends_with(c.path[-1], noun) and (h := heading(c))]
+        run = runs(text, [(h.start, h.end) for h in named])
+        longest = max(run, key=len, default=[])
+        if len(longest) >= 2 and len(longest) > len(best):
+            best = longest
+    return best
