@@ -419,3 +419,10 @@ def test_a_list_is_answered_by_the_headings_naming_it(tmp_path, fake_embedder) -
     assert answer.status == "answered"
     for head in ("全域数据汇聚机制", "数据资产化机制", "数据运营增值机制"):
         assert head in answer.text
+
+
+def test_a_choice_between_named_options_needs_no_new_place() -> None:
+    en = at.classify("Which city has more smart factories, Beijing or Shanghai?")
+    zh = at.classify("哪个城市的智能工厂更多,北京还是上海?")
+    assert en.parts[0].kind == at.COMPARISON and zh.parts[0].kind == at.COMPARISON
+    assert at.classify("Which city has the most smart factories?").parts[0].kind == at.PLACE

@@ -141,7 +141,8 @@ def classify(question: str) -> AnswerType:
     """The kinds and focus of each part of ``question`` ("…多少?增速多少?" has two)."""
     folded = fold(question)
     english = is_english(folded)
-    every = _borrow_focus(_sameness(tuple(_part(c, english) for c in _clauses(folded))), english)
+    every = _borrow_focus(_sameness(_options(tuple(_part(c, english) for c in _clauses(folded)))),
+                          english)
     parts = tuple(p for p in every if p.kind != OTHER) or every[:1] or (Part(OTHER),)
     compares = bool(_COMPARE.search(folded)) or any(p.kind == DIFFERENCE for p in parts)
     if compares and parts[0].kind == OTHER:  # "北京和广州分别成立了什么数据交易机构?"
@@ -152,6 +153,16 @@ def classify(question: str) -> AnswerType:
 _SAME = re.compile(r"(?:一样|相同|一致|不同|有出入)(?:吗|么|不)?\W*$|是否(?:一样|相同|一致)")
 _MEASURED = ((PERCENT, re.compile(r"比重|占比|比例|份额|[^\s]率|百分")),
              (AMOUNT, re.compile(r"额|值|规模|总量|产值|收入|营收|投资|数量|多少")))
+
+
+_OPTIONS = re.compile(r"还是|\bor\b")
+
+
+def _options(parts: tuple[Part, ...]) -> tuple[Part, ...]:
+    """"Which city has more …, Beijing or Shanghai?", "北京还是上海更多?": the place or body
+    asked for is one the question names, so no new one is needed: a comparison of them."""
+    return tuple(replace(p, kind=COMPARISON, focus=()) if p.kind in (PLACE, ORG)
+                 and _OPTIONS.search(p.clause) else p for p in parts)
 
 
 def _sameness(parts: tuple[Part, ...]) -> tuple[Part, ...]:

@@ -77,7 +77,8 @@ _BECAUSE = re.compile(r"因为|由于|因此|导致|造成|使得|原因|在于|
                       r"不完善|不健全|不统一|尚未|难以|不能|缺乏|滞后|挑战|风险|特征")
 
 
-_LISTED_EN = re.compile(r"\b(?:what|which)\s+(?:[a-z-]+\s+)?([a-z-]+?s)\s+"
+_LISTED_EN = re.compile(r"\b(?:what|which)\s+(?:[a-z-]+\s+){0,2}?(?:(?:kinds|types|sorts) of\s+)?"
+                        r"(?:[a-z-]+\s+)?([a-z-]+?s)\s+"
                         r"(?:does|do|did|are|is|has|have|were|was|should|would|can)\b")
 _LISTED = re.compile(r"(?:哪些|哪几[个条项点类种]?|有什么)([\u4e00-\u9fff]{2,8})")
 
