@@ -427,3 +427,25 @@ def test_model_rewrite_is_used_and_any_failure_falls_back_to_the_rules(
         generator.ask(LIST_Q, stream=False)  # no history: the model is not asked to rewrite
         assert all("Rewrite" not in str(r.body) for r in llm.requests[requests:])
     assert clean("<think>hm</think>\nStandalone question: “上海呢?”\nmore") == "上海呢?"
+
+
+def test_a_new_topic_marker_leaves_the_question_alone(resolver: Resolver) -> None:
+    turn = Turn.of("北京高级别自动驾驶示范区是什么时候开始规划建设的?")
+    for asked, alone in (("换个话题:北京市大数据中心的副主任是谁?",
+                          "北京市大数据中心的副主任是谁?"),
+                         ("Separately, how much did investment grow in 2023?",
+                          "how much did investment grow in 2023?")):
+        r = resolver.resolve(asked, [turn])
+        assert (r.question, r.rule) == (alone, "topic")
+        assert resolver.resolve(asked, []).question == alone  # the same asked alone
+
+
+def test_a_thing_asked_for_by_what_it_did_is_that_description_later(resolver: Resolver) -> None:
+    turn = Turn.of("Which industrial internet platform in Beijing has served 20,000 firms?")
+    assert resolver.resolve("Who built it?", [turn]).question == \
+        "Who built the industrial internet platform in Beijing that has served 20,000 firms?"
+    turns = (Turn.of("What is the 'one corridor, four poles' spatial structure of Beijing?"),
+             Turn.of("How much computing power has Beijing integrated?"))
+    r = resolver.resolve("Back to the first thing I asked about — which plan strengthened that "
+                         "structure?", turns)
+    assert r.rule == "back" and "spatial structure" in r.question and "integrated" not in r.question

@@ -131,10 +131,18 @@ _TURN_ZH = re.compile(r"^(?:我们?)?再?(?:回到|返回|说回|回头看|回�
 _TURN_EN = re.compile(r"^(?:(?:ok(?:ay)?|so|and|now),?\s+)?"
                       r"(?:(?:(?:going|go|coming|come|getting|get)\s+)?back\s+to|for|regarding|as\s+for)"
                       r"\s+(?:the|my|our|that)\s+(first|second|third|previous|earlier|original|last)"
-                      r"\s+(one|question|topic|thing|[a-z]+)\s*[-—–,:;.]+\s*"
+                      r"\s+(one|question|topic|thing|[a-z]+)"
+                      r"(?:\s+(?:that\s+)?(?:i|we)\s+(?:first\s+)?(?:asked|mentioned)(?:\s+about)?)?"
+                      r"\s*[-—–,:;.]+\s*"
                       r"|^(?:(?:ok(?:ay)?|so|and|now),?\s+)?(?:(?:going|go|coming|come)\s+)?back\s+to"
                       r"\s+(?:that|the)\s+()([a-z]+)\s*[-—–,:;.]+\s*", re.I)
 _TURN_NOUNS = frozenset({"one", "question", "topic", "thing"})
+# A marker that the question starts a new topic: the rest is asked alone.
+_NEW_TOPIC = re.compile(
+    r"^\s*(?:(?:换|換)(?:个|個)(?:话题|話題|问题|問題)|另外(?:问|問)(?:一下|个|個)?(?:问题|問題)?"
+    r"|(?:说|說)(?:点|點)?别的|separately|on (?:an)?other (?:topic|note)"
+    r"|changing (?:the )?(?:subject|topic)|new (?:question|topic)|unrelated(?: question)?"
+    r")\s*[,，:：;；.。!！、—–-]+\s*", re.I)
 _FIRST = re.compile(r"最开始|一开始|最初|最早|开头|刚开始|第一个问题|\bfirst\b|at the start", re.I)
 _PRONOUN_ZH = re.compile(r"它们|它|其(?![中他次实余])|他们|该(?=[的是在有]|$)")
 _HERE_ZH = re.compile(r"这里|那里|当地|此地|那边|这边")
@@ -244,6 +252,9 @@ class Resolver:
     def resolve(self, question: str, history: Sequence[Turn] = ()) -> Resolution:
         """The question to search for ``question`` after ``history`` (oldest first)."""
         turns = [t for t in history if t.searched.strip()][-self.rules.max_turns:]
+        own = _NEW_TOPIC.sub("", question, count=1)
+        if own != question and own.strip():  # "换个话题:…", "Separately, …": a question alone
+            return Resolution(question, own.strip(), "topic")
         if not turns or not question.strip():
             return Resolution(question, question)
         plain = _plain(question)
@@ -453,6 +464,10 @@ class Resolver:
             at = 0 if m.group(1) else -1 if m.group(3) else ordinal(m.group(2)) - 1
         turn = turns[min(at, len(turns) - 1)] if at >= 0 else turns[-1]
         named = _named_head(head, turn.searched) if head not in _TURN_NOUNS else ""
+        that = re.search(r"\b(?:that|this)\s+([a-z]+)\b", rest, re.I) if english else None
+        if not named and that and _named_head(that.group(1), turn.searched):
+            head = that.group(1)  # "… strengthened that structure": the turn's structure
+            named = _named_head(head, turn.searched)
         if named:  # "that first platform" is the phrase of that turn naming a platform
             said = re.search(rf"\b(?:that|this|the)\s+{re.escape(head)}\b", rest, re.I) \
                 or _PRONOUN_EN.search(rest)
@@ -604,7 +619,8 @@ class Resolver:
         question = _plain(turn.searched)
         if _english(question):
             named = _WHICH_EN.search(question) and turn.items and _first_noun_run(turn.items[0])
-            return named or _english_subject(question) or _object_phrase(question)
+            return named or _described(question) or _english_subject(question) \
+                or _object_phrase(question)
         head = _asked_head(question)
         if head and turn.answer:  # the answer's 交易所 for 哪个交易所 (not 部门数据标准 for 部门)
             found = _phrase_with(head, turn.answer)
@@ -640,6 +656,20 @@ def _object_phrase(question: str) -> str:
     commercial undersea data center?" → world's first commercial undersea data center."""
     found = [m.group(1) for m in _OBJECT_EN.finditer(question)]
     return max(found, key=len) if found else ""
+
+
+_WHICH_THING = re.compile(r"^(?:which|what)\s+((?:[\w'’-]+\s+){0,6}?[\w'’-]+)\s+"
+                         r"(has|have|had|is|are|was|were|will|can)\s+(.+?)[?.!\s]*$", re.I)
+
+
+def _described(question: str) -> str:
+    """"Which industrial internet platform in Beijing has served 20,000 firms?" asks for a
+    thing by what it did: later it is "the industrial internet platform in Beijing that has
+    served 20,000 firms"."""
+    m = _WHICH_THING.match(question.strip())
+    if not m or _PLACE_HEADS.match(m.group(1).split()[-1]):
+        return ""
+    return f"the {m.group(1)} that {m.group(2)} {m.group(3)}"
 
 
 def _named_head(head: str, question: str) -> str:
