@@ -426,3 +426,11 @@ def test_a_choice_between_named_options_needs_no_new_place() -> None:
     zh = at.classify("哪个城市的智能工厂更多,北京还是上海?")
     assert en.parts[0].kind == at.COMPARISON and zh.parts[0].kind == at.COMPARISON
     assert at.classify("Which city has the most smart factories?").parts[0].kind == at.PLACE
+
+
+def test_a_question_about_the_readers_own_things_is_checked_as_a_procedure() -> None:
+    mine = at.classify("Which cloud storage app is best for backing up my phone photos?")
+    assert mine.parts[0].kind == at.HOWTO
+    # a turn of the conversation is no possession
+    turn = at.classify("Going back to my first question — how many products were filed?")
+    assert turn.parts[0].kind == at.COUNT

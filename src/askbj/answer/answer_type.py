@@ -143,6 +143,8 @@ def classify(question: str) -> AnswerType:
     english = is_english(folded)
     every = _borrow_focus(_sameness(_options(tuple(_part(c, english) for c in _clauses(folded)))),
                           english)
+    if english and _MINE.search(folded):  # "… my phone photos?": the reader's own things
+        every = (replace(every[0], kind=HOWTO), *every[1:])
     parts = tuple(p for p in every if p.kind != OTHER) or every[:1] or (Part(OTHER),)
     compares = bool(_COMPARE.search(folded)) or any(p.kind == DIFFERENCE for p in parts)
     if compares and parts[0].kind == OTHER:  # "北京和广州分别成立了什么数据交易机构?"
@@ -156,6 +158,10 @@ _MEASURED = ((PERCENT, re.compile(r"比重|占比|比例|份额|[^\s]率|百分"
 
 
 _OPTIONS = re.compile(r"还是|\bor\b")
+# The reader's own things ("my phone", "my own laptop"), not a turn of the conversation ("my
+# first question"): no document of a corpus answers about them; checked as a procedure.
+_MINE = re.compile(r"\bmy\s+(?:own\s+)?(?!(?:first|second|third|last|previous|earlier|original)"
+                   r"\b|question\b|topic\b)[a-z]+")
 
 
 def _options(parts: tuple[Part, ...]) -> tuple[Part, ...]:
