@@ -124,8 +124,7 @@ class Answerer:
         return sections(self.docs[doc_id].text)
 
     def _tables_of(self, doc_id: str) -> tuple[dict[int, tables.Row], frozenset[int]]:
-        text = self.docs[doc_id].text
-        return tables.readings(text), frozenset(tables.header_lines(text))
+        return tables.layout(self.docs[doc_id].text)
 
     def _sentence(self, doc_id: str, start: int, end: int) -> str:
         """The sentence at ``start:end`` as it is scored: a table's data row is read with its
@@ -452,7 +451,8 @@ class Answerer:
             for pos, (start, end) in enumerate(spans):
                 if start in headers:  # a table's headings: no value of its own
                     continue
-                if too_thin(doc.text[start:end]) or metadata.is_byline(doc.text[start:end]):
+                raw = doc.text[start:end]  # a table row is judged as written, scored as read
+                if too_thin(raw) or metadata.is_byline(raw):
                     continue
                 sentence = self._sentence(doc.doc_id, start, end)
                 flat = squash(sentence)
@@ -554,7 +554,7 @@ class Answerer:
         """Answer text with ``[n]`` after each sentence; only verified citations survive."""
         numbers: dict[str, int] = {}
         citations, parts = [], []
-        shown = ""  # the caption of the table the last part read a row of
+        shown = ""  # the headings of the table the last part showed a row of
         for p in readable_order([self._in_script(p, script) for p in picks]):
             doc = self.docs[p.chunk.doc_id]
             n = numbers.get(p.chunk.chunk_id, len(numbers) + 1)

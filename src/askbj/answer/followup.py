@@ -135,7 +135,7 @@ _TURN_EN = re.compile(r"^(?:(?:ok(?:ay)?|so|and|now),?\s+)?"
                       r"(?:\s+(?:that\s+)?(?:i|we)\s+(?:first\s+)?(?:asked|mentioned)(?:\s+about)?)?"
                       r"\s*[-—–,:;.]+\s*"
                       r"|^(?:(?:ok(?:ay)?|so|and|now),?\s+)?(?:(?:going|go|coming|come)\s+)?back\s+to"
-                      r"\s+(?:that|the)\s+()([a-z]+)\s*[-—–,:;.]+\s*", re.I)
+                      r"\s+(?:that|the)\s+([a-z]+)\s*[-—–,:;.]+\s*", re.I)
 _TURN_NOUNS = frozenset({"one", "question", "topic", "thing"})
 # A marker that the question starts a new topic: the rest is asked alone.
 _NEW_TOPIC = re.compile(
@@ -451,8 +451,8 @@ class Resolver:
         if not m or len(turns) < 2:
             return None
         rest = plain.strip()[m.end():]
-        which = (m.group(1) or m.group(3) or "").lower()
-        head = "" if not english else (m.group(2) or m.group(4) or "").lower()
+        which = (m.group(1) or "").lower() if english else ""
+        head = (m.group(2) or m.group(3) or "").lower() if english else ""
         if english:
             at = {"first": 0, "original": 0, "earlier": 0, "second": 1, "third": 2}.get(which, -1)
             if not which:  # "Back to that society, …": the turn that spoke of one
@@ -465,9 +465,8 @@ class Resolver:
         turn = turns[min(at, len(turns) - 1)] if at >= 0 else turns[-1]
         named = _named_head(head, turn.searched) if head not in _TURN_NOUNS else ""
         that = re.search(r"\b(?:that|this)\s+([a-z]+)\b", rest, re.I) if english else None
-        if not named and that and _named_head(that.group(1), turn.searched):
-            head = that.group(1)  # "… strengthened that structure": the turn's structure
-            named = _named_head(head, turn.searched)
+        if not named and that:  # "… strengthened that structure": the turn's structure
+            head, named = that.group(1), _named_head(that.group(1), turn.searched)
         if named:  # "that first platform" is the phrase of that turn naming a platform
             said = re.search(rf"\b(?:that|this|the)\s+{re.escape(head)}\b", rest, re.I) \
                 or _PRONOUN_EN.search(rest)

@@ -149,20 +149,27 @@ def _table(lines: list[tuple[int, str]], first: int, last: int) -> list[Table]:
     return [Table(caption, unit, headings, rows, start, end)]
 
 
-def readings(text: str) -> dict[int, Row]:
-    """Each data row of the tables of ``text`` by the offset its line's text starts at."""
-    return {r.start: r for t in tables(text) for r in t.rows}
-
-
-def header_lines(text: str) -> set[int]:
-    """Where the header and separator lines of each table start: no sentence to quote."""
-    rows = readings(text)
-    out: set[int] = set()
-    for t in tables(text):
+def layout(text: str) -> tuple[dict[int, Row], frozenset[int]]:
+    """Each data row of the tables of ``text`` by the offset its line's text starts at, and
+    where the header and separator lines start (no sentence to quote); one parse."""
+    found = tables(text)
+    rows = {r.start: r for t in found for r in t.rows}
+    heads: set[int] = set()
+    for t in found:
         pos = t.start
         for line in text[t.start: t.end].splitlines(keepends=True):
             at = pos + (len(line) - len(line.lstrip()))
             if at not in rows:
-                out.add(at)
+                heads.add(at)
             pos += len(line)
-    return out
+    return rows, frozenset(heads)
+
+
+def readings(text: str) -> dict[int, Row]:
+    """Each data row of the tables of ``text`` by the offset its line's text starts at."""
+    return layout(text)[0]
+
+
+def header_lines(text: str) -> frozenset[int]:
+    """Where the header and separator lines of each table start."""
+    return layout(text)[1]
