@@ -192,6 +192,13 @@ def test_list_reference_takes_the_series_of_the_asked_count(resolver: Resolver) 
     assert resolver.resolve("第一个从哪几方面推进?", [turn]).question == "算力网络化从哪几方面推进?"
 
 
+def test_list_reference_takes_a_step_of_a_dashed_run_with_its_noun(resolver: Resolver) -> None:
+    answer = "北京应通过实施“汇聚–登记–运营–交易–治理”五位一体的数据要素市场化机制和手段。[1]"
+    turn = Turn.of("北京应通过哪“五位一体”的机制释放数据价值?", answer)
+    assert resolver.resolve("第三个具体怎么做?", [turn]).question == "运营机制具体怎么做?"
+    assert resolver.resolve("最后一个呢?", [turn]).question == "治理机制呢?"
+
+
 def test_list_reference_into_prose_about_a_longer_list_is_left_alone(resolver: Resolver) -> None:
     # five directions were asked; the answer's two sentences are not they
     answer = "本报告总结了新进展。[1]北京积极引进高端技术人才。[2]"

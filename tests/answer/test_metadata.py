@@ -67,3 +67,12 @@ def test_a_byline_or_credit_line_is_no_answer_sentence() -> None:
     assert metadata.is_byline("(原载于《城市观察》2024年第3期,作者王小明,系某大学经济学院教授)")
     assert not metadata.is_byline("作者认为,数据要素市场建设需要完善产权制度。")
     assert not metadata.is_byline("上海在汽车等重点领域已建成14个国家级智能工厂。")
+
+
+@pytest.mark.parametrize(("question", "facets"), [
+    ("Who from the data centre co-authored the article, and what is his job there?",
+     {"author", "affiliation"}),
+    ("Who among the authors wrote the piece on data elements?", {"author"}),
+])
+def test_authorship_asked_around_other_words(question: str, facets: set[str]) -> None:
+    assert metadata.asked_facets(question) == facets

@@ -434,3 +434,68 @@ def test_a_question_about_the_readers_own_things_is_checked_as_a_procedure() -> 
     # a turn of the conversation is no possession
     turn = at.classify("Going back to my first question — how many products were filed?")
     assert turn.parts[0].kind == at.COUNT
+
+
+def test_a_change_between_two_years_is_a_difference_of_the_asked_thing() -> None:
+    grow = at.classify(
+        "How much did Beijing's digital economy grow in value added between 2020 and 2023?")
+    assert grow.parts[0].kind == at.DIFFERENCE and grow.compares
+    assert "economy" in grow.parts[0].focus
+    # the years a change runs between are no head noun to find in the sentence
+    change = at.classify("How did the station count change from end-2020 to November 2023?")
+    assert change.parts[0].kind == at.DIFFERENCE and change.parts[0].head == ""
+    # "how much better" asks for a difference; the comparative is no focus word
+    better = at.classify("In the survey, how much better did companies using data do?")
+    assert better.parts[0].kind == at.DIFFERENCE
+    assert "better" not in better.parts[0].focus and "companies" in better.parts[0].focus
+    assert at.classify("How much did the exchange grow?").parts[0].kind != at.DIFFERENCE
+
+
+def test_a_footnote_marker_is_no_amount() -> None:
+    part = at.classify("How much did the output rise?").parts[0]
+    assert part.kind in (at.AMOUNT, at.DIFFERENCE)
+    assert not hd.holds(part, "新型基础设施以计算为核心的数字基础设施体系[6]。")
+    assert not hd.holds(part, "数据具有巨大价值。①")
+    assert hd.holds(part, "其产出和生产率高5%-6%[6]。")
+
+
+def test_a_list_question_naming_its_size_prefers_the_sentence_saying_it(  # type: ignore[no-untyped-def]
+        tmp_path, fake_embedder) -> None:
+    answerer = answerer_over_files({"r.txt": (
+        "北京数字经济研究\n\n"
+        "北京数字经济发展迅速,数字基础设施建设和平台经济不断取得新进展,成效显著。"
+        "北京市完成了工业互联网平台和数字基础设施的建设工作,平台数量全国领先。\n\n"
+        "北京从数字基础设施布局、数据要素配置、平台生态构建与制度供给四方面采取措施,"
+        "推动数字经济发展。\n")}, tmp_path, fake_embedder)
+    question = "What four fronts has Beijing worked on for its digital economy?"
+    hits = tuple(answerer.searcher.search(question, k=8))
+    assessed = answerer.assess(question, hits, at.classify(question))
+    best = answerer._score_sentences(assessed)[0]
+    assert answerer._flat(best).startswith("北京从数字基础设施布局")
+    assert "四方面" in answerer.ask(question).text
+
+
+
+def test_an_open_part_is_answered_when_the_value_part_is_not(  # type: ignore[no-untyped-def]
+        tmp_path, fake_embedder) -> None:
+    answerer = answerer_over_files({"r.txt": (
+        "北京数据跨境研究\n\n"
+        "北京市在全国率先实现数据合规跨境三路径——安全评估、标准合同备案、个人信息保护认证全跑通。"
+        "北京持续优化数据跨境服务,为企业提供咨询和指导,推动数据依法有序流动。\n")},
+        tmp_path, fake_embedder)
+    kind = at.classify("北京的数据跨境路径有哪些?通过了多少家企业?")
+    assert kind.open_parts and kind.checked
+    answer = answerer.ask("北京的数据跨境路径有哪些?通过了多少家企业?")
+    assert answer.status == "answered" and "安全评估" in answer.text
+
+
+def test_how_a_question_asks_is_no_term_of_it(tmp_path, fake_embedder) -> None:  # type: ignore[no-untyped-def]
+    from askbj.answer.question import analyze
+
+    answerer = answerer_over_files({"r.txt": (
+        "北京数据运营研究\n\n北京建立数据运营增值机制,孵化数据资产服务产业。"
+        "一是要做出明确解释和具体安排,尽快出台相关法律法规。\n")}, tmp_path, fake_embedder)
+    q = analyze("运营机制具体怎么做?", answerer.stats, answerer.searcher.domain)
+    terms = {t for t, _ in q.weights}
+    assert {"运营", "机制"} <= terms and not terms & {"具体", "做"}
+    assert answerer.ask("运营机制具体怎么做?").text.startswith("北京建立数据运营增值机制")

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -169,3 +170,28 @@ def test_table_of_passages_in_memory() -> None:
     assert [table.position(i) for i in "abcd"] == [1, 0, 2, None]
     assert table.of_document(1).tolist() == [2, 1]  # in text order
     assert np.array_equal(table.of_document(0), [0])
+
+
+def _rewrite_heads(folder: Path, heads: list[list[object]]) -> None:
+    with np.load(folder / rows.ROWS, allow_pickle=False) as z:
+        arrays = {k: z[k] for k in z.files}
+    blob = json.dumps(heads, ensure_ascii=False).encode("utf-8")
+    arrays["doc_heads"] = np.frombuffer(blob, np.uint8)
+    with (folder / rows.ROWS).open("wb") as f:
+        np.savez(f, **arrays)
+    rehash(folder)
+
+
+def test_document_venues_are_kept_and_an_older_rows_file_still_loads(
+        saved: tuple[index_store.Index, Path]) -> None:
+    idx, folder = saved
+    heads = [[d.doc_id, d.title, list(d.authors), f"《刊{i}》"]
+             for i, d in enumerate(idx.documents)]
+    _rewrite_heads(folder, heads)
+    assert [h.venue for h in index_store.load(folder).rows.heads] == ["《刊0》", "《刊1》"]
+    _rewrite_heads(folder, [h[:3] for h in heads])  # written before venues were kept
+    loaded = index_store.load(folder)
+    assert [h.venue for h in loaded.rows.heads] == ["", ""]
+    assert [h.title for h in loaded.rows.heads] == [d.title for d in idx.documents]
+    table = rows.Table.of(idx.chunks, [replace(d, venue="V") for d in idx.documents])
+    assert {h.venue for h in table.heads[: len(idx.documents)]} == {"V"}

@@ -35,3 +35,37 @@ def test_a_question_may_point_at_a_source_besides_the_named_one() -> None:
     assert points_elsewhere("2023年北京数字经济占GDP比重,李四文章和社科院报告给的数一样吗?")
     assert points_elsewhere("Compare the Big Data Center paper with Li Si's article.")
     assert not points_elsewhere("李四提到了哪些技术手段?")
+
+
+VENUED = (Heading("a", "北京推动数字经济高质量发展", ("甲",), "《国家治理》2025年第8期"),
+          Heading("a2", "北京推動數字經濟高質量發展", ("甲",), "《國家治理》2025年第8期"),
+          Heading("b", "2023年北京全球数字经济标杆城市建设发展报告", ("课题组",), "智库课题成果"),
+          Heading("c", "我国典型城市数字经济赋能高质量发展的经验", ("乙",),
+                  "《发展研究》2023年第12期"))
+
+
+def test_a_source_is_named_by_its_venue_or_title() -> None:
+    governance = "According to the National Governance article, what has Beijing done?"
+    assert named_sources(governance, VENUED) == (frozenset({"a", "a2"}),)
+    assert named_sources("What does the 2023 benchmark-city report say?", VENUED) == (
+        frozenset({"b"}),)
+    assert named_sources("What does the paper on typical cities say?", VENUED) == (
+        frozenset({"c"}),)
+    assert named_sources("国家治理那篇文章说了什么?", VENUED) == (frozenset({"a", "a2"}),)
+    assert named_sources("《发展研究》上的文章提到哪些城市?", VENUED) == (frozenset({"c"}),)
+    # a description fitting several sources names none; nor does one fitting none
+    assert named_sources("What does the digital economy report say?", VENUED) == ()
+    assert named_sources("What does the Big Data Center article say?", VENUED) == ()
+    # without venues (an index written before they were kept) only titles can be fitted
+    bare = tuple(Heading(h.doc_id, h.title, h.authors) for h in VENUED)
+    assert named_sources(governance, bare) == ()
+
+
+def test_the_description_naming_a_source_points_at_it_not_elsewhere() -> None:
+    question = "According to the National Governance article, what has Beijing done?"
+    assert points_elsewhere(question)  # read alone, "the … article" may be another one
+    assert not points_elsewhere(question, VENUED)
+    named = named_sources(question, VENUED)
+    assert only_source(question, named, VENUED) == frozenset({"a", "a2"})
+    both = "The Governance article and the 2023 benchmark-city report differ. What does each say?"
+    assert len(named_sources(both, VENUED)) == 2

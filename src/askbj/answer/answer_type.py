@@ -40,13 +40,15 @@ HOWTO_ZH = "申请|开通|办理|注册|下载|安装|购买|报名|预约|登�
 
 YEAR_LIKE = re.compile(r"(?:19|20)\d\d")  # a year asked about is an anchor, not a focus word
 _CHANGE_VERB = r"(?:increase|grow|grew|rise|rose|fall|fell|drop|decline|change)"
+_COMPARATIVE = (r"(?:more|less|better|worse|higher|lower|larger|bigger|smaller|greater|faster"
+                r"|slower|cheaper|longer|shorter|stronger|weaker)")
 # (kind, Chinese pattern, English pattern), first match wins.
 _PATTERNS: tuple[tuple[str, str, str], ...] = (
     (REASON, r"为什么|为何|何以|原因|缘何|难在哪|根源", r"\bwhy\b|\bwhat (?:makes|causes)\b|\breasons?\b"),
     (DIFFERENCE, r"(?:增加|增长|减少|下降|提高|提升|上升|降低|高|低|快|慢|差|多|少)[了出]?多少|相差|差距|差多少|快了还是慢了"
                  r"|变化了?多少|从.{1,20}到.{1,20}(?:增|减|升|降|提高)",
-     r"\bhow much (?:more|less|higher|lower)\b|\bdifference between\b|\bby how much\b"
-     rf"|\b{_CHANGE_VERB}[ds]? (?:by|from|between)\b"),
+     rf"\bhow much {_COMPARATIVE}\b|\bdifference between\b|\bby how much\b"
+     rf"|\b{_CHANGE_VERB}[ds]?(?= (?:[a-z-]+ ){{0,3}}(?:by|from \S+ to|between \S+ and)\b)"),
     (COUNT, r"多少(?:个|家|项|座|台|名|人|所|条|批|款|种|类|位|部|只|户|辆|次|篇|件|份)|(?<![哪这那])几(?:个|家|项|座|台|名|所|条|批|款|种|类|位|部|户|辆|次)",
      r"\bhow many\b"),
     (PERCENT, r"(?:比例|比重|占比|份额|增速|增长率|增幅|渗透率|覆盖率|百分之|[^\s]率)"
@@ -310,7 +312,7 @@ _EN_STOP = frozenset("what which who whom whose when where why how much many is 
                      "beijing's according total value amount number share percentage rate ratio target "
                      "figure price cost size scale proportion percent large big high long far "
                      "fast quickly year date month day time more less many much vs versus compare "
-                     "compared comparison".split())
+                     "compared comparison that this these those".split())
 
 
 def _english_focus(clause: str, m: re.Match[str]) -> tuple[str, ...]:
@@ -333,7 +335,7 @@ def _english_focus(clause: str, m: re.Match[str]) -> tuple[str, ...]:
     owners = set(re.findall(r"([a-z0-9]+)['’]s\b", clause))
     words = [w for w in re.findall(r"[a-z0-9]+", f"{m.group(0)} {tail}")
              if w not in _EN_STOP and len(w) > 1 and not YEAR_LIKE.fullmatch(w)
-             and w not in owners]
+             and w not in owners and not re.fullmatch(_COMPARATIVE, w)]
     return (*words[:3], *(_owner(rest) if m.group(0).startswith("who") else ()))
 
 

@@ -17,7 +17,7 @@ from dataclasses import replace
 from functools import lru_cache
 
 from askbj.answer import metadata, smalltalk, wording
-from askbj.answer.answer_type import ABSENT, VALUE_KINDS, AnswerType, classify
+from askbj.answer.answer_type import ABSENT, LIST, VALUE_KINDS, AnswerType, classify
 from askbj.answer.citations import verified
 from askbj.answer.compose import Pick, readable_order, render, select
 from askbj.answer.evidence import (
@@ -33,6 +33,7 @@ from askbj.answer.evidence import (
 from askbj.answer.followup import Resolver, Turn
 from askbj.answer.lead import LIMIT, Candidate, Side, choose, defining_first, names_side, off_level
 from askbj.answer.question import Question, TermStats, analyze
+from askbj.answer.references import asked_count, states_count
 from askbj.answer.sentences import SentenceWeights, too_thin
 from askbj.errors import AskbjError
 from askbj.index.store import DocumentsById
@@ -314,7 +315,15 @@ class Answerer:
         if kind.checked:
             lead = choose(self._candidates(a, scored), kind, self._sides(a, kind),
                           self._senses(a, kind), self._compares_sources(a), q.text, q.places)
-            return (None, False) if lead is None else (list(lead.picks), lead.differ)
+            if lead is not None:
+                return list(lead.picks), lead.differ
+            lists = sum(p.kind == LIST for p in kind.parts)
+            if not lists:
+                return None, False
+            # "What are the three routes …, and how many approvals …?": no sentence gives
+            # the count, the routes still are an answer (a list part has passages to hold
+            # it by; an open "what is …" part would take any sentence)
+            return select(scored, lists), False
         limit = min(self.max_sentences, LIMIT if len(kind.parts) > 1 or kind.compares else 2)
         scored, defined = defining_first(scored, kind, self._flat)
         limit = 1 if defined and len(kind.parts) == 1 else limit
@@ -366,7 +375,7 @@ class Answerer:
             return tuple(Side(docs=s) for s in sources)
         if not kind.compares:
             return ()
-        if sources and points_elsewhere(a.question.text):  # the named one, then another
+        if sources and self._elsewhere(a.question.text):  # the named one, then another
             return (Side(docs=sources[0]),)
         years = tuple(x for x in a.question.anchors if YEAR.fullmatch(x))
         places = a.question.places
@@ -377,14 +386,17 @@ class Answerer:
         return self._sources(a.question.text)
 
     def _sources_of(self, question: str) -> tuple[frozenset[str], ...]:
-        return named_sources(question, self.index.rows.heads)
+        return named_sources(question, self.index.rows.heads, self.searcher.domain)
+
+    def _elsewhere(self, question: str) -> bool:
+        return points_elsewhere(question, self.index.rows.heads, self.searcher.domain)
 
     def _compares_sources(self, a: Assessment) -> bool:
         """The answer needs two documents: the question compares sources ("两份材料"), or
         names one and points at another ("焦豪文章和社科院报告给的数一样吗?")."""
         q = a.question
         return compares_sources(q.text, q.anchors) or (
-            len(self._named(a)) == 1 and points_elsewhere(q.text))
+            len(self._named(a)) == 1 and self._elsewhere(q.text))
 
     def _senses(self, a: Assessment, kind: AnswerType) -> dict[str, tuple[str, ...]]:
         """English focus words as the Chinese words the index knows for them."""
@@ -419,7 +431,7 @@ class Answerer:
         places = a.question.places if len(a.question.places) > 1 else ()
         sources = self._named(a)
         sides = [*(Side(p) for p in places), *(Side(docs=s) for s in sources if len(sources) > 1)]
-        if len(sources) == 1 and points_elsewhere(a.question.text):
+        if len(sources) == 1 and self._elsewhere(a.question.text):
             sides.append(Side(docs=sources[0]))
         for side in sides:
             def of(p: Pick, side: Side = side) -> bool:
@@ -440,7 +452,8 @@ class Answerer:
             docs = {s.hit.chunk.doc_id for s in usable}
             usable += [s for s in a.supports if s.hit.chunk.doc_id not in docs][:_OTHER_SOURCE]
         why = bool(_WHY.search(fold(q.text)))
-        only = only_source(q.text, self._named(a))
+        count = asked_count(q.text) if q.wants_list else 0
+        only = only_source(q.text, self._named(a), self.index.rows.heads, self.searcher.domain)
         picks: dict[str, Pick] = {}
         for s in usable:
             doc = self.docs[s.hit.chunk.doc_id]
@@ -460,7 +473,7 @@ class Answerer:
                     continue
                 score = share * self.weights.score(
                     coverage(q, flat), s.strength, s.hit.rank, anchor_share(q, flat, title), pos,
-                    why and bool(_BECAUSE.search(flat)))
+                    why and bool(_BECAUSE.search(flat)), states_count(flat, count))
                 pick = Pick(s.hit.chunk, start, end, score, s.hit.alternates)
                 if flat not in picks or picks[flat].score < score:
                     picks[flat] = pick

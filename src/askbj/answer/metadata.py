@@ -20,7 +20,7 @@ from askbj.text.normalize import fold
 
 # (facet, what a question asking for it says, what a line showing it says)
 _FACETS: tuple[tuple[str, str, str], ...] = (
-    ("author", r"作者(?!认为|指出|提出|发现|建议|强调|写道|说|表示|主张|觉得|如何|怎么|对)|执笔|撰写|谁写|写的|撰文|\bwho (?:wrote|authored|is the author|are the authors)\b|\bwritten by\b|\bwho (?:is|are) behind\b|\bwhich authors?\b|\bname the authors?\b",
+    ("author", r"作者(?!认为|指出|提出|发现|建议|强调|写道|说|表示|主张|觉得|如何|怎么|对)|执笔|撰写|谁写|写的|撰文|\bwho (?:wrote|authored|is the author|are the authors)\b|\bwho\b[^?]{0,60}?\b(?:wrote|(?:co-?)?authored)\b|\bco-?authors?\b|\bwritten by\b|\bwho (?:is|are) behind\b|\bwhich authors?\b|\bname the authors?\b",
      r"作者(?!认为|指出|提出|发现|建议|强调|在)|执笔人?\s*[:：]|撰文"),
     ("venue", r"期刊|刊物|杂志|原载|登在|哪一?期|出处|\bjournal\b|\bmagazine\b|\bwhich issue\b|\bvenue\b|\boriginally (?:carried|appeared)\b",
      r"原载|(?<!资料)(?<!数据)来源\s*[:：]|《[^》]{2,30}》\s*\d{4}\s*年?\s*第?\s*\d{1,2}\s*期"),
@@ -28,7 +28,7 @@ _FACETS: tuple[tuple[str, str, str], ...] = (
      r"责编|美编|责任编辑|编辑\s*[:：]"),
     ("funding", r"基金|资助|课题|项目编号|阶段性成果|有贡献|致谢|\bfund(?:ed|ing)?\b|\bgrant\b|\bproject number\b|\backnowledg|\bcontributed to (?:the|this) (?:article|paper)\b",
      r"基金(?:项目)?\s*[:：]|本文系|阶段性成果|项目编号|对本文亦?有贡献"),
-    ("affiliation", r"单位|任职|在哪(?:里|儿)?(?:工作|任教|教书)|哪(?:所|个)(?:大学|单位|机构)|职务|职称|\bwhere (?:does|do|did) (?:he|she|they) (?:work|teach)\b|\bposts?\b|\baffiliat|\bwhat (?:positions?|roles?)\b",
+    ("affiliation", r"单位|任职|在哪(?:里|儿)?(?:工作|任教|教书)|哪(?:所|个)(?:大学|单位|机构)|职务|职称|\bwhere (?:does|do|did) (?:he|she|they) (?:work|teach)\b|\bposts?\b|\baffiliat|\bwhat (?:positions?|roles?)\b|\b(?:his|her|their) (?:jobs?|titles?|positions?)\b",
      r"教授|研究员|主任|院长|所长|讲师|博士|经理|大学|研究院"),
 )
 _COMPILED = tuple((name, re.compile(asks), re.compile(shows)) for name, asks, shows in _FACETS)

@@ -50,6 +50,18 @@ def asked_count(question: str) -> int:
     return ordinal(m.group(1).replace("两", "二")) if m else 0
 
 
+_COUNTED = r"(?:个|大|项|条|点|种|类|位|方面|环节|层面|方向|领域|部分|件|家)"
+
+
+def states_count(text: str, n: int) -> bool:
+    """``text`` says it has ``n`` items ("从…四方面", "三类产业", "5个智能算力中心"): the
+    sentence that sums up the list a question asked "what four …" of."""
+    if not 0 < n <= 10:
+        return False
+    numeral = "一二三四五六七八九十"[n - 1] + ("两" if n == 2 else "")
+    return bool(re.search(rf"(?<![{_ZH_NUM}第\d])(?:[{numeral}]|{n}\s*){_COUNTED}", text))
+
+
 def pick_item(items: tuple[str, ...], n: int, count: int = 0) -> str | None:
     """Item ``n`` of an answer: by its own marker (二是, (二), ②) when the answer is a marked
     list; else element ``n`` of a series one of its sentences lists ("从A、B、C与D四方面"),
@@ -96,10 +108,20 @@ _SERIES_TAIL = re.compile(rf"(?:等)?[{_ZH_NUM}\d]+(?:个|大|项)?(?:方面|领
                           rf"位一体|任务|措施|重点)[^、]*$|等[^、]{{0,6}}$")
 
 
+# "“汇聚–登记–运营–交易–治理”五位一体": short steps joined by dashes
+_DASHED = re.compile(r"[\u4e00-\u9fff]{1,8}(?:\s*[–—－-]\s*[\u4e00-\u9fff]{1,8}){2,}")
+
+
 def inline_series(sentence: str) -> list[str]:
     """The elements of the longest inline series in ``sentence`` ("从A、B、C与D四方面采取措施"
-    → [A, B, C, D]); [] when there is none of three or more."""
+    → [A, B, C, D]; "“汇聚–登记–运营”三位一体" → [汇聚, 登记, 运营]); [] when there is none
+    of three or more."""
     runs = sorted(_SERIES.findall(sentence), key=lambda r: r.count("、"), reverse=True)
+    dashed = max(_DASHED.finditer(sentence), key=lambda m: len(m.group(0)), default=None)
+    steps = [p.strip() for p in re.split(r"[–—－-]", dashed.group(0))] if dashed else []
+    if dashed and len(steps) >= 3 and (not runs or len(steps) > runs[0].count("、") + 1):
+        head = _head_noun(sentence[dashed.end():])  # "…”五位一体的…机制": 运营 → 运营机制
+        return [p if not head or p.endswith(head) else p + head for p in steps]
     if not runs:
         return []
     parts = runs[0].split("、")
@@ -111,6 +133,16 @@ def inline_series(sentence: str) -> list[str]:
     parts[0] = _SERIES_LEAD.sub("", parts[0])
     parts[-1] = _SERIES_TAIL.sub("", parts[-1])
     return [p.strip() for p in parts if len(p.strip()) >= 2] if len(parts) >= 3 else []
+
+
+def _head_noun(tail: str) -> str:
+    """The noun a run of steps names, in the words after it up to the first conjunction or
+    comma ("”五位一体的数据要素市场化机制和手段" → 机制, "”三个主要环节" → 环节)."""
+    from askbj.text.normalize import pos_tags
+
+    phrase = re.split(r"[和与及,，;；。:：]", tail, maxsplit=1)[0]
+    nouns = [w for w, flag in pos_tags(phrase) if flag.startswith("n") and len(w) >= 2]
+    return nouns[-1] if nouns else ""
 
 
 _MARKER = re.compile(r"^.{0,6}?(?:[一二三四五六七八九十]{1,2}是|第[一二三四五六七八九十]{1,2}"

@@ -46,13 +46,17 @@ class SentenceWeights:
     anchors: float = 0.3
     position: float = 0.05  # position / (1 + index of the sentence in its passage)
     reason: float = 0.2
+    # a sentence saying it has as many items as the question asked for ("what four …":
+    # "从A、B、C与D四方面")
+    count: float = 0.3
     # a sentence of another source than the one the question names ("刘佳骏提到了哪些…")
     # keeps this share of its score
     other_source: float = 0.6
 
     def score(self, coverage: float, strength: float, rank: int, anchors: float,
-              position: int, gives_reason: bool) -> float:
+              position: int, gives_reason: bool, states_count: bool = False) -> float:
         prior = 1.0 / (1.0 + self.rank_decay * (rank - 1))
         return (self.coverage * coverage + self.strength * strength + self.rank * prior
                 + self.anchors * anchors + self.position / (1 + position)
-                + (self.reason if gives_reason else 0.0))
+                + (self.reason if gives_reason else 0.0)
+                + (self.count if states_count else 0.0))

@@ -13,7 +13,7 @@ Arrays of ``rows.npz``::
     chunk_start, chunk_end   int64[N]   the passage's span in its document's text
     chunk_ids    bytes[N]    chunk ids (UTF-8); ``chunk_order`` sorts them (int64[N])
     doc_lines    int64[D+1]  byte offset of each line of documents.jsonl
-    doc_heads    uint8[...]  UTF-8 JSON: [[doc_id, title, [authors…]], …] for every document
+    doc_heads    uint8[...]  UTF-8 JSON: [[doc_id, title, [authors…], venue], …] for every document
 """
 
 from __future__ import annotations
@@ -43,6 +43,7 @@ class Heading:
     doc_id: str
     title: str
     authors: tuple[str, ...] = ()
+    venue: str = ""  # where it appeared: a question may name a source by it
 
 
 @dataclass(frozen=True, eq=False)
@@ -61,7 +62,7 @@ class Table:
     @classmethod
     def of(cls, chunks: Sequence[Chunk], documents: Sequence[Document]) -> Table:
         """The table of passages and documents held in memory (one pass over them)."""
-        heads = [Heading(d.doc_id, d.title, tuple(d.authors)) for d in documents]
+        heads = [Heading(d.doc_id, d.title, tuple(d.authors), d.venue) for d in documents]
         codes = {h.doc_id: i for i, h in enumerate(heads)}
         for c in chunks:
             if c.doc_id not in codes:
@@ -208,7 +209,7 @@ def encode_lines(rows: Sequence[Any], to_json: Callable[[Any], str]) -> Iterator
 
 def save(path: Path, table: Table, chunk_lines: np.ndarray, doc_lines: np.ndarray) -> None:
     """Write ``rows.npz`` for files whose lines start at ``chunk_lines`` / ``doc_lines``."""
-    heads = [[h.doc_id, h.title, list(h.authors)] for h in table.heads]
+    heads = [[h.doc_id, h.title, list(h.authors), h.venue] for h in table.heads]
     blob = np.frombuffer(json.dumps(heads, ensure_ascii=False).encode("utf-8"), np.uint8)
     with path.open("wb") as f:
         np.savez(f, chunk_lines=chunk_lines, chunk_doc=table.doc, chunk_start=table.start,
@@ -223,8 +224,9 @@ def load(folder: Path, chunks: int | None) -> tuple[Documents, Passages]:
     try:
         with np.load(where, allow_pickle=False) as z:
             arrays = {k: z[k] for k in z.files}
-        heads = tuple(Heading(str(d), str(t), tuple(str(a) for a in au))
-                      for d, t, au in json.loads(arrays["doc_heads"].tobytes()))
+        # an index written before venues were kept has three fields a document
+        heads = tuple(Heading(str(d), str(t), tuple(str(a) for a in au), str(v[0]) if v else "")
+                      for d, t, au, *v in json.loads(arrays["doc_heads"].tobytes()))
         table = Table(heads, arrays["chunk_doc"], arrays["chunk_start"], arrays["chunk_end"],
                       arrays["chunk_ids"], arrays["chunk_order"])
     except (OSError, ValueError, TypeError, KeyError) as exc:

@@ -14,8 +14,9 @@ from askbj.domain import Domain
 from askbj.text.lang import is_english
 from askbj.text.normalize import fold, pos_tags
 
-# a number of its own: not the 500 of a code such as TOP500 (the passage's code is matched whole)
-_NUMBER = re.compile(r"(?<![\d.a-z])\d{2,}(?:\.\d+)?(?![\d.])")
+# a number of its own: not the 500 of a code such as TOP500 (the passage's code is matched whole);
+# a full stop after it ends the sentence ("… in 2020 and 2023.")
+_NUMBER = re.compile(r"(?<![\d.a-z])\d{2,}(?:\.\d+)?(?!\d|\.\d)")
 _THOUSANDS = re.compile(r"(?<=\d),(?=\d{3}(?!\d))")
 # "23年" said for 2023; not "近20年"/"过去20年" (twenty years).
 _SHORT_YEAR = re.compile(
@@ -46,6 +47,8 @@ _MONTH = re.compile(
     rf"|\b({_MONTH_NAME})(?=\s+(?:\d{{1,2}}(?:st|nd|rd|th)?,?\s+)?\d{{4}})"
 )
 
+_MONTH_RANGE = re.compile(rf"\b(?:{_MONTH_NAME})\s*(?:[-–—~]|to|through)\s*({_MONTH_NAME})\b")
+
 
 @lru_cache(maxsize=1024)
 def find_anchors(question: str, domain: Domain) -> tuple[tuple[str, ...], tuple[str, ...]]:
@@ -59,8 +62,10 @@ def find_anchors(question: str, domain: Domain) -> tuple[tuple[str, ...], tuple[
         # "per 10,000 residents" is 每万人 in the text: a round English number is a unit.
         numbers = [n for n in numbers if YEAR.fullmatch(n) or not re.fullmatch(r"10+", n)]
         # "by the end of November 2023" is 2023年11月末 in the text
+        # "January–November 2023" is 2023年1~11月: only the range's last month is a word
+        dated = _MONTH_RANGE.sub(r"\1", folded)
         numbers += [f"{_MONTHS.index(m.group(1) or m.group(2)) + 1}月"
-                    for m in _MONTH.finditer(folded)]
+                    for m in _MONTH.finditer(dated)]
     places = _english_places(question, domain) if english else _chinese_places(folded, domain)
     with_aliases = (_with_aliases(p, domain) for p in places)
     return tuple(dict.fromkeys(numbers)), tuple(dict.fromkeys(with_aliases))
@@ -86,10 +91,13 @@ def _chinese_places(folded: str, domain: Domain) -> list[str]:
     pairs = pos_tags(folded)
     places = [f for w, flag in pairs if flag == "ns" and len(w) >= 2
               for f in _place_forms(w, domain)]
-    # a name of the gazetteer jieba tagged otherwise (合肥/n in 合肥数字经济…)
+    # a name of the gazetteer jieba tagged otherwise (合肥/n in 合肥数字经济…) or cut in two
+    # (经/p 开区/ns): the whole name stands for the piece inside it
     words = {w for w, _ in pairs}
-    places += [zh for zh in dict.fromkeys(domain.gazetteer.values())
-               if zh in words and not any(zh in p or p in zh for p in places)]
+    named = [zh for zh in dict.fromkeys(domain.gazetteer.values())
+             if zh in words or (len(zh) >= 3 and zh in folded)]
+    places = [p for p in places if not any(p in zh and p != zh for zh in named)]
+    places += [zh for zh in named if not any(zh in p or p in zh for p in places)]
     return list(dict.fromkeys(places))
 
 

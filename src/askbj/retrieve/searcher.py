@@ -162,7 +162,7 @@ class Searcher:
             return []
         need = max(50, 5 * k)
         ranked = self._rank(query.text, mode, codes, need)
-        sources = () if doc_ids else named_sources(query.text, self.index.rows.heads)
+        sources = () if doc_ids else named_sources(query.text, self.index.rows.heads, self.domain)
         # room to find a second document, or a named one further down
         wide = need if sources else max(k, self.fusion.spread_at + 5)
         hits = self.collapse(ranked.ids[:need], ranked.scores[:need], wide)

@@ -1,0 +1,35 @@
+"""A question's anchors: the numbers and places a passage answering it must share."""
+
+from __future__ import annotations
+
+from types import MappingProxyType
+
+from askbj.domain import Domain
+from askbj.retrieve.anchors import find_anchors
+
+EMPTY = Domain(name="empty")
+
+
+def test_a_full_stop_after_a_year_ends_the_sentence_not_the_number() -> None:
+    assert find_anchors("Compare the value added in 2020 and 2023.", EMPTY)[0] == (
+        "2020", "2023")
+    assert find_anchors("增长了12.5%。", EMPTY)[0] == ("12.5",)
+    # a version or a decimal is still one number, not two
+    assert find_anchors("v2.0.1 版本", EMPTY)[0] == ()
+    assert find_anchors("达到1.45万亿元", EMPTY)[0] == ()
+
+
+def test_a_gazetteer_name_jieba_cuts_in_two_is_one_place() -> None:
+    # jieba reads 经开区 as 经/p + 开区/ns: only the domain's name makes it whole
+    assert "经开区" not in find_anchors("那经开区呢?", EMPTY)[1]
+    zones = Domain(name="zones", gazetteer=MappingProxyType({"yizhuang": "经开区"}))
+    assert find_anchors("那经开区呢?", zones)[1] == ("经开区",)
+    assert find_anchors("朝阳区、经开区打造两大引擎区", zones)[1] == ("朝阳区", "经开区")
+    assert find_anchors("How big is the Yizhuang zone?", zones)[1] == ("经开区",)
+
+
+def test_an_english_month_range_anchors_its_last_month() -> None:
+    # the text writes "January–November 2023" as 2023年1~11月: no 1月 of its own
+    for question in ("Revenue in January–November 2023?", "from January to November 2023"):
+        assert find_anchors(question, EMPTY)[0] == ("2023", "11月")
+    assert find_anchors("What happened in May 2023?", EMPTY)[0] == ("2023", "5月")
