@@ -456,3 +456,13 @@ def test_a_thing_asked_for_by_what_it_did_is_that_description_later(resolver: Re
     r = resolver.resolve("Back to the first thing I asked about — which plan strengthened that "
                          "structure?", turns)
     assert r.rule == "back" and "spatial structure" in r.question and "integrated" not in r.question
+
+
+def test_list_reference_in_traditional_script_keeps_the_words_after_it(
+        resolver: Resolver) -> None:
+    answer = ("北京逐步建成三类标杆企业,包括全球标杆(细分领域全球领先)、全国标杆(细分领域全国领先)"
+              "和北京标杆(细分领域区域领先)。[1]")
+    turn = Turn.of("北京的数字经济标杆企业分成哪三类?", answer)
+    # the item's gloss in brackets is dropped; 現在 is not eaten as part of 第二類
+    assert resolver.resolve("第二類現在有幾家?", [turn]).question == "全國標杆現在有幾家?"
+    assert resolver.resolve("第二类现在有几家?", [turn]).question == "全国标杆现在有几家?"

@@ -499,3 +499,54 @@ def test_how_a_question_asks_is_no_term_of_it(tmp_path, fake_embedder) -> None: 
     terms = {t for t, _ in q.weights}
     assert {"运营", "机制"} <= terms and not terms & {"具体", "做"}
     assert answerer.ask("运营机制具体怎么做?").text.startswith("北京建立数据运营增值机制")
+
+
+def test_how_much_money_grew_may_be_answered_by_a_percentage() -> None:
+    grew = at.classify("How much did fixed-asset investment grow in 2023?").parts[0]
+    assert grew.unit == "" and hd.holds(grew, "固定资产投资额增长14.4%。")
+    assert at.classify("How much was invested in the park?").parts[0].unit == "元"
+    assert at.classify("固定资产投资增长了多少?").parts[0].unit == ""
+    assert at.classify("总投资是多少?").parts[0].unit == "元"
+
+
+def test_a_demonstrative_is_no_focus_word() -> None:
+    assert at.classify("全球标杆有多少家企业达到这个水平?").parts[0].focus == ("企业",)
+
+
+def test_a_count_in_the_asked_unit_leads_over_another_classifier(  # type: ignore[no-untyped-def]
+        tmp_path, fake_embedder) -> None:
+    answerer = answerer_over_files({"r.txt": (
+        "北京标杆企业\n\n北京逐步建成三类标杆企业,包括全球标杆、全国标杆和北京标杆,标杆企业体系日益完善。"
+        "据评价报告,10家达到全球标杆水平,33家达到全国标杆水平,标杆企业带动作用明显。\n")},
+        tmp_path, fake_embedder)
+    assert "33家" in answerer.ask("全国标杆有几家?").text.split("[1]")[0]
+
+
+def test_a_rate_word_jieba_cuts_is_the_focus_whole() -> None:
+    # jieba reads 国产化率 as 国产 + 化率, and the rate pattern matched from 化
+    part = at.classify("北京操作系统的国产化率大概是多少?").parts[0]
+    assert part.kind == at.PERCENT and part.focus == ("国产化率",)
+    assert hd.part_met(part, "操作系统国产化比例不足一成", {})
+    assert at.classify("渗透率是多少?").parts[0].focus == ("渗透率",)
+
+
+def test_an_area_is_met_by_a_value_in_its_unit() -> None:
+    part = at.classify("示范区的智能设备铺到多大面积了?").parts[0]
+    assert part.focus == ("面积",)
+    assert hd.part_met(part, "示范区已实现600平方公里范围内的智能化设备部署", {})
+    assert not hd.part_met(part, "示范区累计形成70余项标准成果", {})
+
+
+def test_what_with_a_plural_noun_asks_for_a_list(tmp_path, fake_embedder) -> None:  # type: ignore[no-untyped-def]
+    from askbj.answer.question import analyze
+
+    text = "北京研究\n\n北京面临政策和人才两方面的困难与挑战。\n"
+    answerer = answerer_over_files({"r.txt": text}, tmp_path, fake_embedder)
+
+    def wants(question: str) -> bool:
+        return analyze(question, answerer.stats, answerer.searcher.domain).wants_list
+
+    assert wants("What internal difficulties does Beijing face?")
+    assert wants("What four fronts has Beijing worked on?")
+    assert not wants("What progress has Beijing made?")  # -ss is no plural
+    assert not wants("What does the plan say?")

@@ -33,3 +33,10 @@ def test_an_english_month_range_anchors_its_last_month() -> None:
     for question in ("Revenue in January–November 2023?", "from January to November 2023"):
         assert find_anchors(question, EMPTY)[0] == ("2023", "11月")
     assert find_anchors("What happened in May 2023?", EMPTY)[0] == ("2023", "5月")
+
+
+def test_any_word_of_an_alias_group_stands_for_the_group() -> None:
+    zones = Domain(name="zones", gazetteer=MappingProxyType({"yizhuang": "亦庄"}),
+                   place_aliases=MappingProxyType({"经开区": ("经开区", "亦庄")}))
+    assert find_anchors("亦莊的示範區有多大?", zones)[1] == ("经开区|亦庄",)
+    assert find_anchors("How big is the Yizhuang zone?", zones)[1] == ("经开区|亦庄",)

@@ -97,7 +97,8 @@ _GENERIC = frozenset("比例 比重 占比 份额 数量 数目 总数 规模 �
                      "现任 大概 大约 一共 总共 累计 达到 主要 哪些 分别 各自 这些 其中 超过 包括 提出 认为 已经 能够 可以 "
                      "当前 全市 全国 全球 全省 平均 同比 一个 效果 作用 影响 带来 实现 情况 开始 "
                      "一年 一年内 年内 今年 去年 全年 当年 同期 期间 说法 提法 表述 口径 给出 记载 两份 材料 文件 "
-                     "相比 对比 比较 相较 报告 文章 论文 年底 年初 年末 月底 月末 推算 估算 测算 换算 据此 由此 依此".split())
+                     "相比 对比 比较 相较 报告 文章 论文 年底 年初 年末 月底 月末 推算 估算 测算 换算 据此 由此 依此 "
+                     "这个 那个 这种 那种 该类 此类".split())
 CLASSIFIERS = "个家项座台名所条批款种类位部只户辆次篇件份"
 ABSENT = "\x00"  # the sense of a focus word the corpus never uses: no text meets it
 
@@ -226,14 +227,17 @@ def _part(clause: str, english: bool) -> Part:
 
 
 def _unit(clause: str, m: re.Match[str], english: bool) -> str:
-    """The unit a value must carry: the classifier after 多少/几, or 元 for money."""
+    """The unit a value must carry: the classifier after 多少/几, or 元 for money (not for how
+    much money grew: "how much did investment grow" is as often answered by a percentage)."""
     if english:
-        return "元" if re.search(r"\b(?:yuan|rmb|dollars?|invest\w*|price|cost|revenue|funding)\b",
-                                 clause) else ""
+        grew = re.search(rf"\b{_CHANGE_VERB}[ds]?\b|\bgrowth\b", clause)
+        return "元" if not grew and re.search(
+            r"\b(?:yuan|rmb|dollars?|invest\w*|price|cost|revenue|funding)\b", clause) else ""
     after = clause[m.end() - 1 : m.end() + 1]
     if m.group(0)[-1:] in CLASSIFIERS:
         return m.group(0)[-1]
-    if re.search(r"多少钱|金额|投资|售价|价格|资金|交易额|营收|收入|元", clause):
+    if re.search(r"多少钱|金额|投资|售价|价格|资金|交易额|营收|收入|元", clause) \
+            and not re.search(r"增长|增加|增速|提高|上升|下降|减少", clause):
         return "元"
     return after if after[-1:] in CLASSIFIERS and after[:1] in "多几" else ""
 
@@ -256,12 +260,26 @@ def _chinese_focus(clause: str, m: re.Match[str], kind: str) -> tuple[str, ...]:
     before = re.sub(r"(?:是|为|有|达到?|约|大概|大约|共|一共|累计|了|的|都|能)+$", "",
                     clause[: m.start()])
     before = re.sub(r"(?:设|选|建|落|位|坐落)[在于]?$", "", before)
-    inner = [w for w in _words(m.group(0)) if _content(w)] if kind != DIFFERENCE else []
+    inner = [w for w in _overlapping(clause, m) if _content(w)] if kind != DIFFERENCE else []
     if inner:
         return tuple(inner[-1:])
     words = [w for w in _words(before.rsplit("的", 1)[-1]) if _content(w)]
     words = words or [w for w in _words(before) if _content(w)]
     return tuple(words[-1:]) if words else tuple(after)
+
+
+def _overlapping(clause: str, m: re.Match[str]) -> list[str]:
+    """The words of ``clause`` the question word's match overlaps, whole: the pattern's
+    one character before 率 is part of a word (国产化率, not 化率)."""
+    out, at = [], 0
+    for w in _words(clause):
+        start = clause.find(w, at)
+        if start < 0:
+            continue
+        at = start + len(w)
+        if at > m.start() and start < m.end():
+            out.append(w)
+    return out
 
 
 def _phrase(before: str) -> str:
@@ -282,8 +300,15 @@ def _words(text: str) -> list[str]:
     from askbj.text.normalize import _lock as jieba_lock
 
     with jieba_lock:
-        cut = _jieba().lcut(text)
-    return [w.strip() for w in cut if w.strip()]
+        cut = [w.strip() for w in _jieba().lcut(text) if w.strip()]
+    # a word jieba starts with the suffix 化 continues the one before: 国产 化率 → 国产化率
+    out: list[str] = []
+    for w in cut:
+        if out and w.startswith("化") and len(w) >= 2 and re.fullmatch(r"[\u4e00-\u9fff]+", out[-1]):
+            out[-1] += w
+        else:
+            out.append(w)
+    return out
 
 
 _WH = re.compile(r"多少|多大|多高|多长|多快|哪|什么|几|何|如何|谁|怎|啥|为啥")

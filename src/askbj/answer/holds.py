@@ -159,5 +159,12 @@ def _word_met(word: str, text: str, translations: dict[str, tuple[str, ...]] | N
     amounts = (f"{word[:-1]}金额", f"{word[:-1]}总额") if len(word) > 2 and word.endswith("额") \
         else ()  # 交易额 ≈ 交易金额
     senses = (translations or {}).get(word, (word, stem, *amounts))
+    senses = (*senses, *(u for s in senses for u in _MEASURED_IN.get(s, ())))
     return not senses or any(s in text for s in senses)
+
+
+# A measure is met by a value in its unit: 面积 by "600平方公里" (general units, no corpus words)
+_MEASURED_IN = {"面积": ("平方公里", "平方千米", "平方米", "公顷", "亩"),
+                "长度": ("公里", "千米"), "里程": ("公里", "千米"),
+                "重量": ("公斤", "千克", "吨"), "容量": ("TB", "PB", "GB", "tb", "pb", "gb")}
 

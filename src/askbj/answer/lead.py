@@ -171,11 +171,13 @@ def _first(cands: list[Candidate], parts: list[Part], senses: dict[str, tuple[st
     top = cands[0].pick.score
     near = [c for c in cands if c.pick.score >= _NEAR * top]
 
-    def rank(c: Candidate) -> tuple[int, int, bool, bool]:
+    def rank(c: Candidate) -> tuple[int, int, bool, bool, int]:
         done = sum(answers(p, c, senses) for p in parts)
         whole = sum(bool(p.phrase) and p.phrase in c.flat for p in parts) if done else 0
+        # last, a count in the very unit asked (几家: "33家", not "三类")
+        unit = sum(bool(p.unit) and _in_unit(p.unit, c.flat) for p in parts) if done else 0
         return done, whole, bool(done) and not about_elsewhere(c, places), \
-            bool(done) and not narrowed(asked, c.flat)
+            bool(done) and not narrowed(asked, c.flat), unit
 
     best = max(near, key=rank)
     if rank(best)[0]:
@@ -183,6 +185,11 @@ def _first(cands: list[Candidate], parts: list[Part], senses: dict[str, tuple[st
     floor = _FLOOR * top  # far below the best, a sentence answering is a coincidence
     return next((c for c in cands if c.pick.score >= floor
                  and any(answers(p, c, senses) for p in parts)), None)
+
+
+def _in_unit(unit: str, flat: str) -> bool:
+    number = r"(?:\d|[一二两三四五六七八九十百千万])\s*(?:多|余)?\s*[万亿千百]*\s*"
+    return bool(re.search(number + re.escape(unit), flat))
 
 
 def defining_first(scored: list[Pick], kind: AnswerType,

@@ -27,7 +27,10 @@ _LIST_ZH = re.compile(
     r"哪些|哪几|有几|几个|几项|几方面|分别|各自|各有|各区|列举|哪[一二三四五六七八九十两]"
 )
 _LIST_EN = re.compile(r"\b(what are|which|list|name the|what measures|in what ways"
-                      r"|what (?:two|three|four|five|six|seven|eight|nine|ten))\b")
+                      r"|what (?:two|three|four|five|six|seven|eight|nine|ten))\b"
+                      # "what (internal) difficulties does …", "what advantages did …"
+                      r"|\bwhat (?:[a-z-]+ ){0,2}[a-z-]{2,}[a-rt-z]s (?=(?:does|do|did|are|were"
+                      r"|has|have|had|can|will|should|would)\b)")
 UNSEEN = 1.0
 # How a question asks, not what about: 具体 before 怎么/哪些/什么, and the pro-verb after 怎么
 # ("具体怎么做?" is answered by what is done, not by a sentence saying 具体 or 做出)

@@ -151,8 +151,10 @@ _MARKER = re.compile(r"^.{0,6}?(?:[一二三四五六七八九十]{1,2}是|第[�
 
 def key_phrase(item: str, limit: int) -> str:
     """An item by its opening clause, marker dropped: "二是建设高水平数据交易平台，…" →
-    "建设高水平数据交易平台"."""
+    "建设高水平数据交易平台"; a gloss in brackets too: "全国标杆(细分领域全国领先)" →
+    "全国标杆"."""
     text = _MARKER.sub("", item, count=1) if item_of(item, 0, len(item)) else item
+    text = re.sub(r"[(（][^()（）]{2,30}[)）]", "", text).strip() or text
     parts = [p for p in re.split(r"[，,；;：:。！？!?]", text) if p.strip()]
     key = ""
     for p in parts:

@@ -72,8 +72,17 @@ def find_anchors(question: str, domain: Domain) -> tuple[tuple[str, ...], tuple[
 
 
 def _with_aliases(place: str, domain: Domain) -> str:
-    forms = [a for form in place.split("|") for a in domain.place_aliases.get(form, (form,))]
+    """``place`` with the other words of its alias group, whichever of them was written
+    (亦庄 stands for 经开区 as 经开区 does for 亦庄)."""
+    forms = [a for form in place.split("|") for a in _group(form, domain)]
     return "|".join(dict.fromkeys(forms))
+
+
+def _group(form: str, domain: Domain) -> tuple[str, ...]:
+    if form in domain.place_aliases:
+        return domain.place_aliases[form]
+    return next(((key, *forms) for key, forms in domain.place_aliases.items() if form in forms),
+                (form,))
 
 
 def _english_places(question: str, domain: Domain) -> list[str]:
