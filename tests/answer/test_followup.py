@@ -466,3 +466,42 @@ def test_list_reference_in_traditional_script_keeps_the_words_after_it(
     # the item's gloss in brackets is dropped; 現在 is not eaten as part of 第二類
     assert resolver.resolve("第二類現在有幾家?", [turn]).question == "全國標杆現在有幾家?"
     assert resolver.resolve("第二类现在有几家?", [turn]).question == "全国标杆现在有几家?"
+
+
+def test_a_swap_followed_by_its_own_restatement_is_a_swap(resolver: Resolver) -> None:
+    turn = Turn.of("南京有哪个代表性的智能工厂案例?", "南钢建设了智能工厂。[1]")
+    swapped = resolver.resolve("上海呢?有什么例子?", [turn]).question
+    assert swapped == "上海有哪个代表性的智能工厂案例?"
+    # words after the swap that ask for something new are not dropped
+    new = resolver.resolve("那广州呢?有成立什么数据交易机构吗?", [turn]).question
+    assert "数据交易机构" in new
+    year = Turn.of("截至2024年底,交易所累计备案交易金额有多少?", "近100亿元。[1]")
+    # 的时候 is no new topic: the year alone is swapped
+    assert resolver.resolve("那2023年的时候呢?", [year]).question == \
+        "截至2023年底,交易所累计备案交易金额有多少?"
+
+
+def test_an_english_questions_chinese_gloss_is_no_subject(resolver: Resolver) -> None:
+    turn = Turn.of("What is Chang'an Chain (长安链)?", "长安链是区块链成果。[1]")
+    assert resolver.resolve("What was it approved as?", [turn]).question == \
+        "What was Chang'an Chain approved as?"
+
+
+@pytest.mark.parametrize(("question", "alone"), [
+    ("Different question: who wrote the paper on cities?", "who wrote the paper on cities?"),
+    ("By the way, what is a data exchange?", "what is a data exchange?"),
+    ("对了,预计到2030年能减排多少?", "预计到2030年能减排多少?"),
+    ("另外想問,OECD研究說了什麼?", "OECD研究說了什麼?"),
+])
+def test_more_new_topic_markers_leave_the_question_alone(resolver: Resolver, question: str,
+                                                        alone: str) -> None:
+    turn = Turn.of("北京每万人拥有多少个5G基站?", "48个。[1]")
+    assert resolver.resolve(question, [turn]).question == alone
+
+
+def test_a_traditional_answers_series_is_read_for_its_items(resolver: Resolver) -> None:
+    answer = ("北京著力從數字基礎設施佈局、數據要素市場化配置、平臺生態系統構建與高效制度供給"
+              "四方面採取措施。[1]")
+    turn = Turn.of("北京推動數字經濟高質量發展主要從哪四個方面著手?", answer)
+    first = resolver.resolve("第一個方面具體是怎麼做的?", [turn]).question
+    assert first == "數字基礎設施佈局具體是怎麼做的?"

@@ -73,6 +73,10 @@ def test_a_byline_or_credit_line_is_no_answer_sentence() -> None:
     ("Who from the data centre co-authored the article, and what is his job there?",
      {"author", "affiliation"}),
     ("Who among the authors wrote the piece on data elements?", {"author"}),
+    # a fund the text is about is no funding of the article
+    ("How many yuan is in Beijing's fund for cutting-edge industries?", set()),
+    ("Which fund supported this article?", {"funding"}),
+    ("Who funded the study?", {"funding"}),
 ])
 def test_authorship_asked_around_other_words(question: str, facets: set[str]) -> None:
     assert metadata.asked_facets(question) == facets

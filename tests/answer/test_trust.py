@@ -550,3 +550,24 @@ def test_what_with_a_plural_noun_asks_for_a_list(tmp_path, fake_embedder) -> Non
     assert wants("What four fronts has Beijing worked on?")
     assert not wants("What progress has Beijing made?")  # -ss is no plural
     assert not wants("What does the plan say?")
+
+
+def test_what_was_a_long_named_things_measure_asks_for_an_amount() -> None:
+    part = at.classify(
+        "What was the Guangzhou Data Exchange's trading volume in its first year?").parts[0]
+    assert part.kind == at.AMOUNT
+
+
+def test_the_asked_place_with_its_suffix_is_no_new_place() -> None:
+    part = at.classify("国家信创园在北京哪个区?").parts[0]
+    assert part.kind == at.PLACE
+    assert not hd.holds(part, "北京市信创产业稳步发展,国家信创园已集聚240余家企业。")
+    assert hd.holds(part, "国家信创园位于北京市海淀区,已集聚240余家企业。")
+
+
+def test_a_counted_word_the_question_word_cuts_is_the_focus_whole() -> None:
+    # 多少人|次: the count is of 人次, which a sentence of 3.8万个 基站 does not give
+    part = at.classify("自动驾驶出租车在北京累计服务了多少人次?").parts[0]
+    assert part.kind == at.COUNT and part.focus == ("人次",)
+    # the verb before 在哪儿 is no part of a place question's focus
+    assert "设在" not in at.classify("先行区设在哪儿?").parts[0].focus

@@ -72,7 +72,7 @@ _PATTERNS: tuple[tuple[str, str, str], ...] = (
      r"\bwhere\b|\bwhich (?:city|cities|district|province|country|countries|area)\b"),
     (AMOUNT, r"多少|多大|多高|多长|多远|多少钱|规模|金额",
      r"\bhow (?:much|large|big|high|long|far)\b"
-     r"|\bwhat (?:[\w']+ ){0,4}(?:total|value|amount|size|scale|price|cost|investment|budget|target|figure"
+     r"|\bwhat (?:[\w']+ ){0,6}(?:total|value|amount|size|scale|price|cost|investment|budget|target|figure"
      r"|salary|salaries|wages?|income|revenue|profit|turnover|volume|sales|population)\b"),
     (LIST, r"哪些|哪几|列举|有几|几方面|分别是什么|有什么(?:措施|举措|做法|特点|问题)",
      r"\bwhat are\b|\bwhich\b|\blist\b|\bname the\b|\bwhat (?:measures|steps)\b"),
@@ -260,7 +260,10 @@ def _chinese_focus(clause: str, m: re.Match[str], kind: str) -> tuple[str, ...]:
     before = re.sub(r"(?:是|为|有|达到?|约|大概|大约|共|一共|累计|了|的|都|能)+$", "",
                     clause[: m.start()])
     before = re.sub(r"(?:设|选|建|落|位|坐落)[在于]?$", "", before)
-    inner = [w for w in _overlapping(clause, m) if _content(w)] if kind != DIFFERENCE else []
+    # the pattern's edge may cut a word (国产|化率, 多少人|次): take it whole; not a place
+    # or a date's verb (设|在哪儿)
+    words = _overlapping(clause, m) if kind in (PERCENT, COUNT, AMOUNT) else _words(m.group(0))
+    inner = [w for w in words if _content(w)] if kind != DIFFERENCE else []
     if inner:
         return tuple(inner[-1:])
     words = [w for w in _words(before.rsplit("的", 1)[-1]) if _content(w)]

@@ -140,9 +140,11 @@ _TURN_EN = re.compile(r"^(?:(?:ok(?:ay)?|so|and|now),?\s+)?"
 _TURN_NOUNS = frozenset({"one", "question", "topic", "thing"})
 # A marker that the question starts a new topic: the rest is asked alone.
 _NEW_TOPIC = re.compile(
-    r"^\s*(?:(?:换|換)(?:个|個)(?:话题|話題|问题|問題)|另外(?:问|問)(?:一下|个|個)?(?:问题|問題)?"
-    r"|(?:说|說)(?:点|點)?别的|separately|on (?:an)?other (?:topic|note)"
-    r"|changing (?:the )?(?:subject|topic)|new (?:question|topic)|unrelated(?: question)?"
+    r"^\s*(?:(?:换|換)(?:个|個)(?:话题|話題|问题|問題)|另外(?:想)?(?:问|問)(?:一下|个|個)?(?:问题|問題)?"
+    r"|(?:说|說)(?:点|點)?别的|(?:顺便|順便)(?:问|問)(?:一下|一句)?|(?:对|對)了"
+    r"|separately|on (?:an)?other (?:topic|note)|by the way|(?:a )?different (?:question|topic)"
+    r"|another (?:question|topic)|changing (?:the )?(?:subject|topic)|new (?:question|topic)"
+    r"|unrelated(?: question)?"
     r")\s*[,，:：;；.。!！、—–-]+\s*", re.I)
 _FIRST = re.compile(r"最开始|一开始|最初|最早|开头|刚开始|第一个问题|\bfirst\b|at the start", re.I)
 _PRONOUN_ZH = re.compile(r"它们|它|其(?![中他次实余])|他们|该(?=[的是在有]|$)")
@@ -164,8 +166,25 @@ _QUESTIONISH = re.compile(r"什么|哪|谁|多少|几|怎|如何|是否|吗|呢|
 
 
 def _plain(text: str) -> str:
-    """Width-folded, simplified text, case kept (what the rules match and rewrite)."""
-    return to_simplified(unicodedata.normalize("NFKC", text)).strip()
+    """Width-folded, simplified text, case kept (what the rules match and rewrite); an
+    English question's Chinese gloss in brackets dropped ("Chang'an Chain (长安链)")."""
+    plain = to_simplified(unicodedata.normalize("NFKC", text)).strip()
+    bare = re.sub(r"\s*\([^()]*[\u4e00-\u9fff][^()]*\)", "", plain)
+    return bare if bare != plain and _english(bare) else plain
+
+
+_RESTATING = frozenset("例子 案例 情况 东西 内容 事情 example examples case cases".split())
+
+
+def _restates(rest: str) -> bool:
+    """The words after an elliptic "X呢?" only ask again ("有什么例子?", "又出了什么?"), not
+    for something new ("有成立什么数据交易机构吗?")."""
+    if _english(rest):
+        words = [w for w in re.findall(r"[a-z]+", rest.lower()) if len(w) > 3]
+        return all(w in _RESTATING or w in ("there", "what", "which", "about") for w in words)
+    nouns = [w for w, flag in pos_tags(rest) if len(w) >= 2 and (flag[:1] in "nv" or flag == "vn")
+             and w not in _RESTATING and not re.fullmatch(r"什么|怎么|多少|哪些|是否|有没有", w)]
+    return not nouns
 
 
 def _english(text: str) -> bool:
@@ -276,6 +295,10 @@ class Resolver:
     # --- anchor swap: "那上海呢?", "2022年呢?", "And Hangzhou?" -----------------------------
 
     def _swap(self, plain: str, turns: list[Turn]) -> str | None:
+        first = re.match(r"^(.{1,40}?[?？])\s*(?=\S)", plain)
+        if first and _restates(plain[first.end():]):
+            # "上海呢?有什么例子?", "2023年呢?又出了什么?": the swap says it all
+            return self._swap(first.group(1), turns)
         core, connective = self._elliptic_core(plain)
         if core is None:
             return None
@@ -363,6 +386,7 @@ class Resolver:
             for name in names:
                 rest = re.sub(rf"\b{re.escape(name)}\b", "", rest, flags=re.I)
             return re.sub(r"\b(?:and|in|the|of|for|year|city)\b|[\W_]", "", rest, flags=re.I)
+        rest = re.sub(r"的?(?:时候|时期|那时|那年)", "", rest)  # "那2023年的时候呢?"
         return re.sub(r"[市省区县的和与及、在年\W_]", "", rest)
 
     def _put_place(self, text: str, places: tuple[str, ...], core: str) -> str:
@@ -423,8 +447,8 @@ class Resolver:
         if not m:
             return None
         n = ordinal_of(m)
-        item = next((it for t in reversed(turns)
-                     if (it := pick_item(t.items, n, asked_count(t.searched)))), None)
+        item = next((it for t in reversed(turns) if (it := pick_item(
+            tuple(_plain(i) for i in t.items), n, asked_count(_plain(t.searched))))), None)
         if item is None:
             return None
         key = key_phrase(_plain(item), self.rules.max_item_chars)

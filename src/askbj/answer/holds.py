@@ -89,7 +89,9 @@ def _names_new(sentence: str, clause: str, flags: set[str], suffix: re.Pattern[s
     is not answered by a sentence whose only place is 先行区."""
     words = [w for w, flag in tagged_words(sentence) if flag in flags]
     words += [m.group(0) for m in suffix.finditer(sentence)]
-    return any(w not in clause and w[-3:] not in clause for w in words)
+    # 北京市 is no new place for a question saying 北京
+    return any(w not in clause and w[-3:] not in clause
+               and not (len(w) > 2 and w[-1] in "市省" and w[-3:-1] in clause) for w in words)
 
 
 def _has_amount(part: Part, sentence: str) -> bool:

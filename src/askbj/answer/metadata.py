@@ -26,7 +26,7 @@ _FACETS: tuple[tuple[str, str, str], ...] = (
      r"原载|(?<!资料)(?<!数据)来源\s*[:：]|《[^》]{2,30}》\s*\d{4}\s*年?\s*第?\s*\d{1,2}\s*期"),
     ("editor", r"责编|美编|编辑|责任编辑|\beditors?\b",
      r"责编|美编|责任编辑|编辑\s*[:：]"),
-    ("funding", r"基金|资助|课题|项目编号|阶段性成果|有贡献|致谢|\bfund(?:ed|ing)?\b|\bgrant\b|\bproject number\b|\backnowledg|\bcontributed to (?:the|this) (?:article|paper)\b",
+    ("funding", r"基金|资助|课题|项目编号|阶段性成果|有贡献|致谢|\bfund(?:ed|ing)\b|\bfunds?\b[^?]{0,30}?\b(?:article|paper|study|piece)\b|\bgrant\b|\bproject number\b|\backnowledg|\bcontributed to (?:the|this) (?:article|paper)\b",
      r"基金(?:项目)?\s*[:：]|本文系|阶段性成果|项目编号|对本文亦?有贡献"),
     ("affiliation", r"单位|任职|在哪(?:里|儿)?(?:工作|任教|教书)|哪(?:所|个)(?:大学|单位|机构)|职务|职称|\bwhere (?:does|do|did) (?:he|she|they) (?:work|teach)\b|\bposts?\b|\baffiliat|\bwhat (?:positions?|roles?)\b|\b(?:his|her|their) (?:jobs?|titles?|positions?)\b",
      r"教授|研究员|主任|院长|所长|讲师|博士|经理|大学|研究院"),
