@@ -14,6 +14,7 @@ from pathlib import Path
 from types import MappingProxyType
 
 import numpy as np
+from ablation import means, minmax, top_texts
 
 from askbj import engine
 from askbj.config import Settings
@@ -41,10 +42,6 @@ def passage_vectors(searcher, use) -> np.ndarray:  # type: ignore[no-untyped-def
     return vectors
 
 
-def minmax(x: np.ndarray) -> np.ndarray:
-    span = float(x.max() - x.min())
-    return (x - x.min()) / span if span > 0 else np.zeros_like(x)
-
 
 def ranking(searcher, text: str, use_vec: np.ndarray | None, use_scores: np.ndarray,  # type: ignore[no-untyped-def]
             variant: str, w_use: float) -> list[str]:
@@ -56,14 +53,8 @@ def ranking(searcher, text: str, use_vec: np.ndarray | None, use_scores: np.ndar
         e5, bm = minmax(searcher.dense_scores(text)), minmax(searcher.bm25_scores(text))
         dense = (1 - w_use) * e5 + w_use * minmax(use_scores)
         scores = searcher.anchored(text, 0.5 * dense + 0.5 * bm)
-    order = np.argsort(-scores, kind="stable")[:50]
-    hits = searcher.collapse(order, scores[order], 10)
-    return [h.chunk.text for h in hits]
+    return top_texts(searcher, scores)
 
-
-def _means(rows: list[dict[str, float]]) -> str:
-    keys = ("hit@1", "hit@5", "mrr@10")
-    return " ".join(f"{k} {np.mean([m[k] for m in rows]):.3f}" for k in keys)
 
 
 def main() -> None:
@@ -92,7 +83,7 @@ def main() -> None:
                 rows["all"].append(m)
                 if q.lang == "en":
                     rows["en"].append(m)
-            print(f"  {label:16}" + "".join(f"  {g}: {_means(r)}" for g, r in rows.items() if r))
+            print(f"  {label:16}" + "".join(f"  {g}: {means(r)}" for g, r in rows.items() if r))
 
 
 if __name__ == "__main__":

@@ -15,6 +15,7 @@ from collections import Counter
 from pathlib import Path
 
 import numpy as np
+from ablation import means, minmax, top_texts
 
 from askbj import engine
 from askbj.answer.question import TermStats
@@ -23,11 +24,6 @@ from askbj.evaluate import metrics as evm
 from askbj.evaluate import questions as evq
 from askbj.text.lang import is_english
 from askbj.text.normalize import fold, tokenize
-
-
-def minmax(x: np.ndarray) -> np.ndarray:
-    span = float(x.max() - x.min())
-    return (x - x.min()) / span if span > 0 else np.zeros_like(x)
 
 
 def bm25(searcher, terms: list[str]) -> np.ndarray:  # type: ignore[no-untyped-def]
@@ -61,13 +57,8 @@ def ranking(searcher, stats: TermStats, text: str, source: str, m: int, t: int, 
         second = bm25(searcher, extra)
         mixed = (1 - beta) * minmax(first) + beta * minmax(second)
         fused = searcher.anchored(text, 0.5 * minmax(dense) + 0.5 * mixed)
-    order = np.argsort(-fused, kind="stable")[:50]
-    return [h.chunk.text for h in searcher.collapse(order, fused[order], 10)]
+    return top_texts(searcher, fused)
 
-
-def _means(rows: list[dict[str, float]]) -> str:
-    keys = ("hit@1", "hit@5", "mrr@10")
-    return " ".join(f"{k} {np.mean([r[k] for r in rows]):.3f}" for k in keys)
 
 
 def main() -> None:
@@ -91,7 +82,7 @@ def main() -> None:
                 if q.lang == "en":
                     group["en"].append(row)
     for label, rows in totals.items():
-        print(f"  {label:24}" + "".join(f"  {g}: {_means(r)}" for g, r in rows.items() if r))
+        print(f"  {label:24}" + "".join(f"  {g}: {means(r)}" for g, r in rows.items() if r))
 
 
 if __name__ == "__main__":

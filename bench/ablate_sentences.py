@@ -15,6 +15,7 @@ import sys
 from pathlib import Path
 
 import numpy as np
+from ablation import means, minmax, top_texts
 
 from askbj import engine
 from askbj.config import Settings
@@ -56,10 +57,6 @@ def sentence_vectors(searcher, texts: list[str]) -> np.ndarray:  # type: ignore[
     return vectors
 
 
-def minmax(x: np.ndarray) -> np.ndarray:
-    span = float(x.max() - x.min())
-    return (x - x.min()) / span if span > 0 else np.zeros_like(x)
-
 
 def best_per_passage(scores: np.ndarray, owner: np.ndarray, n: int) -> np.ndarray:
     out = np.full(n, -1.0, dtype=np.float32)
@@ -76,14 +73,8 @@ def ranking(searcher, text: str, sent: np.ndarray, variant: str, w: float) -> li
     else:
         dense = (1 - w) * minmax(passage) + w * minmax(sent)
         scores = searcher.anchored(text, 0.5 * dense + 0.5 * minmax(searcher.bm25_scores(text)))
-    order = np.argsort(-scores, kind="stable")[:50]
-    hits = searcher.collapse(order, scores[order], 10)
-    return [h.chunk.text for h in hits]
+    return top_texts(searcher, scores)
 
-
-def _means(rows: list[dict[str, float]]) -> str:
-    keys = ("hit@1", "hit@5", "mrr@10")
-    return " ".join(f"{k} {np.mean([m[k] for m in rows]):.3f}" for k in keys)
 
 
 def main() -> None:
@@ -118,10 +109,10 @@ def main() -> None:
                     rows["en"].append(m)
             for g, r in rows.items():
                 totals.setdefault(label, {}).setdefault(g, []).extend(r)
-            print(f"  {label:16}" + "".join(f"  {g}: {_means(r)}" for g, r in rows.items() if r))
+            print(f"  {label:16}" + "".join(f"  {g}: {means(r)}" for g, r in rows.items() if r))
     print("\nall sets")
     for label, rows in totals.items():
-        print(f"  {label:16}" + "".join(f"  {g}: {_means(r)}" for g, r in rows.items() if r))
+        print(f"  {label:16}" + "".join(f"  {g}: {means(r)}" for g, r in rows.items() if r))
 
 
 if __name__ == "__main__":
