@@ -16,8 +16,10 @@ from collections.abc import Iterable
 from functools import lru_cache
 from typing import Protocol
 
-from askbj.domain import Domain
-from askbj.text.normalize import fold
+from askbj.domain import Domain, load_domain
+from askbj.retrieve.expand import english_terms, phrases
+from askbj.text.lang import is_english
+from askbj.text.normalize import fold, pos_tags
 
 
 class Authored(Protocol):
@@ -84,38 +86,28 @@ _DESCRIBED_ZH = re.compile(r"([\u4e00-\u9fff\d《》]{2,14}?)(?:的|上的|里�
 _GENERIC_EN = frozenset("magazine journal other same first second new latest".split())
 
 
-def _described(question: str, docs: tuple[Authored, ...],
-               domain: Domain | None) -> list[tuple[tuple[int, int], list[Authored]]]:
+@lru_cache(maxsize=1024)
+def _described(question: str, docs: tuple[Authored, ...], domain: Domain | None
+               ) -> tuple[tuple[tuple[int, int], tuple[Authored, ...]], ...]:
     """Each description in ``question`` that fits exactly one source: its span and that
     source's documents."""
-    return _described_cached(question, docs, domain)
-
-
-@lru_cache(maxsize=1024)
-def _described_cached(question: str, docs: tuple[Authored, ...],
-                      domain: Domain | None) -> list[tuple[tuple[int, int], list[Authored]]]:
-    from askbj.domain import load_domain
-    from askbj.text.lang import is_english
-
     domain = domain or load_domain()
     folded = fold(question)
     english = is_english(folded)
+    profiles = [(d, fold(f"{d.title} {d.venue}")) for d in docs]
     found = []
     for m in (_DESCRIBED_EN if english else _DESCRIBED_ZH).finditer(folded):
         words = " ".join(g for g in m.groups() if g) if english else m.group(1)
         needs = _english_needs(words, domain) if english else _chinese_needs(words)
-        profiles = [(d, fold(f"{d.title} {d.venue}")) for d in docs]
-        fits = [d for d, profile in profiles if needs and profile.strip() and all(
-            any(form in profile for form in forms) for forms in needs)]
+        fits = tuple(d for d, profile in profiles if needs and profile.strip() and all(
+            any(form in profile for form in forms) for forms in needs))
         if fits and len({tuple(d.authors) or (d.doc_id,) for d in fits}) == 1:
             found.append((m.span(), fits))
-    return found
+    return tuple(found)
 
 
 def _chinese_needs(words: str) -> list[tuple[str, ...]]:
     """What a Chinese description needs of a title or venue: each of its nouns."""
-    from askbj.text.normalize import pos_tags
-
     return [(w,) for w, flag in pos_tags(words) if len(w) >= 2
             and (flag[:1] in "nmj" or flag == "vn") and not w.startswith(("那", "这"))]
 
@@ -124,8 +116,6 @@ def _english_needs(words: str, domain: Domain) -> list[tuple[str, ...]]:
     """What an English description needs of a title or venue: for each content word, one of
     the dictionary senses of the phrase holding it (a number: itself); [] when a word has
     no sense at all."""
-    from askbj.retrieve.expand import english_terms, phrases
-
     terms = [t for t in english_terms(words) if t not in _GENERIC_EN]
     senses = {w: alts for phrase, alts in phrases(words, lambda _: True, domain, limit=12)
               for w in phrase.split()}
