@@ -14,18 +14,36 @@ topic never drags old context in. Resolution takes well under 10 ms (bench/follo
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from askbj.answer.phrases import (
+    MEASURE,
+    NOUNISH,
+    PLACE_HEADS,
+    QUESTIONISH,
+    WHICH_EN,
+    asked_head,
+    described,
+    english_subject,
+    first_noun_run,
+    in_english,
+    measure_suffix,
+    named_head,
+    noun_runs,
+    object_phrase,
+    phrase_with,
+    plain_text,
+    put_year,
+)
 from askbj.answer.references import ORDINALS_EN, asked_count, key_phrase, ordinal_of, pick_item
 from askbj.domain import Domain
 from askbj.records import Answer
 from askbj.retrieve.anchors import YEAR, find_anchors
 from askbj.text.enumerations import ordinal
 from askbj.text.lang import CJK
-from askbj.text.normalize import looks_traditional, pos_tags, to_simplified, to_traditional
+from askbj.text.normalize import looks_traditional, pos_tags, to_traditional
 
 RULES = ("none", "swap", "attribute", "pronoun", "item", "back", "llm")
 
@@ -158,19 +176,7 @@ _THERE_EN = re.compile(r"(?<!\bis )(?<!\bare )(?<!\bwas )(?<!\bwere )\bthere\b(?
                        r"was|were|be|been|has|have)\b)", re.I)
 _DEMONSTRATIVE_EN = re.compile(r"\b(?:this|these|those)\s+([a-z]+)\b", re.I)
 _AREA = re.compile(r"(?:区|园|港|基地|中心|小镇|城)$")  # a place within a place
-_PLACE_HEADS = re.compile(r"^(?:区|市|城市|省|县|地方|地区|城|国家|district|city|place|"
-                          r"province|region|country|area)s?$", re.I)
-_NOUNISH = frozenset({"n", "nz", "nt", "nr", "nrt", "nrfg", "ns", "vn", "eng", "j", "an", "nw"})
-_STRICT_NOUNS = _NOUNISH - {"vn", "an"}
-_QUESTIONISH = re.compile(r"什么|哪|谁|多少|几|怎|如何|是否|吗|呢|么")
-
-
-def _plain(text: str) -> str:
-    """Width-folded, simplified text, case kept (what the rules match and rewrite); an
-    English question's Chinese gloss in brackets dropped ("Chang'an Chain (长安链)")."""
-    plain = to_simplified(unicodedata.normalize("NFKC", text)).strip()
-    bare = re.sub(r"\s*\([^()]*[\u4e00-\u9fff][^()]*\)", "", plain)
-    return bare if bare != plain and _english(bare) else plain
+_STRICT_NOUNS = NOUNISH - {"vn", "an"}
 
 
 _RESTATING = frozenset("例子 案例 情况 东西 内容 事情 example examples case cases".split())
@@ -179,52 +185,12 @@ _RESTATING = frozenset("例子 案例 情况 东西 内容 事情 example exampl
 def _restates(rest: str) -> bool:
     """The words after an elliptic "X呢?" only ask again ("有什么例子?", "又出了什么?"), not
     for something new ("有成立什么数据交易机构吗?")."""
-    if _english(rest):
+    if in_english(rest):
         words = [w for w in re.findall(r"[a-z]+", rest.lower()) if len(w) > 3]
         return all(w in _RESTATING or w in ("there", "what", "which", "about") for w in words)
     nouns = [w for w, flag in pos_tags(rest) if len(w) >= 2 and (flag[:1] in "nv" or flag == "vn")
              and w not in _RESTATING and not re.fullmatch(r"什么|怎么|多少|哪些|是否|有没有", w)]
     return not nouns
-
-
-def _english(text: str) -> bool:
-    return not CJK.search(text) and bool(re.search(r"[A-Za-z]", text))
-
-
-def _noun_runs(text: str) -> list[str]:
-    """Runs of noun-like words in order (北京/国际/大/数据/交易所 → 北京国际大数据交易所); up to
-    two short modifiers (大, 新设) may sit inside a run when a noun follows them."""
-    tags = pos_tags(text)
-    runs, current, i = [], "", 0
-    while i < len(tags):
-        word, flag = tags[i]
-        numeral = flag == "m" and i + 1 < len(tags) and tags[i + 1][1] in _NOUNISH
-        if (flag in _NOUNISH or numeral) and not _QUESTIONISH.search(word) \
-                and not (word.isdigit() and not numeral):
-            current, i = current + word, i + 1
-            continue
-        bridge = [w for w, _ in tags[i : i + 2]]
-        ahead = next((j for j in range(i, min(i + 2, len(tags)))
-                      if tags[j][1] in _NOUNISH), None)
-        if current and ahead is not None and all(
-                tags[j][1] in ("a", "b", "v") and len(tags[j][0]) <= 2 for j in range(i, ahead)):
-            current += "".join(bridge[: ahead - i])
-            i = ahead
-            continue
-        if current:
-            runs.append(current)
-        current, i = "", i + 1
-    return [r for r in (*runs, current) if r and not re.fullmatch(r"\W+", r)]
-
-
-def _first_noun_run(text: str) -> str:
-    runs = [r for r in _noun_runs(text) if not YEAR.fullmatch(r)]
-    return runs[0] if runs else ""
-
-
-def _phrase_with(head: str, text: str) -> str:
-    """The first noun phrase of ``text`` that holds ``head`` and says more than it."""
-    return next((r for r in _noun_runs(_plain(text)) if head in r and len(r) > len(head)), "")
 
 
 _THAT_ZH = re.compile(r"(?:那个|这个|那家|这家|那项|这项|该)(?=[\u4e00-\u9fff])")
@@ -235,20 +201,20 @@ def _named_again(text: str, turn: Turn) -> str | None:
     the word after it become the turn's phrase holding that word."""
     m = _THAT_ZH.search(text)
     words = pos_tags(text[m.end() :]) if m else []
-    if not m or not words or len(words[0][0]) < 2 or words[0][1] not in _NOUNISH:
+    if not m or not words or len(words[0][0]) < 2 or words[0][1] not in NOUNISH:
         return None
     head = words[0][0]
-    found = _phrase_with(head, turn.searched) or _phrase_with(head, turn.answer)
+    found = phrase_with(head, turn.searched) or phrase_with(head, turn.answer)
     return text[: m.start()] + found + text[m.end() + len(head) :] if found else None
 
 
 def _has_own_subject(before: str) -> bool:
     """The question names something before its pronoun ("北京…，其…"): self-contained."""
-    if _english(before):  # a name or an acronym (AI, 5G), or a question of its own first
+    if in_english(before):  # a name or an acronym (AI, 5G), or a question of its own first
         return any(re.match(r"[A-Z][a-zA-Z0-9]|\d+[A-Z]", w) for w in before.split()[1:]) \
             or bool(re.search(r"\b(?:what|how|which|who|when)\b[^,]{8,},\s*(?:and|but)\b",
                               before, re.I))
-    return bool(_noun_runs(before)) if before.strip() else False
+    return bool(noun_runs(before)) if before.strip() else False
 
 
 @dataclass(frozen=True)
@@ -277,7 +243,7 @@ class Resolver:
             return Resolution(question, own.strip(), "topic")
         if not turns or not question.strip():
             return Resolution(question, question)
-        plain = _plain(question)
+        plain = plain_text(question)
         steps = (("back", self._turn), ("back", self._back), ("item", self._item),
                  ("swap", self._swap),
                  ("attribute", self._derived),
@@ -306,14 +272,14 @@ class Resolver:
         years = [n for n in numbers if YEAR.fullmatch(n)]
         rest = self._without_anchors(core, years, places)
         if rest:  # "那千兆用户呢?", "那上海的企业呢?": another topic (or attribute)
-            if not connective if _english(plain) else not _ELLIPTIC_ZH.search(plain):
+            if not connective if in_english(plain) else not _ELLIPTIC_ZH.search(plain):
                 return None  # "北京的数字经济规模有多少?" is a question of its own
             return self._topic_swap(core, years, places, plain, turns)
         if not years and not places:
             return None
-        text = _plain(turns[-1].searched)
+        text = plain_text(turns[-1].searched)
         if years:
-            text = _put_year(text, years[0])
+            text = put_year(text, years[0])
         if places:
             text = self._put_place(text, places, core)
         return text
@@ -324,23 +290,23 @@ class Resolver:
         its place, year and measured attribute (增加值, 增速) kept unless the follow-up names
         its own. An attribute alone ("那增速呢?") replaces the earlier attribute, or, when the
         earlier subject had none ("成交额呢?" after "…交易所是什么时候成立的?"), asks for it."""
-        previous = _plain(turns[-1].searched)
-        if _english(core) or _english(previous):
+        previous = plain_text(turns[-1].searched)
+        if in_english(core) or in_english(previous):
             return self._entity_swap_en(core, plain, turns)
-        run = _first_noun_run(previous)
+        run = first_noun_run(previous)
         lead = self._place_surface(run)
         lead = lead if lead and run.startswith(lead) else ""
         body = run[len(lead):]
-        attr = _measure_suffix(body)
+        attr = measure_suffix(body)
         topic = body[: len(body) - len(attr)]
         new_place = self._place_surface(core) if places else ""
         new_body = re.sub(r"^的", "", core.replace(new_place, "", 1) if new_place else core)
         for y in years:
             new_body = re.sub(rf"^(?:{y}|{y[2:]})年的?", "", new_body)
-        measure = bool(_MEASURE.search(new_body)) and len(pos_tags(new_body)) == 1
-        if not run or not new_body or not (measure or _noun_runs(new_body) == [new_body]):
+        measure = bool(MEASURE.search(new_body)) and len(pos_tags(new_body)) == 1
+        if not run or not new_body or not (measure or noun_runs(new_body) == [new_body]):
             return None  # not a bare noun phrase: a pronoun, a verb, a question of its own
-        if measure or _measure_suffix(new_body) == new_body:
+        if measure or measure_suffix(new_body) == new_body:
             if not attr:
                 if _DERIVED.match(plain.strip()):
                     return None  # a measure of the whole earlier quantity: ``_derived``
@@ -352,12 +318,12 @@ class Resolver:
         if new_run == run:
             return None
         text = previous.replace(run, new_run, 1)
-        return _put_year(text, years[0]) if years else text
+        return put_year(text, years[0]) if years else text
 
     def _elliptic_core(self, plain: str) -> tuple[str | None, bool]:
         """The swapped-in words of a short elliptic question, and whether it opened with a
         connective (那/and/what about)."""
-        if _english(plain):
+        if in_english(plain):
             m = _EN_SWAP.match(plain)
             if not m:  # "Shanghai?", "In 2022?": only anchors, checked by the caller
                 bare = re.sub(r"^(?:and\s+)?(?:in|for|of|at)\s+|[?.!\s]+$", "", plain, flags=re.I)
@@ -380,7 +346,7 @@ class Resolver:
         for place in places:
             for form in place.split("|"):
                 rest = rest.replace(form, "")
-        if _english(core):
+        if in_english(core):
             names = [n for n, zh in self.domain.gazetteer.items()
                      if any(zh in p.split("|") for p in places)]
             for name in names:
@@ -390,13 +356,13 @@ class Resolver:
         return re.sub(r"[市省区县的和与及、在年\W_]", "", rest)
 
     def _put_place(self, text: str, places: tuple[str, ...], core: str) -> str:
-        new = [self._place_name(p, core, _english(text)) for p in places]
-        joined = (" and " if _english(text) else "和").join(new)
+        new = [self._place_name(p, core, in_english(text)) for p in places]
+        joined = (" and " if in_english(text) else "和").join(new)
         old = find_anchors(text, self.domain)[1]
         span = self._place_span(text, old[0]) if old else None
         if span:
             return text[: span[0]] + joined + text[span[1] :]
-        if _english(text):
+        if in_english(text):
             return re.sub(r"\s*[?.]*$", f" in {joined}?", text, count=1)
         return joined + text
 
@@ -414,7 +380,7 @@ class Resolver:
 
     def _place_span(self, text: str, place: str) -> tuple[int, int] | None:
         forms = place.split("|")
-        if _english(text):
+        if in_english(text):
             names = [n for n, zh in self.domain.gazetteer.items() if zh in forms]
             for name in sorted(names, key=len, reverse=True):
                 m = re.search(rf"\b{re.escape(name)}\b", text, re.I)
@@ -430,9 +396,9 @@ class Resolver:
     def _entity_swap_en(self, core: str, plain: str, turns: list[Turn]) -> str | None:
         """"What about the Shanghai Data Exchange?": the earlier question about that named
         thing; "What about the growth rate?": that attribute of the earlier subject."""
-        previous = _plain(turns[-1].searched)
+        previous = plain_text(turns[-1].searched)
         subject = self._subject(turns)
-        if not subject or not _english(core):
+        if not subject or not in_english(core):
             return None
         if re.match(r"[A-Z]", core) and subject in previous:
             return previous.replace(subject, core, 1)
@@ -443,24 +409,24 @@ class Resolver:
     # --- list references: "第二个方面具体怎么做?", "the third one" --------------------------
 
     def _item(self, plain: str, turns: list[Turn]) -> str | None:
-        m = (_ITEM_EN if _english(plain) else _ITEM_ZH).search(plain)
+        m = (_ITEM_EN if in_english(plain) else _ITEM_ZH).search(plain)
         if not m:
             return None
         n = ordinal_of(m)
         item = next((it for t in reversed(turns) if (it := pick_item(
-            tuple(_plain(i) for i in t.items), n, asked_count(_plain(t.searched))))), None)
+            tuple(plain_text(i) for i in t.items), n, asked_count(plain_text(t.searched))))), None)
         if item is None:
             return None
-        key = key_phrase(_plain(item), self.rules.max_item_chars)
+        key = key_phrase(plain_text(item), self.rules.max_item_chars)
         return plain[: m.start()] + key + plain[m.end() :]
 
     # --- reach back: "最开始问的那个区…", "the district I asked about first" ---------------
 
     def _back(self, plain: str, turns: list[Turn]) -> str | None:
-        m = (_BACK_EN if _english(plain) else _BACK_ZH).search(plain)
+        m = (_BACK_EN if in_english(plain) else _BACK_ZH).search(plain)
         if not m:
             return None
-        head = (m.group(1) if _english(plain) else m.group(2)) or ""
+        head = (m.group(1) if in_english(plain) else m.group(2)) or ""
         order = turns if _FIRST.search(m.group(0)) else list(reversed(turns))
         referents = [r for t in order if (r := self._referent(head, t))]
         # "那个区": the first place written with that very word (海淀区), if one is
@@ -471,7 +437,7 @@ class Resolver:
     def _turn(self, plain: str, turns: list[Turn]) -> str | None:
         """"回到第一个问题，那个先行区…": the rest resolved against that turn alone, or led by
         its subject when nothing in the rest refers to it."""
-        english = _english(plain)
+        english = in_english(plain)
         m = (_TURN_EN if english else _TURN_ZH).match(plain.strip())
         if not m or len(turns) < 2:
             return None
@@ -488,10 +454,10 @@ class Resolver:
         else:
             at = 0 if m.group(1) else -1 if m.group(3) else ordinal(m.group(2)) - 1
         turn = turns[min(at, len(turns) - 1)] if at >= 0 else turns[-1]
-        named = _named_head(head, turn.searched) if head not in _TURN_NOUNS else ""
+        named = named_head(head, turn.searched) if head not in _TURN_NOUNS else ""
         that = re.search(r"\b(?:that|this)\s+([a-z]+)\b", rest, re.I) if english else None
         if not named and that:  # "… strengthened that structure": the turn's structure
-            head, named = that.group(1), _named_head(that.group(1), turn.searched)
+            head, named = that.group(1), named_head(that.group(1), turn.searched)
         if named:  # "that first platform" is the phrase of that turn naming a platform
             said = re.search(rf"\b(?:that|this|the)\s+{re.escape(head)}\b", rest, re.I) \
                 or _PRONOUN_EN.search(rest)
@@ -512,13 +478,13 @@ class Resolver:
     def _referent(self, head: str, turn: Turn) -> str:
         """What ``head`` (区, 平台, district; "" for none) names in ``turn``: its place for a
         place word, else a noun phrase holding the word, else the turn's subject."""
-        question = _plain(turn.searched)
-        if not head or _PLACE_HEADS.match(head):
+        question = plain_text(turn.searched)
+        if not head or PLACE_HEADS.match(head):
             place = self._place_surface(question)
             if place:
                 return place
-        if head and not _english(head):
-            found = _phrase_with(head, question) or _phrase_with(head, turn.answer)
+        if head and not in_english(head):
+            found = phrase_with(head, question) or phrase_with(head, turn.answer)
             if found:
                 return found
         return self._subject([turn])
@@ -531,7 +497,7 @@ class Resolver:
         span = self._place_span(text, places[0])
         if span is None:
             return places[0].split("|")[0]
-        if not _english(text):  # the whole word jieba tagged (海淀区, not 海淀)
+        if not in_english(text):  # the whole word jieba tagged (海淀区, not 海淀)
             at = 0
             for word, flag in pos_tags(text):
                 if flag == "ns" and at <= span[0] < at + len(word):
@@ -542,10 +508,10 @@ class Resolver:
     # --- pronouns and demonstratives: "它的成交额呢?", "这个平台…", "listed there" -----------
 
     def _pronoun(self, plain: str, turns: list[Turn]) -> str | None:
-        if _english(plain):
+        if in_english(plain):
             return self._pronoun_en(plain, turns)
         m = _DEMONSTRATIVE_ZH.search(plain)
-        if m and not _has_own_subject(plain[: m.start()]) and not _QUESTIONISH.search(m.group(1)):
+        if m and not _has_own_subject(plain[: m.start()]) and not QUESTIONISH.search(m.group(1)):
             head = m.group(1)
             referent = next((r for t in reversed(turns) if (r := self._demonstrated(head, t))),
                             "")
@@ -556,7 +522,7 @@ class Resolver:
             return None
         here = bool(_HERE_ZH.fullmatch(m.group(0)))
         subject = self._subject(turns)
-        place = self._place_surface(_plain(turns[-1].searched)) if here else ""
+        place = self._place_surface(plain_text(turns[-1].searched)) if here else ""
         # "那里" after a question about a place's park or zone (北京数据基础制度先行区) is it
         if place and subject.startswith(place) and _AREA.search(subject):
             place = subject
@@ -569,14 +535,14 @@ class Resolver:
     def _demonstrated(self, head: str, turn: Turn) -> str:
         """"这个平台" in ``turn``: a longer phrase ending in or holding 平台, in its question
         (unless it asks "什么平台") or its answer; a place word means the turn's place."""
-        question = _plain(turn.searched)
-        if _PLACE_HEADS.match(head):
+        question = plain_text(turn.searched)
+        if PLACE_HEADS.match(head):
             return self._place_surface(question)
         # 用的是什么交易系统: the question asked which one, so the answer names it
         asked = re.search(rf"(?:什么样?的?|哪个|哪家|哪些|哪一)\s*[\u4e00-\u9fff]{{0,4}}?"
                           rf"{re.escape(head)}", question)
-        found = "" if asked else _phrase_with(head, question)
-        return found or _phrase_with(head, turn.answer)
+        found = "" if asked else phrase_with(head, question)
+        return found or phrase_with(head, turn.answer)
 
     @staticmethod
     def _is_token(plain: str, m: re.Match[str]) -> bool:
@@ -600,10 +566,10 @@ class Resolver:
             return None
         word = m.group(0).lower()
         if word == "there":
-            place = find_anchors(subject, self.domain)[1] if _english(subject) else ()
+            place = find_anchors(subject, self.domain)[1] if in_english(subject) else ()
             repl = f"in {subject}" if place or CJK.search(subject) else f"at the {subject}"
         elif word in ("its", "their"):
-            repl = f"{subject}'s" if _english(subject) else f"{subject} "
+            repl = f"{subject}'s" if in_english(subject) else f"{subject} "
         else:
             repl = subject
         return plain[: m.start()] + repl + plain[m.end() :]
@@ -614,15 +580,15 @@ class Resolver:
         """A measure of the quantity just asked about ("增速是多少?", "那占比呢?" after
         "上海2021年数字贸易进出口额多少?"): the earlier question whole, with the measure."""
         m = _DERIVED.match(plain.strip())
-        if not m or _english(plain):
+        if not m or in_english(plain):
             return None
-        core = _ASK_TAIL.sub("", _plain(turns[-1].searched))
-        if not core or not _MEASURE.search(core) or _DERIVED.match(core):
+        core = _ASK_TAIL.sub("", plain_text(turns[-1].searched))
+        if not core or not MEASURE.search(core) or _DERIVED.match(core):
             return None
         return f"{core}{m.group(1)}是多少?"
 
     def _attribute(self, plain: str, turns: list[Turn]) -> str | None:
-        if _english(plain) or len(plain) > self.rules.max_elliptic_chars:
+        if in_english(plain) or len(plain) > self.rules.max_elliptic_chars:
             return None
         numbers, places = find_anchors(plain, self.domain)
         if numbers or places:
@@ -640,95 +606,17 @@ class Resolver:
         """What the latest turn was about: the first noun phrase of its question, or — when
         it asked "which X" — the phrase of askbj's answer naming that X."""
         turn = turns[-1]
-        question = _plain(turn.searched)
-        if _english(question):
-            named = _WHICH_EN.search(question) and turn.items and _first_noun_run(turn.items[0])
-            return named or _described(question) or _english_subject(question) \
-                or _object_phrase(question)
-        head = _asked_head(question)
+        question = plain_text(turn.searched)
+        if in_english(question):
+            named = WHICH_EN.search(question) and turn.items and first_noun_run(turn.items[0])
+            return named or described(question) or english_subject(question) \
+                or object_phrase(question)
+        head = asked_head(question)
         if head and turn.answer:  # the answer's 交易所 for 哪个交易所 (not 部门数据标准 for 部门)
-            found = _phrase_with(head, turn.answer)
+            found = phrase_with(head, turn.answer)
             if found.endswith(head):
                 return found
-        return _first_noun_run(question)
-
-
-_WHICH_ZH = re.compile(r"(?:哪个|哪家|哪一个|哪一|什么样?的?)(?=[\u4e00-\u9fff])")
-
-
-def _asked_head(question: str) -> str:
-    """The noun a "which X" question asks for: 平台 of "推出了什么平台?", 公司 of
-    "是哪家公司建成的?" (the word jieba reads after 哪家)."""
-    m = _WHICH_ZH.search(question)
-    if not m:
-        return ""
-    short = re.match(r"[\u4e00-\u9fff]{1,4}?(?=是|[?？,，]|$)", question[m.end():])
-    if short:
-        return short.group(0)
-    words = pos_tags(question[m.end():])
-    return words[0][0] if words and words[0][1] in _NOUNISH else ""
-
-
-_WHICH_EN = re.compile(r"\b(?:which|what)\s+(?:company|companies|firm|organi[sz]ation|agency|body"
-                       r"|institution|enterprise)\b", re.I)
-_OBJECT_EN = re.compile(r"\b(?:the|a|an)\s+((?:[\w'-]+\s+){0,6}?[\w'-]+?)(?=\s+(?:in|of|for|at|on|"
-                        r"by|with|that|which|did|does|was|were|is|are)\b|\s*[?.!]*$)", re.I)
-
-
-def _object_phrase(question: str) -> str:
-    """The noun phrase a lower-case question is about: "which company built the world's first
-    commercial undersea data center?" → world's first commercial undersea data center."""
-    found = [m.group(1) for m in _OBJECT_EN.finditer(question)]
-    return max(found, key=len) if found else ""
-
-
-_WHICH_THING = re.compile(r"^(?:which|what)\s+((?:[\w'’-]+\s+){0,6}?[\w'’-]+)\s+"
-                         r"(has|have|had|is|are|was|were|will|can)\s+(.+?)[?.!\s]*$", re.I)
-
-
-def _described(question: str) -> str:
-    """"Which industrial internet platform in Beijing has served 20,000 firms?" asks for a
-    thing by what it did: later it is "the industrial internet platform in Beijing that has
-    served 20,000 firms"."""
-    m = _WHICH_THING.match(question.strip())
-    if not m or _PLACE_HEADS.match(m.group(1).split()[-1]):
-        return ""
-    return f"the {m.group(1)} that {m.group(2)} {m.group(3)}"
-
-
-def _named_head(head: str, question: str) -> str:
-    """The phrase of an English ``question`` ending in ``head`` ("the academic organization
-    'Qingyuan Society'" for society; "autonomous driving platform" for platform)."""
-    if not head:
-        return ""
-    quoted = re.search(rf"['‘\"“]([^'’\"”]*\b{re.escape(head)})['’\"”]", question, re.I)
-    if quoted:
-        return quoted.group(1)
-    m = re.search(rf"((?:[\w'’-]+\s+){{0,3}}{re.escape(head)})\b", question, re.I)
-    if not m:
-        return ""
-    phrase = re.sub(r"^.*\b\w+['’]s\s+", "", m.group(1))  # "company's platform": the platform
-    return re.sub(r"^(?:the|a|an|which|what|whose)\s+", "", phrase, flags=re.I)
-
-
-def _english_subject(question: str) -> str:
-    """The longest run of capitalised words, the question's first word aside."""
-    words = question.split()
-    runs, current = [], []
-    for i, w in enumerate(words):
-        clean = re.sub(r"(?:'s|’s)?[^\w'-]*$", "", w)
-        if i > 0 and re.match(r"[A-Z0-9]", clean) and clean:
-            current.append(clean)
-            if clean != w:
-                runs.append(current)
-                current = []
-        else:
-            if current:
-                runs.append(current)
-            current = []
-    runs.append(current)
-    best = max(runs, key=len)
-    return " ".join(best)
+        return first_noun_run(question)
 
 
 # A measure of a quantity rather than a thing (增速 of 进出口额), asked elliptically.
@@ -736,34 +624,6 @@ _DERIVED = re.compile(r"^(?:那么?|而|还有)?\s*(?:它的|其)?\s*(增速|增
                       r"年均增速|占比|比重|排名|份额|占GDP比重|占全国比重)\s*(?:呢|是多少|有多少|多少|为多少|"
                       r"怎么样|如何|是多少呢)?\s*[?？]?$", re.I)
 _ASK_TAIL = re.compile(r"(?:是|有|为|达到?|约)?(?:多少|几|多大|多高|什么|哪些)[^\u4e00-\u9fff]*$")
-_SHORT_YEAR = re.compile(r"(?<![\d.])([0-3]\d)年")
-# Words that name a measured attribute rather than a thing (增加值, 成交额, 增长率, 规模).
-_MEASURE = re.compile(r"(?:值|额|率|量|比重|占比|比例|规模|收入|增速|价格|成本|数量|人数|总量|产值|"
-                      r"份额|排名|时间|面积|速度|水平|金额|数目|个数|家数)$")
-
-
-def _measure_suffix(phrase: str) -> str:
-    """The trailing words of ``phrase`` that name a measure (北京数字经济增加值 → 增加值)."""
-    words = [w for w, _ in pos_tags(phrase)]
-    suffix = ""
-    while words and _MEASURE.search(words[-1]):
-        suffix = words.pop() + suffix
-    return suffix
-
-
-def _put_year(text: str, year: str) -> str:
-    """``text`` asked about ``year`` instead of its own (or with it added)."""
-    m = re.search(r"(?<!\d)(?:19|20)\d\d(?!\d)", text)
-    if m:
-        return text[: m.start()] + year + text[m.end() :]
-    m = _SHORT_YEAR.search(text)
-    if m:
-        return text[: m.start()] + f"{year}年" + text[m.end() :]
-    if _english(text):
-        return re.sub(r"\s*[?.]*$", f" in {year}?", text, count=1)
-    return f"{year}年{text}"
-
-
 def replay(answerer: Answerer, entries: Sequence[tuple[str, str | None]],
            k: int = 8, mode: str = "hybrid") -> tuple[Turn, ...]:
     """The earlier turns of a conversation, oldest first: each ``(question, answer)`` as

@@ -73,7 +73,7 @@ def find_anchors(question: str, domain: Domain) -> tuple[tuple[str, ...], tuple[
 
 def _with_aliases(place: str, domain: Domain) -> str:
     """``place`` with the other words of its alias group, whichever of them was written
-    (亦庄 stands for 经开区 as 经开区 does for 亦庄)."""
+    (我国 stands for 中国 as 中国 does for 我国)."""
     forms = [a for form in place.split("|") for a in _group(form, domain)]
     return "|".join(dict.fromkeys(forms))
 
