@@ -156,6 +156,12 @@ def part_met(part: Part, text: str, translations: dict[str, tuple[str, ...]]) ->
     return met >= len(words) - (len(words) >= 3)
 
 
+# A measure is met by a value in its unit: 面积 by "600平方公里" (general units, no corpus words)
+_MEASURED_IN = {"面积": ("平方公里", "平方千米", "平方米", "公顷", "亩"),
+                "长度": ("公里", "千米"), "里程": ("公里", "千米"),
+                "重量": ("公斤", "千克", "吨"), "容量": ("TB", "PB", "GB", "tb", "pb", "gb")}
+
+
 def _word_met(word: str, text: str, translations: dict[str, tuple[str, ...]] | None) -> bool:
     stem = word[:-1] if len(word) > 2 and word.endswith("率") else word  # 国产化率 ≈ 国产化比例
     amounts = (f"{word[:-1]}金额", f"{word[:-1]}总额") if len(word) > 2 and word.endswith("额") \
@@ -163,10 +169,3 @@ def _word_met(word: str, text: str, translations: dict[str, tuple[str, ...]] | N
     senses = (translations or {}).get(word, (word, stem, *amounts))
     senses = (*senses, *(u for s in senses for u in _MEASURED_IN.get(s, ())))
     return not senses or any(s in text for s in senses)
-
-
-# A measure is met by a value in its unit: 面积 by "600平方公里" (general units, no corpus words)
-_MEASURED_IN = {"面积": ("平方公里", "平方千米", "平方米", "公顷", "亩"),
-                "长度": ("公里", "千米"), "里程": ("公里", "千米"),
-                "重量": ("公斤", "千克", "吨"), "容量": ("TB", "PB", "GB", "tb", "pb", "gb")}
-

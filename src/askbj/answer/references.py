@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import re
 
-from askbj.text.enumerations import item_of
+from askbj.text.enumerations import item_of, ordinal
+from askbj.text.normalize import pos_tags
 
 _ZH_NUM = "一二三四五六七八九十两"
 
@@ -18,8 +19,6 @@ ORDINALS_EN = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "si
 
 def ordinal_of(m: re.Match[str]) -> int:
     """The position a list reference names (1-based; -1 for the last)."""
-    from askbj.text.enumerations import ordinal
-
     groups = [g for g in m.groups() if g]
     token = groups[0] if groups else ""
     if token in ("最后", "last") or token.lower() == "last":
@@ -41,8 +40,6 @@ _EN_COUNT = re.compile(rf"\b({'|'.join(_EN_COUNTS)})\s+(?:[a-z'-]+\s+){{0,3}}?[a
 def asked_count(question: str) -> int:
     """How many items a list question asks for ("哪四个方面", "三位一体", "what five
     directions"); 0 when it names no number."""
-    from askbj.text.enumerations import ordinal
-
     m = _EN_COUNT.search(question)
     if m:
         return _EN_COUNTS[m.group(1).lower()]
@@ -138,8 +135,6 @@ def inline_series(sentence: str) -> list[str]:
 def _head_noun(tail: str) -> str:
     """The noun a run of steps names, in the words after it up to the first conjunction or
     comma ("”五位一体的数据要素市场化机制和手段" → 机制, "”三个主要环节" → 环节)."""
-    from askbj.text.normalize import pos_tags
-
     phrase = re.split(r"[和与及,，;；。:：]", tail, maxsplit=1)[0]
     nouns = [w for w, flag in pos_tags(phrase) if flag.startswith("n") and len(w) >= 2]
     return nouns[-1] if nouns else ""
