@@ -505,3 +505,44 @@ def test_a_traditional_answers_series_is_read_for_its_items(resolver: Resolver) 
     turn = Turn.of("北京推動數字經濟高質量發展主要從哪四個方面著手?", answer)
     first = resolver.resolve("第一個方面具體是怎麼做的?", [turn]).question
     assert first == "數字基礎設施佈局具體是怎麼做的?"
+
+
+def test_the_question_asked_first_is_a_turn_not_a_list_item(resolver: Resolver) -> None:
+    # "第一个问的那个" points at the first question; "第一个方面" at the answer's first item
+    turns = (Turn.of("长安链是什么?"), Turn.of("北京物联网终端用户有多少?"))
+    r = resolver.resolve("第一个问的那个,它获批成了什么?", turns)
+    assert (r.question, r.rule) == ("长安链,它获批成了什么?", "back")  # not the place 长安
+    listed = Turn.of("北京采取了哪三方面措施?", MEASURES)
+    r = resolver.resolve("第一个方面具体怎么做?", [listed])
+    assert r.rule == "item" and "数据产权" in r.question
+
+
+def test_back_to_a_named_thing_of_several_words(resolver: Resolver) -> None:
+    turns = (Turn.of("Where is Beijing's data infrastructure pilot zone located?"),
+             Turn.of("How many 5G base stations did Beijing have by Nov 2023?"))
+    r = resolver.resolve("Back to that pilot zone — how many market entities moved in first?",
+                         turns)
+    assert r.rule == "back" and "pilot zone" in r.question and "5G" not in r.question
+
+
+def test_a_bare_ordinal_refers_to_an_item_only_with_its_article(resolver: Resolver) -> None:
+    listed = Turn.of("What three measures did Beijing take?", MEASURES)
+    assert resolver.resolve("And the first?", [listed]).rule == "item"
+    r = resolver.resolve("Which firms moved in first?", [listed])
+    assert r.rule != "item" and "数据产权" not in r.question
+
+
+def test_a_count_said_right_before_the_asked_noun_marks_the_list_sentence() -> None:
+    from askbj.answer.references import states_count
+
+    sentence = "北京率先实现数据合规跨境三路径——安全评估、标准合同备案、个人信息保护认证全跑通。"
+    assert states_count(sentence, 3, ("路径", "跨境"))
+    assert not states_count(sentence, 3)  # no classifier: only the question's noun tells
+    assert not states_count(sentence, 4, ("路径",))
+    assert states_count("从四方面推动发展", 4)
+
+
+def test_a_noun_run_keeps_a_bound_noun_morpheme() -> None:
+    from askbj.answer.phrases import noun_runs
+
+    assert noun_runs("长安链是什么?") == ["长安链"]  # 长安/ns + 链/ng

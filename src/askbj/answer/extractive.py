@@ -453,6 +453,7 @@ class Answerer:
             usable += [s for s in a.supports if s.hit.chunk.doc_id not in docs][:_OTHER_SOURCE]
         why = bool(_WHY.search(fold(q.text)))
         count = asked_count(q.text) if q.wants_list else 0
+        nouns = (*(t for t, _ in q.weights), *(x for alts, _ in q.translations for x in alts))
         only = only_source(q.text, self._named(a), self.index.rows.heads, self.searcher.domain)
         picks: dict[str, Pick] = {}
         for s in usable:
@@ -473,7 +474,7 @@ class Answerer:
                     continue
                 score = share * self.weights.score(
                     coverage(q, flat), s.strength, s.hit.rank, anchor_share(q, flat, title), pos,
-                    why and bool(_BECAUSE.search(flat)), states_count(flat, count))
+                    why and bool(_BECAUSE.search(flat)), states_count(flat, count, nouns))
                 pick = Pick(s.hit.chunk, start, end, score, s.hit.alternates)
                 if flat not in picks or picks[flat].score < score:
                     picks[flat] = pick

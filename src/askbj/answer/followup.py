@@ -126,8 +126,10 @@ _LIST_NOUN_EN = (r"(?:one|item|point|aspect|measure|step|part|area|thing|task|pr
                  r"option|example|reason|goal|principle|feature|element)s?")
 _ITEM_EN = re.compile(
     rf"\b(?:the\s+)?({'|'.join(ORDINALS_EN)}|\d{{1,2}}th)(?:\s+{_LIST_NOUN_EN}\b|"
-    rf"(?=\s*(?:one\b|[?.!]*$)))"
+    rf"(?=\s*one\b))"
     rf"(?:\s+(?:you\s+)?(?:mentioned|listed|above))?"
+    # "And the third?" (not "… moved in first?": a bare ordinal needs its article)
+    rf"|\bthe\s+({'|'.join(ORDINALS_EN)}|\d{{1,2}}th)(?=\s*[?.!]*$)"
     rf"|\b(?:item|point|number|no\.)\s*#?(\d{{1,2}})\b", re.I)
 _ZH_NUM = "一二三四五六七八九十两"
 _ITEM_ZH = re.compile(
@@ -137,7 +139,8 @@ _ITEM_ZH = re.compile(
     rf"|应|應|需|主要|涉及|展开|展開|详细|詳細|现在|現在|目前|一共|总共|總共|[?？,，]|$)"
     rf"|(?:条|條|项|項|点|點|种|種|类|類)(?=[\u4e00-\u9fff]))")  # "第二条通过了多少?": any verb
 _BACK_ZH = re.compile(
-    r"(最开始|一开始|最初|最早|开头|刚开始|第一个问题|刚才|前面|之前|上面|上一个问题)"
+    r"(最开始|一开始|最初|最早|开头|刚开始|第一个问题|刚才|前面|之前|上面|上一个问题"
+    r"|第一[个次](?=(?:我们?)?(?:问|提|说|讲|聊)))"  # "第一个问的那个": the first turn
     r"(?:(?:我们?)?(?:问|提|说|讲|聊)(?:到|过|起)?的?|[里中]的)(?:那个|那|这个)?"
     r"([\u4e00-\u9fff]{0,4}?)"
     r"(?=的|是|有|在|呢|怎么|如何|[?？,，]|$)")
@@ -154,7 +157,7 @@ _TURN_EN = re.compile(r"^(?:(?:ok(?:ay)?|so|and|now),?\s+)?"
                       r"(?:\s+(?:that\s+)?(?:i|we)\s+(?:first\s+)?(?:asked|mentioned)(?:\s+about)?)?"
                       r"\s*[-—–,:;.]+\s*"
                       r"|^(?:(?:ok(?:ay)?|so|and|now),?\s+)?(?:(?:going|go|coming|come)\s+)?back\s+to"
-                      r"\s+(?:that|the)\s+([a-z]+)\s*[-—–,:;.]+\s*", re.I)
+                      r"\s+(?:that|the)\s+((?:[a-z]+\s+){0,2}[a-z]+)\s*[-—–,:;.]+\s*", re.I)
 _TURN_NOUNS = frozenset({"one", "question", "topic", "thing"})
 # A marker that the question starts a new topic: the rest is asked alone.
 _NEW_TOPIC = re.compile(
@@ -164,7 +167,7 @@ _NEW_TOPIC = re.compile(
     r"|another (?:question|topic)|changing (?:the )?(?:subject|topic)|new (?:question|topic)"
     r"|unrelated(?: question)?"
     r")\s*[,，:：;；.。!！、—–-]+\s*", re.I)
-_FIRST = re.compile(r"最开始|一开始|最初|最早|开头|刚开始|第一个问题|\bfirst\b|at the start", re.I)
+_FIRST = re.compile(r"最开始|一开始|最初|最早|开头|刚开始|第一[个次]|\bfirst\b|at the start", re.I)
 _PRONOUN_ZH = re.compile(r"它们|它|其(?![中他次实余])|他们|该(?=[的是在有]|$)")
 _HERE_ZH = re.compile(r"这里|那里|当地|此地|那边|这边")
 _INSIDE_ZH = re.compile(r"里面|里边|里头")  # "里面入驻了多少家?": in the subject
@@ -481,6 +484,9 @@ class Resolver:
         question = plain_text(turn.searched)
         if not head or PLACE_HEADS.match(head):
             place = self._place_surface(question)
+            run = first_noun_run(question) if not head else ""
+            if place and run.startswith(place) and 0 < len(run) - len(place) <= 2:
+                return run  # 长安链, not the place 长安 inside the name
             if place:
                 return place
         if head and not in_english(head):

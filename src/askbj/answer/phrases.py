@@ -39,7 +39,8 @@ def noun_runs(text: str) -> list[str]:
     while i < len(tags):
         word, flag = tags[i]
         numeral = flag == "m" and i + 1 < len(tags) and tags[i + 1][1] in NOUNISH
-        if (flag in NOUNISH or numeral) and not QUESTIONISH.search(word) \
+        bound = flag == "ng" and bool(current)  # 长安/链: a noun morpheme ends the run
+        if (flag in NOUNISH or numeral or bound) and not QUESTIONISH.search(word) \
                 and not (word.isdigit() and not numeral):
             current, i = current + word, i + 1
             continue

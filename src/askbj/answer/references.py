@@ -50,13 +50,15 @@ def asked_count(question: str) -> int:
 _COUNTED = r"(?:个|大|项|条|点|种|类|位|方面|环节|层面|方向|领域|部分|件|家)"
 
 
-def states_count(text: str, n: int) -> bool:
-    """``text`` says it has ``n`` items ("从…四方面", "三类产业", "5个智能算力中心"): the
-    sentence that sums up the list a question asked "what four …" of."""
+def states_count(text: str, n: int, nouns: tuple[str, ...] = ()) -> bool:
+    """``text`` says it has ``n`` items ("从…四方面", "三类产业", "5个智能算力中心"), or
+    puts the number right before one of the question's ``nouns`` ("三路径" for "three
+    paths"): the sentence that sums up the list a question asked "what four …" of."""
     if not 0 < n <= 10:
         return False
     numeral = "一二三四五六七八九十"[n - 1] + ("两" if n == 2 else "")
-    return bool(re.search(rf"(?<![{_ZH_NUM}第\d])(?:[{numeral}]|{n}\s*){_COUNTED}", text))
+    counted = "|".join([_COUNTED, *(re.escape(x) for x in nouns if len(x) >= 2)])
+    return bool(re.search(rf"(?<![{_ZH_NUM}第\d])(?:[{numeral}]|{n}\s*)(?:{counted})", text))
 
 
 def pick_item(items: tuple[str, ...], n: int, count: int = 0) -> str | None:
