@@ -546,3 +546,12 @@ def test_a_noun_run_keeps_a_bound_noun_morpheme() -> None:
     from askbj.answer.phrases import noun_runs
 
     assert noun_runs("长安链是什么?") == ["长安链"]  # 长安/ns + 链/ng
+
+
+def test_an_english_date_phrase_replaces_the_earlier_one_whole(resolver: Resolver) -> None:
+    turn = Turn.of("How many 5G base stations had Beijing built by end of Nov 2023?")
+    r = resolver.resolve("And by the end of 2020?", [turn])
+    assert (r.question, r.rule) == (
+        "How many 5G base stations had Beijing built by the end of 2020?", "swap")
+    r = resolver.resolve("And in 2022?", [Turn.of("What was Shanghai's digital trade value?")])
+    assert r.question == "What was Shanghai's digital trade value in 2022?"

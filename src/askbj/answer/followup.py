@@ -167,6 +167,12 @@ _NEW_TOPIC = re.compile(
     r"|another (?:question|topic)|changing (?:the )?(?:subject|topic)|new (?:question|topic)"
     r"|unrelated(?: question)?"
     r")\s*[,，:：;；.。!！、—–-]+\s*", re.I)
+# An English date phrase: "by the end of Nov 2023", "in 2022", "as of late 2023"
+_MONTH_EN = (r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?")
+_WHEN_EN = re.compile(
+    rf"\b(?:(?:by|in|at|as\s+of|until|through|during|for)\s+)?(?:the\s+)?"
+    rf"(?:(?:end|start|beginning|middle|close)\s+of\s+(?:the\s+year\s+)?)?"
+    rf"(?:(?:late|early|mid-?)\s*)?(?:{_MONTH_EN}\s+)?(?:19|20)\d\d\b", re.I)
 _FIRST = re.compile(r"最开始|一开始|最初|最早|开头|刚开始|第一[个次]|\bfirst\b|at the start", re.I)
 _PRONOUN_ZH = re.compile(r"它们|它|其(?![中他次实余])|他们|该(?=[的是在有]|$)")
 _HERE_ZH = re.compile(r"这里|那里|当地|此地|那边|这边")
@@ -274,6 +280,12 @@ class Resolver:
         numbers, places = find_anchors(core, self.domain)
         years = [n for n in numbers if YEAR.fullmatch(n)]
         rest = self._without_anchors(core, years, places)
+        if years and not places and in_english(core) and _WHEN_EN.fullmatch(core.strip()):
+            # "And by the end of 2020?": the earlier question's date phrase replaced whole
+            text = plain_text(turns[-1].searched)
+            said = _WHEN_EN.search(text)
+            return text[: said.start()] + core.strip() + text[said.end():] if said \
+                else put_year(text, years[0])
         if rest:  # "那千兆用户呢?", "那上海的企业呢?": another topic (or attribute)
             if not connective if in_english(plain) else not _ELLIPTIC_ZH.search(plain):
                 return None  # "北京的数字经济规模有多少?" is a question of its own
