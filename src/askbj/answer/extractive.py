@@ -453,7 +453,8 @@ class Answerer:
             usable += [s for s in a.supports if s.hit.chunk.doc_id not in docs][:_OTHER_SOURCE]
         why = bool(_WHY.search(fold(q.text)))
         count = asked_count(q.text) if q.wants_list else 0
-        nouns = (*(t for t, _ in q.weights), *(x for alts, _ in q.translations for x in alts))
+        nouns = (*(t for t, _ in q.weights), *(x for alts, _ in q.translations for x in alts)) \
+            if count else ()  # only a list question naming its count reads them
         only = only_source(q.text, self._named(a), self.index.rows.heads, self.searcher.domain)
         picks: dict[str, Pick] = {}
         for s in usable:
