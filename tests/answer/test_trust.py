@@ -571,3 +571,33 @@ def test_a_counted_word_the_question_word_cuts_is_the_focus_whole() -> None:
     assert part.kind == at.COUNT and part.focus == ("人次",)
     # the verb before 在哪儿 is no part of a place question's focus
     assert "设在" not in at.classify("先行区设在哪儿?").parts[0].focus
+
+
+def test_a_unit_after_how_much_is_no_focus_but_the_asked_thing_is() -> None:
+    assert at.classify("园区总投资了多少亿元?").parts[0].focus == ("投资",)
+    assert at.classify("示范区有多少平方公里?").parts[0].focus != ("平方公里",)
+    # without a how-much word the amount is what the question is about
+    assert "千亿元" in at.classify("哪些区的产值超过了千亿元?").parts[0].focus
+
+
+def test_a_second_question_word_shares_the_first_ones_clause() -> None:
+    part = at.classify("When and where is the digital economy conference held each year?").parts[0]
+    assert part.focus == ("held",)
+
+
+def test_a_lone_yi_pi_is_some_not_a_count() -> None:
+    part = at.classify("北京建成了几座智能工厂?").parts[0]
+    assert not hd.holds(part, "北京培育了一批智能工厂。")
+    assert hd.holds(part, "北京建成了14个智能工厂。") and hd.holds(part, "建成三座智能工厂")
+
+
+def test_a_yes_no_question_needs_a_sentence_saying_what_it_asks(  # type: ignore[no-untyped-def]
+        tmp_path, fake_embedder) -> None:
+    answerer = answerer_over_files({"r.txt": (
+        "北京文化设施\n\n北京的公共文化设施包括首都图书馆、国家大剧院等,每年接待读者和观众逾千万人次。"
+        "北京数据交易所已于2021年正式成立,开展数据交易业务。\n")}, tmp_path, fake_embedder)
+    closed = answerer.ask("首都图书馆周一开馆吗?")
+    assert closed.status != "answered" and closed.abstained
+    found = answerer.ask("北京数据交易所已经成立了吗?")
+    assert found.status == "answered" and "2021年正式成立" in found.text
+    assert at.asks_which("有成立什么机构吗?") and not at.asks_which("已经成立了吗?")

@@ -86,3 +86,10 @@ def test_a_lone_word_has_its_own_senses_and_its_base_forms() -> None:
     vocab = {"印发", "出版"}.__contains__
     assert set(dict(phrases("published", vocab, BJ, limit=8))["published"]) == {"印发", "出版"}
     assert len(dict(phrases("published", vocab, BJ, limit=1))["published"]) == 1
+
+
+def test_an_irregular_past_form_is_looked_up_by_its_base_only_when_asked() -> None:
+    vocab = {"举行"}.__contains__
+    assert dict(phrases("held", vocab, BJ, irregular=True))["held"] == ("举行",)
+    # search keeps the form's own senses: "wrote" → 写 cost "who wrote …" its first hit
+    assert "held" not in dict(phrases("held", vocab, BJ))

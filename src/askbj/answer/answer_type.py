@@ -72,7 +72,7 @@ _PATTERNS: tuple[tuple[str, str, str], ...] = (
      r"\bwhere\b|\bwhich (?:city|cities|district|province|country|countries|area)\b"),
     (AMOUNT, r"多少|多大|多高|多长|多远|多少钱|规模|金额",
      r"\bhow (?:much|large|big|high|long|far)\b"
-     r"|\bwhat (?:[\w']+ ){0,6}(?:total|value|amount|size|scale|price|cost|investment|budget|target|figure"
+     r"|\bwhat (?:[\w']+ ){0,8}(?:total|value|amount|size|scale|price|cost|investment|budget|target|figure"
      r"|salary|salaries|wages?|income|revenue|profit|turnover|volume|sales|population)\b"),
     (LIST, r"哪些|哪几|列举|有几|几方面|分别是什么|有什么(?:措施|举措|做法|特点|问题)",
      r"\bwhat are\b|\bwhich\b|\blist\b|\bname the\b|\bwhat (?:measures|steps)\b"),
@@ -243,6 +243,8 @@ def _unit(clause: str, m: re.Match[str], english: bool) -> str:
 
 
 _HOW_MUCH = ("多少", "几", "多大", "多高", "多长")
+_UNIT_WORD = re.compile(r"[十百千万亿]*(?:元|美元|欧元|日元|英镑|人民币)|平方(?:公里|千米|米)|公里|千米"
+                        r"|公顷|亩|吨|公斤|千克|小时|分钟|[TGPE]B|个?百分点")
 
 
 def _chinese_focus(clause: str, m: re.Match[str], kind: str) -> tuple[str, ...]:
@@ -252,7 +254,11 @@ def _chinese_focus(clause: str, m: re.Match[str], kind: str) -> tuple[str, ...]:
     if quoted:  # a quoted term is what the question is about: 哪个城市最早搞了“城市大脑”
         return (re.sub(r"\s+", "", quoted[-1]),)
     tail = re.split(r"[,，、。和及与]", clause[m.end():])[0]
-    after = [w for w in _words(tail) if _content(w)][:3]
+    # a unit right after 多少 (多少亿元, 多少平方公里) says how the value is given, not what it
+    # is of ("哪些区超过了千亿元" still asks about 千亿元)
+    unit = m.group(0) in _HOW_MUCH
+    after = [w for w in _words(tail) if _content(w)
+             and not (unit and _UNIT_WORD.fullmatch(w))][:3]
     if after and (m.group(0)[-1:] in CLASSIFIERS or m.group(0) in _HOW_MUCH):
         return tuple(after[-1:])  # the head noun: 多少个5G**基站**, 几座国家级智慧**工厂**
     if after and kind == DATE:  # 是哪一天**揭牌**的, 何时**成立**
@@ -317,6 +323,11 @@ def _words(text: str) -> list[str]:
 _WH = re.compile(r"多少|多大|多高|多长|多快|哪|什么|几|何|如何|谁|怎|啥|为啥")
 
 
+def asks_which(clause: str) -> bool:
+    """The clause holds a question word (有成立什么机构吗 asks what, not whether)."""
+    return bool(_WH.search(clause))
+
+
 def generic(word: str) -> bool:
     """A measure noun or filler the answer kind stands for (比例, 数量, 目前 …), or a
     question word."""
@@ -340,7 +351,7 @@ _EN_STOP = frozenset("what which who whom whose when where why how much many is 
                      "beijing's according total value amount number share percentage rate ratio target "
                      "figure price cost size scale proportion percent large big high long far "
                      "fast quickly year date month day time more less many much vs versus compare "
-                     "compared comparison that this these those".split())
+                     "compared comparison that this these those each every annually yearly".split())
 
 
 def _english_focus(clause: str, m: re.Match[str]) -> tuple[str, ...]:
@@ -352,6 +363,8 @@ def _english_focus(clause: str, m: re.Match[str]) -> tuple[str, ...]:
         words = [w for w in re.findall(r"[a-z0-9]+", before) if w not in _EN_STOP and len(w) > 1]
         return tuple(words[-4:])
     rest = clause[m.end():].strip(" ?.")
+    # "when and where is … held": the second question word shares the first one's clause
+    rest = re.sub(r"^(?:and|or|&)\s+(?:when|where|who|how|what|which)\b\s*", "", rest)
     aux = re.match(r"(?:did|does|do|has|have|had|is|are|was|were|will|can)\b\s*", rest)
     if aux and re.match(r"when|where", m.group(0)):  # "when was the exchange founded" → founded
         last = [w for w in re.findall(r"[a-z]+", rest) if w not in _EN_STOP and len(w) > 2]

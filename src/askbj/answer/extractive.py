@@ -17,7 +17,15 @@ from dataclasses import replace
 from functools import lru_cache
 
 from askbj.answer import metadata, smalltalk, wording
-from askbj.answer.answer_type import ABSENT, LIST, VALUE_KINDS, AnswerType, classify
+from askbj.answer.answer_type import (
+    ABSENT,
+    LIST,
+    VALUE_KINDS,
+    YESNO,
+    AnswerType,
+    asks_which,
+    classify,
+)
 from askbj.answer.citations import verified
 from askbj.answer.compose import Pick, readable_order, render, select
 from askbj.answer.evidence import (
@@ -31,6 +39,7 @@ from askbj.answer.evidence import (
     topic_share,
 )
 from askbj.answer.followup import Resolver, Turn
+from askbj.answer.holds import part_met
 from askbj.answer.lead import LIMIT, Candidate, Side, choose, defining_first, names_side, off_level
 from askbj.answer.question import Question, TermStats, analyze
 from askbj.answer.references import asked_count, states_count
@@ -324,6 +333,8 @@ class Answerer:
             # the count, the routes still are an answer (a list part has passages to hold
             # it by; an open "what is …" part would take any sentence)
             return select(scored, lists), False
+        if not q.english and self._unmet_yes_no(a, kind, scored):
+            return [], False
         limit = min(self.max_sentences, LIMIT if len(kind.parts) > 1 or kind.compares else 2)
         scored, defined = defining_first(scored, kind, self._flat)
         limit = 1 if defined and len(kind.parts) == 1 else limit
@@ -331,6 +342,16 @@ class Answerer:
         covers = self._cover_sides(a, scored, list(base))[len(base):]
         # the sentence for another place stays; the weakest of the others goes
         return [*base[: max(1, LIMIT - len(covers))], *covers], False
+
+    def _unmet_yes_no(self, a: Assessment, kind: AnswerType, scored: list[Pick]) -> bool:
+        """"首都图书馆周一开馆吗?" asks whether X does Y: a sentence naming X but saying
+        nothing of Y (开馆) in itself or its immediate context is no answer either way."""
+        if not kind.parts or any(p.kind != YESNO or asks_which(p.clause) for p in kind.parts):
+            return False
+        asked = [p for p in kind.parts if p.focus]
+        senses = self._senses(a, kind)
+        return bool(asked) and not any(all(part_met(p, c.context, senses) for p in asked)
+                                       for c in self._candidates(a, scored))
 
     def _off_level(self, q: Question, p: Pick) -> bool:
         """The sentence is about another level than the place asked, or goes on about the
@@ -405,7 +426,8 @@ class Answerer:
         from askbj.retrieve.expand import absent, english_terms, phrases
 
         domain, text = self.searcher.domain, a.question.text
-        found = phrases(text, self.stats.df.__contains__, domain, limit=_FOCUS_SENSES)
+        found = phrases(text, self.stats.df.__contains__, domain, limit=_FOCUS_SENSES,
+                        irregular=True)
         words = {w for p in kind.parts for w in (*p.focus, p.head) if w}
         stems = {w: set(english_terms(w)) or {w} for w in words}
         senses: dict[str, tuple[str, ...]] = {w: () for w in words}

@@ -100,7 +100,8 @@ def _has_amount(part: Part, sentence: str) -> bool:
     if part.unit:  # any classifier: 几座工厂 is answered by "14个工厂"
         unit = f"[{CLASSIFIERS}]"
         return bool(re.search(rf"\d[\d.,]*\s*(?:多|余)?\s*[万亿千百]*\s*{unit}", sentence)
-                    or re.search(rf"[一二两三四五六七八九十百千万]+{unit}", sentence))
+                    or any(m.group(0) != "一批" for m in re.finditer(  # 一批: some, not a count
+                        rf"[一二两三四五六七八九十百千万]+{unit}", sentence)))
     # "2021年10月" is a date, a footnote marker "体系[6]" or ① no amount
     bare = _DATE_PART.sub("", _FOOTNOTE.sub("", sentence))
     return bool(_NUMBER.search(bare) or _CN_COUNT.search(bare)

@@ -99,11 +99,14 @@ def _glossary(domain: Domain) -> dict[str, tuple[str, ...]]:
 
 
 def phrases(text: str, known: Callable[[str], bool], domain: Domain,
-            limit: int = MAX_PER_PHRASE) -> list[tuple[str, tuple[str, ...]]]:
+            limit: int = MAX_PER_PHRASE,
+            irregular: bool = False) -> list[tuple[str, tuple[str, ...]]]:
     """(English phrase, its Chinese phrases) for ``text``, longest phrases first, so that
     "base station" is 基站 rather than 基地 + 终端. Glossary senses come first and are kept
     whole when the index knows all their words; CC-CEDICT's only when the index knows them;
-    at most ``limit`` per phrase."""
+    at most ``limit`` per phrase. ``irregular``: a lone irregular past form is also looked
+    up by its base (held → hold); off for search, where "wrote" → 写 cost "who wrote …"
+    questions their first hit (fresh6 s39 rank 1 → 3), on for an answer's focus words."""
     with _lock:
         reverse = _reverse()
     glossary = _glossary(domain)
@@ -116,7 +119,8 @@ def phrases(text: str, known: Callable[[str], bool], domain: Domain,
                 continue
             phrase = " ".join(words[i : i + size])
             hits = [w for w in glossary.get(phrase, ()) if _all_known(w, known)]
-            hits += [w for w in _senses(reverse, phrase) if known(w) and w not in hits]
+            hits += [w for w in _senses(reverse, phrase, irregular)
+                     if known(w) and w not in hits]
             if hits:
                 found.append((phrase, tuple(hits[:limit])))
                 used[i : i + size] = [True] * size
@@ -127,21 +131,38 @@ def verb_senses(word: str) -> tuple[str, ...]:
     """The dictionary's Chinese words for an English word (its base form's too), whether or
     not the index knows them."""
     with _lock:
-        return _senses(_reverse(), word.lower())
+        return _senses(_reverse(), word.lower(), irregular=True)
 
 
-def _senses(reverse: dict[str, tuple[str, ...]], phrase: str) -> tuple[str, ...]:
+def _senses(reverse: dict[str, tuple[str, ...]], phrase: str,
+            irregular: bool = False) -> tuple[str, ...]:
     """The dictionary's headwords for ``phrase``; a lone word's own, then its base form's
     (published → 印发 …, then publish → 发布 …; completed → complete)."""
     if " " in phrase:
         return reverse.get(phrase, ())
-    forms = [reverse.get(phrase, ()), *(reverse.get(b, ()) for b in _bases(phrase))]
+    forms = [reverse.get(phrase, ()), *(reverse.get(b, ()) for b in _bases(phrase, irregular))]
     return tuple(dict.fromkeys(w for senses in forms for w in senses))
 
 
-def _bases(word: str) -> list[str]:
+# English verbs whose past forms no suffix rule reaches (general morphology, no corpus word)
+_IRREGULAR = {
+    past: base for base, forms in (
+        ("become", "became"), ("begin", "began begun"), ("bring", "brought"), ("build", "built"),
+        ("buy", "bought"), ("choose", "chose chosen"), ("draw", "drew drawn"),
+        ("drive", "drove driven"), ("fall", "fell fallen"), ("find", "found"),
+        ("give", "gave given"), ("go", "went gone"), ("grow", "grew grown"), ("hold", "held"),
+        ("keep", "kept"), ("lay", "laid"), ("lead", "led"), ("leave", "left"), ("lose", "lost"),
+        ("make", "made"), ("meet", "met"), ("pay", "paid"), ("rise", "rose risen"),
+        ("run", "ran"), ("see", "saw seen"), ("sell", "sold"), ("send", "sent"),
+        ("show", "shown"), ("spend", "spent"), ("stand", "stood"), ("take", "took taken"),
+        ("teach", "taught"), ("tell", "told"), ("think", "thought"), ("win", "won"),
+        ("write", "wrote written"), ("know", "knew known"), ("get", "got gotten"))
+    for past in forms.split()}
+
+
+def _bases(word: str, irregular: bool = False) -> list[str]:
     """Candidate base forms of an inflected English word, likeliest first."""
-    out = []
+    out = [_IRREGULAR[word]] if irregular and word in _IRREGULAR else []
     for suffix, repls in (("ied", ("y",)), ("ed", ("", "e")), ("ing", ("", "e"))):
         if word.endswith(suffix) and len(word) > len(suffix) + 2:
             stem = word[: -len(suffix)]
