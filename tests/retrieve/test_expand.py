@@ -93,3 +93,18 @@ def test_an_irregular_past_form_is_looked_up_by_its_base_only_when_asked() -> No
     assert dict(phrases("held", vocab, BJ, irregular=True))["held"] == ("举行",)
     # search keeps the form's own senses: "wrote" → 写 cost "who wrote …" its first hit
     assert "held" not in dict(phrases("held", vocab, BJ))
+
+
+def test_a_term_in_single_quotes_is_its_words() -> None:
+    # the closing quote once stuck to the word ("brain'"), so a quoted term lost its senses
+    assert english_terms("What is the so-called 'city brain'?")[-2:] == ["city", "brain"]
+    assert english_terms("the 'digital economy' plan") == ["digital", "economy", "plan"]
+    vocab = {"城市", "大脑"}.__contains__
+    assert dict(phrases("What is the 'city brain'?", vocab, BJ))["city brain"] == ("城市大脑",)
+
+
+def test_an_inflected_phrasal_verb_is_looked_up_by_its_base_form() -> None:
+    vocab = {"遏制", "人才"}.__contains__
+    found = dict(phrases("What's holding back talent?", vocab, BJ))
+    assert found["holding back"] == ("遏制",)  # CC-CEDICT has "hold back", not "holding back"
+    assert found["talent"] == ("人才",)

@@ -78,6 +78,7 @@ def english_terms(text: str) -> list[str]:
     fresh2 question, rank 5 → 6)."""
     text = text.lower().replace("’", "'")
     text = re.sub(r"(?<=[a-z])'s\b|(?<=s)'(?![a-z])", "", text)  # economy's, firms'
+    text = re.sub(r"'(?![a-z])|(?<![a-z])'", " ", text)  # a quoted 'city brain' is its words
     text = re.sub(r"(?<=[a-z])-(?=[a-z])", " ", text)
     return [_stem(w) for w in _WORD.findall(text) if w not in _STOP]
 
@@ -121,6 +122,11 @@ def phrases(text: str, known: Callable[[str], bool], domain: Domain,
             hits = [w for w in glossary.get(phrase, ()) if _all_known(w, known)]
             hits += [w for w in _senses(reverse, phrase, irregular)
                      if known(w) and w not in hits]
+            if size > 1 and not hits:  # a phrasal verb inflected: holding back → hold back
+                rest = phrase.split(" ", 1)[1]
+                hits = [w for b in _bases(words[i], irregular)
+                        for w in reverse.get(f"{b} {rest}", ()) if known(w)]
+                hits = list(dict.fromkeys(hits))
             if hits:
                 found.append((phrase, tuple(hits[:limit])))
                 used[i : i + size] = [True] * size
