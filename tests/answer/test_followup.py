@@ -555,3 +555,19 @@ def test_an_english_date_phrase_replaces_the_earlier_one_whole(resolver: Resolve
         "How many 5G base stations had Beijing built by the end of 2020?", "swap")
     r = resolver.resolve("And in 2022?", [Turn.of("What was Shanghai's digital trade value?")])
     assert r.question == "What was Shanghai's digital trade value in 2022?"
+
+
+def test_what_is_that_measured_anew_asks_the_earlier_question_so(resolver: Resolver) -> None:
+    turn = Turn.of("How many 5G base stations had Beijing built by the end of November 2023?")
+    r = resolver.resolve("what's that per 10k people?", [turn])
+    assert (r.question, r.rule) == ("How many 5G base stations had Beijing built by the end "
+                                    "of November 2023 per 10k people?", "pronoun")
+
+
+def test_a_bare_this_as_subject_is_the_earlier_subject(resolver: Resolver) -> None:
+    turn = Turn.of("北京国际大数据交易所的成交额是多少?")
+    assert resolver.resolve("这是谁推出的?", [turn]).question == "北京国际大数据交易所是谁推出的?"
+    r = resolver.resolve("這主要幫到哪類企業?", [turn])
+    assert (r.question, r.rule) == ("北京國際大數據交易所主要幫到哪類企業?", "pronoun")
+    # 这些/这个 + a noun are demonstratives, not a bare 这
+    assert resolver.resolve("这些企业在哪里?", [turn]).question == "这些企业在哪里?"

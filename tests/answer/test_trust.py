@@ -211,6 +211,13 @@ def test_a_code_the_question_names_must_be_in_the_answer(answerer: Answerer) -> 
     assert answerer.ask("截至2023年11月末北京累计建设了多少个6G基站?").status != "answered"
 
 
+def test_a_number_with_a_magnitude_letter_is_no_code() -> None:
+    # "per 10k people" once needed "10k" in the sentence, which says 每万人
+    part = at.classify("How many 5G base stations per 10k people does Beijing have?").parts[0]
+    assert lead.names_what_asked(part, "每万人拥有5g基站数48个")
+    assert not lead.names_what_asked(part, "每万人拥有基站数48个")  # 5G is still a code
+
+
 @pytest.mark.parametrize(("question", "head"), [
     ("Who is the mayor of Hefei?", "mayor"),
     ("What is the average salary of AI engineers in Beijing?", "salary"),
@@ -601,3 +608,31 @@ def test_a_yes_no_question_needs_a_sentence_saying_what_it_asks(  # type: ignore
     found = answerer.ask("北京数据交易所已经成立了吗?")
     assert found.status == "answered" and "2021年正式成立" in found.text
     assert at.asks_which("有成立什么机构吗?") and not at.asks_which("已经成立了吗?")
+
+
+def test_a_cut_that_eats_the_question_word_is_no_focus() -> None:
+    # jieba reads 多大规模 as 多 + 大规模: the focus was 大规模, which no sentence says
+    part = at.classify("上海2021年数字贸易进出口做到了多大规模?").parts[0]
+    assert part.kind == at.AMOUNT and part.focus == ("进出口",)  # 做到 links, it is no topic
+    assert hd.part_met(part, "2021年,上海市数字贸易进出口额达568.8亿美元", {})
+    # the classifier's word stays whole: 多少人|次 asks for 人次
+    assert at.classify("自动驾驶出租车累计服务了多少人次?").parts[0].focus == ("人次",)
+
+
+def test_an_english_head_noun_ends_at_per() -> None:
+    # "per" was taken for the asked noun, and no sentence could meet it
+    part = at.classify("How many 5G base stations per 10,000 people does Beijing have?").parts[0]
+    assert part.kind == at.COUNT and part.head == "stations"
+    assert part.focus == ("5g", "base", "stations")
+
+
+def test_how_a_definition_is_asked_is_no_term_of_it(tmp_path, fake_embedder) -> None:  # type: ignore[no-untyped-def]
+    from askbj.answer.question import analyze
+
+    answerer = answerer_over_files({"d.txt": (
+        "数据研究\n\n数据是对事物的记录和描述。数据作为新型要素参与生产。"
+        "北京开展软件定义存储等存储技术创新。\n")}, tmp_path, fake_embedder)
+    assert at.classify("文中怎么定义数据?").parts[0].kind == at.DEFINITION
+    q = analyze("文中怎么定义数据?", answerer.stats, answerer.searcher.domain)
+    assert {t for t, _ in q.weights} == {"数据"}  # not 定义 (软件定义存储), not 文中
+    assert answerer.ask("文中怎么定义数据?").text.startswith("数据是对事物的记录和描述")

@@ -76,7 +76,8 @@ _PATTERNS: tuple[tuple[str, str, str], ...] = (
      r"|salary|salaries|wages?|income|revenue|profit|turnover|volume|sales|population)\b"),
     (LIST, r"哪些|哪几|列举|有几|几方面|分别是什么|有什么(?:措施|举措|做法|特点|问题)",
      r"\bwhat are\b|\bwhich\b|\blist\b|\bname the\b|\bwhat (?:measures|steps)\b"),
-    (DEFINITION, r"是什么|什么是|指什么|指的是|含义|意思|怎么理解|如何理解|是啥|如何界定|怎样界定|叫什么",
+    (DEFINITION, r"是什么|什么是|指什么|指的是|含义|意思|怎么理解|如何理解|是啥|如何界定|怎样界定|叫什么"
+                 r"|(?:怎么|如何|怎样)定义|定义",
      r"\bwhat (?:is|does|do)\b|\bdefine\b|\bmeaning\b"),
     (YESNO, r"是否|是不是|有没有|能否|能不能|吗\W*$",
      r"^(?:is|are|does|do|did|can|has|have|was|were|will)\b"),
@@ -263,7 +264,7 @@ def _chinese_focus(clause: str, m: re.Match[str], kind: str) -> tuple[str, ...]:
         return tuple(after[-1:])  # the head noun: 多少个5G**基站**, 几座国家级智慧**工厂**
     if after and kind == DATE:  # 是哪一天**揭牌**的, 何时**成立**
         return tuple(after[-1:])
-    before = re.sub(r"(?:是|为|有|达到?|约|大概|大约|共|一共|累计|了|的|都|能)+$", "",
+    before = re.sub(r"(?:是|为|有|达到?|做到|实现|达成|约|大概|大约|共|一共|累计|了|的|都|能)+$", "",
                     clause[: m.start()])
     before = re.sub(r"(?:设|选|建|落|位|坐落)[在于]?$", "", before)
     # the pattern's edge may cut a word (国产|化率, 多少人|次): take it whole; not a place
@@ -279,21 +280,30 @@ def _chinese_focus(clause: str, m: re.Match[str], kind: str) -> tuple[str, ...]:
 
 def _overlapping(clause: str, m: re.Match[str]) -> list[str]:
     """The words of ``clause`` the question word's match overlaps, whole: the pattern's
-    one character before 率 is part of a word (国产化率, not 化率)."""
+    one character before 率 is part of a word (国产化率, not 化率). A word that begins inside
+    the question word and runs past it is jieba's mis-cut (多大规模 as 多|大规模), not a word
+    asked about."""
     out, at = [], 0
     for w in _words(clause):
         start = clause.find(w, at)
         if start < 0:
             continue
         at = start + len(w)
+        if m.start() < start < m.start() + _wh_length(m.group(0)) and at > m.end():
+            continue  # 多|大规模: the cut ate the question word (多少人|次 keeps its 人次)
         if at > m.start() and start < m.end():
             out.append(w)
     return out
 
 
+def _wh_length(matched: str) -> int:
+    """How much of a match is the question word itself (多大 of 多大, 多少 of 多少人)."""
+    return next((len(w) for w in _HOW_MUCH if matched.startswith(w)), 0)
+
+
 def _phrase(before: str) -> str:
     """The run of content words that ends the text before the question word."""
-    before = re.sub(r"(?:是|为|有|达到?|约|大概|大约|共|一共|累计|了|的|都|能)+$", "", before)
+    before = re.sub(r"(?:是|为|有|达到?|做到|实现|达成|约|大概|大约|共|一共|累计|了|的|都|能)+$", "", before)
     run: list[str] = []
     for word in reversed(_words(before)):
         if not (_content(word) or (word in _GENERIC and not run)):
@@ -370,7 +380,8 @@ def _english_focus(clause: str, m: re.Match[str]) -> tuple[str, ...]:
         last = [w for w in re.findall(r"[a-z]+", rest) if w not in _EN_STOP and len(w) > 2]
         return tuple(last[-1:])
     rest = re.sub(r"^(?:(?:did|does|do|has|have|had|is|are|was|were|the|a|an)\s+)+", "", rest)
-    tail = re.split(r"\b(?:did|does|do|has|have|had|in|of|for|by|at|on|is|are|was|were)\b",
+    tail = re.split(r"\b(?:did|does|do|has|have|had|in|of|for|by|at|on|is|are|was|were|per"
+                    r"|among|across|within|between|under|than|as)\b",
                     rest, maxsplit=1)[0]
     # a possessor ("the world's first", "the economy's share") qualifies the asked thing
     owners = set(re.findall(r"([a-z0-9]+)['’]s\b", clause))
@@ -403,7 +414,8 @@ def _english_head(clause: str, m: re.Match[str]) -> str:
     if re.match(r"(?:did|does|do|has|have|had|will|can)\b", rest):
         return ""
     phrase = re.split(r"\b(?:did|does|do|has|have|had|in|of|for|by|at|on|is|are|was|were|with"
-                      r"|will|can|that|which|from|to|\w{3,}ed)\b|[,;:]", rest, maxsplit=1)[0]
+                      r"|will|can|that|which|from|to|per|among|across|within|between|under|than"
+                      r"|as|\w{3,}ed)\b|[,;:]", rest, maxsplit=1)[0]
     words = re.findall(r"[a-z][a-z-]*", phrase)
     return words[-1] if words and words[-1] not in _EN_STOP and len(words) <= 4 else ""
 

@@ -23,7 +23,7 @@ _BREAK = ("x", "p", "r", "d", "c", "u", "y", "e", "o", "f", "t", "z")
 # Verbs that link a subject to the asked value; other verbs (建设, 跳台 …) may sit in a name.
 _PREDICATES = frozenset("是 有 为 在 达 达到 拥有 提到 认为 表示 指出 设 设在 位于 约 共 累计 搞 建 能 "
                         "能够 可以 可 会 将 要 需要 占 带来 实现 高出 增加 增长 提高 提升 截至 截止 说 "
-                        "提出 显示 称 给出 给 获得 得到 达成 超过 投入 用 花".split())
+                        "提出 显示 称 给出 给 获得 得到 达成 做到 超过 投入 用 花".split())
 # Measure nouns that name the asked attribute only together with the word before them
 # (补贴 + 比例, 企业 + 数量).
 _MEASURES = frozenset("比例 比重 占比 份额 数量 总数 规模 金额 总额 水平 增速 速度 时间 日期 名称 范围".split())

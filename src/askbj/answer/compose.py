@@ -8,7 +8,7 @@ import re
 from dataclasses import dataclass
 
 from askbj.records import Chunk
-from askbj.text.normalize import to_simplified, to_traditional
+from askbj.text.normalize import squash, to_simplified, to_traditional
 
 _KEEP = 0.6  # a sentence joins the answer when it scores at least this share of the best
 _MAX_PASSAGES = 3
@@ -31,6 +31,7 @@ def select(scored: list[Pick], limit: int) -> list[Pick]:
     top = scored[0].score
     chosen: list[Pick] = []
     passages: set[str] = set()
+    said: set[str] = set()
     for p in scored:
         if len(chosen) >= limit or p.score < _KEEP * top:
             break
@@ -39,9 +40,22 @@ def select(scored: list[Pick], limit: int) -> list[Pick]:
         if any(p.chunk.doc_id == c.chunk.doc_id and p.start < c.end and c.start < p.end
                for c in chosen):
             continue  # the same sentence through an overlapping chunk
+        words = _words(p)
+        if words and words in said:
+            continue  # the same sentence in another copy (a translation, a repeated line)
+        said.add(words)
         passages.add(p.chunk.chunk_id)
         chosen.append(p)
     return chosen
+
+
+def _words(p: Pick) -> str:
+    """What a sentence says, for telling repeats apart: folded, footnote marks and
+    punctuation dropped."""
+    if not p.chunk.start <= p.start < p.end <= p.chunk.end:
+        return ""  # reaches outside its passage: not judged
+    quote = p.chunk.text[p.start - p.chunk.start : p.end - p.chunk.start]
+    return re.sub(r"[^\w]", "", squash(_FOOTNOTE.sub("", quote)))
 
 
 def readable_order(picks: list[Pick]) -> list[Pick]:

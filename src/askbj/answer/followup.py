@@ -174,13 +174,17 @@ _WHEN_EN = re.compile(
     rf"(?:(?:end|start|beginning|middle|close)\s+of\s+(?:the\s+year\s+)?)?"
     rf"(?:(?:late|early|mid-?)\s*)?(?:{_MONTH_EN}\s+)?(?:19|20)\d\d\b", re.I)
 _FIRST = re.compile(r"最开始|一开始|最初|最早|开头|刚开始|第一[个次]|\bfirst\b|at the start", re.I)
-_PRONOUN_ZH = re.compile(r"它们|它|其(?![中他次实余])|他们|该(?=[的是在有]|$)")
+_PRONOUN_ZH = re.compile(r"它们|它|其(?![中他次实余])|他们|该(?=[的是在有]|$)"
+                         # a bare 这 as the subject: "这主要帮到哪类企业?", "这是谁推出的?"
+                         r"|这(?=主要|是|有|能|会|对|帮|让|给|将|可以|具体|又|到底|究竟)")
 _HERE_ZH = re.compile(r"这里|那里|当地|此地|那边|这边")
 _INSIDE_ZH = re.compile(r"里面|里边|里头")  # "里面入驻了多少家?": in the subject
 _DEMONSTRATIVE_ZH = re.compile(
     r"(?:这个|那个|这些|那些|这家|那家|这项|那项|这一|那一|这种|那种|该|此|上述|这|那)"
     r"([\u4e00-\u9fff]{1,4}?)(?=的|是|有|在|为|由|呢|能|可|怎么|如何|主要|具体|目前|叫|[?？,，]|$)")
 _PRONOUN_EN = re.compile(r"\b(its|it|their|they|them)\b|\b(?:this|that)\b(?=\s*[?.!]*$)", re.I)
+# "what's that per 10k people?", "and what is that in dollars?": the same figure, measured anew
+_THAT_EN = re.compile(r"^\s*(?:and\s+|so\s+)?what(?:'s|\s+is|\s+was)\s+that\s+(.+?)[?.!]*$", re.I)
 _THERE_EN = re.compile(r"(?<!\bis )(?<!\bare )(?<!\bwas )(?<!\bwere )\bthere\b(?!\s+(?:is|are|"
                        r"was|were|be|been|has|have)\b)", re.I)
 _DEMONSTRATIVE_EN = re.compile(r"\b(?:this|these|those)\s+([a-z]+)\b", re.I)
@@ -573,6 +577,9 @@ class Resolver:
         return False
 
     def _pronoun_en(self, plain: str, turns: list[Turn]) -> str | None:
+        that = _THAT_EN.match(plain)
+        if that:
+            return f"{plain_text(turns[-1].searched).rstrip('?？.!。 ')} {that.group(1)}?"
         subject = self._subject(turns)
         m = _DEMONSTRATIVE_EN.search(plain)
         if m and subject and not _has_own_subject(plain[: m.start()]):

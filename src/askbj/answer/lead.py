@@ -109,9 +109,9 @@ _CODE = re.compile(r"(?<![a-z0-9.])(?:\d+[a-z]+|[a-z]+\d+)[a-z0-9]*(?![a-z0-9])"
 
 def names_what_asked(part: Part, context: str) -> bool:
     """A figure answers only about the codes the part names (6G, SU7): 5G's count is no
-    answer about 6G. Quarters and halves (Q3, H1) are dates, not codes."""
+    answer about 6G. Quarters and halves (Q3, H1) are dates, and 10k or 5bn a number, not codes."""
     codes = [m.group(0) for m in _CODE.finditer(part.clause)
-             if not re.fullmatch(r"\d+(?:st|nd|rd|th|s)|[qh]\d", m.group(0))]
+             if not re.fullmatch(r"\d+(?:st|nd|rd|th|s|k|m|bn|mn|tn)|[qh]\d", m.group(0))]
     return all(code in context for code in codes)
 
 

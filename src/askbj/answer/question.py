@@ -21,7 +21,7 @@ from typing import Any
 from askbj.domain import Domain
 from askbj.retrieve.anchors import find_anchors
 from askbj.text.lang import is_english
-from askbj.text.normalize import fold, tokenize
+from askbj.text.normalize import ASKING, fold, tokenize
 
 _LIST_ZH = re.compile(
     r"哪些|哪几|有几|几个|几项|几方面|分别|各自|各有|各区|列举|哪[一二三四五六七八九十两]"
@@ -32,10 +32,6 @@ _LIST_EN = re.compile(r"\b(what are|which|list|name the|what measures|in what wa
                       r"|\bwhat (?:[a-z-]+ ){0,2}[a-z-]{2,}[a-rt-z]s (?=(?:does|do|did|are|were"
                       r"|has|have|had|can|will|should|would)\b)")
 UNSEEN = 1.0
-# How a question asks, not what about: 具体 before 怎么/哪些/什么, and the pro-verb after 怎么
-# ("具体怎么做?" is answered by what is done, not by a sentence saying 具体 or 做出)
-_ASKING = re.compile(r"具体(?=.{0,4}?(?:怎么|如何|怎样|哪些|什么|是))"
-                     r"|(?<=怎么|如何|怎样)(?:做|办|干|搞)的?")
 
 
 @dataclass(frozen=True)
@@ -119,7 +115,7 @@ def analyze(question: str, stats: TermStats, domain: Domain) -> Question:
     numbers, places = find_anchors(question, domain)
     anchored = [*numbers, *places]
     short = [(a, alts) for a, alts in domain.abbreviations.items() if a in folded]
-    terms = [t for t in dict.fromkeys(tokenize(_ASKING.sub("", folded)))
+    terms = [t for t in dict.fromkeys(tokenize(ASKING.sub("", folded)))
              if not any(t in a or a in t for a in anchored)
              and not any(t in a for a, _ in short)]
     weights = tuple((t, stats.weight(t)) for t in terms if stats.weight(t) > 0)

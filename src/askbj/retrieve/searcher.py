@@ -41,7 +41,7 @@ from askbj.retrieve.fusion import Fusion
 from askbj.retrieve.named import named_sources
 from askbj.retrieve.spread import bring, compares_sources, spread
 from askbj.text.lang import is_english
-from askbj.text.normalize import fold, squash, tokenize, without_surrogates
+from askbj.text.normalize import ASKING, fold, squash, tokenize, without_surrogates
 
 MAX_QUESTION = 2000
 _NO_IDS = np.zeros(0, dtype=np.int64)
@@ -280,7 +280,7 @@ class Searcher:
     def _terms(self, text: str) -> list[str]:
         """The question's BM25 terms the index knows (English adds Chinese terms)."""
         folded = fold(text)
-        terms = tokenize(text)
+        terms = tokenize(ASKING.sub(" ", folded))
         if is_english(folded):
             terms += to_chinese(text, self.source.knows, self.domain)
         terms += [t for a, alts in self.domain.abbreviations.items() if a in folded

@@ -94,6 +94,16 @@ def pos_tags(text: str) -> tuple[tuple[str, str], ...]:
         return tuple((p.word, p.flag) for p in posseg.cut(text))
 
 
+# How a question asks, not what about: 具体 before 怎么/哪些/什么, the pro-verb after 怎么
+# ("具体怎么做?" is answered by what is done, not by a sentence saying 具体 or 做出), and the
+# verb of a definition request ("文中怎么定义数据?" is answered by "数据是…", not by 软件定义存储)
+# and a pointer at the document itself (文中, 本文)
+ASKING = re.compile(r"具体(?=.{0,4}?(?:怎么|如何|怎样|哪些|什么|是))"
+                    r"|(?<=怎么|如何|怎样)(?:做|办|干|搞)的?"
+                    r"|(?<=怎么|如何|怎样)(?:定义|界定)|(?:的)?定义(?=是什么|是啥|为何|[?？]?$)"
+                    r"|(?:在)?(?:文中|本文中?|该文中?|文章中|此文中?)")  # where: the document asked
+
+
 def tokenize(text: str) -> list[str]:
     """BM25 terms: jieba search-mode words of the folded text, minus stopwords and punctuation."""
     jb = _jieba()
