@@ -160,7 +160,7 @@ class Answerer:
                 script: str) -> Answer:
         if script not in SCRIPTS:
             raise AskbjError(f"Unknown script {script!r}: use one of {', '.join(SCRIPTS)}.")
-        query = prepare_query(question)
+        query = prepare_query(question, self.searcher.knows_word)
         if not WORD.search(fold(query.text)):
             return self._abstain(question, query, (), script, NO_WORDS)
         chat = smalltalk.reply(query.text)

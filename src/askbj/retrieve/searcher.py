@@ -21,7 +21,7 @@ rather than with the corpus.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache, partial
 from typing import Protocol
@@ -41,7 +41,14 @@ from askbj.retrieve.fusion import Fusion
 from askbj.retrieve.named import named_sources
 from askbj.retrieve.spread import bring, compares_sources, spread
 from askbj.text.lang import is_english
-from askbj.text.normalize import ASKING, fold, squash, tokenize, without_surrogates
+from askbj.text.normalize import (
+    ASKING,
+    fold,
+    mainland_wording,
+    squash,
+    tokenize,
+    without_surrogates,
+)
 
 MAX_QUESTION = 2000
 _NO_IDS = np.zeros(0, dtype=np.int64)
@@ -62,8 +69,10 @@ class Query:
     notice: str = ""
 
 
-def prepare_query(question: str) -> Query:
-    """Reject empty questions, truncate huge ones (with a notice) so they are still answered."""
+def prepare_query(question: str, known: Callable[[str], bool] | None = None) -> Query:
+    """Reject empty questions, truncate huge ones (with a notice) so they are still answered;
+    with ``known`` (words the documents use), a traditional question's Taiwan wording becomes
+    the documents' (``mainland_wording``)."""
     text = without_surrogates(question or "").strip()
     if not text:
         raise AskbjError(
@@ -71,8 +80,10 @@ def prepare_query(question: str) -> Query:
     if len(text) > MAX_QUESTION:
         notice = (f"The question was {len(text)} characters long; "
                   f"only the first {MAX_QUESTION} were used.")
-        return Query(text[:MAX_QUESTION], notice)
-    return Query(text)
+        text = text[:MAX_QUESTION]
+    else:
+        notice = ""
+    return Query(mainland_wording(text, known) if known else text, notice)
 
 
 def anchor_text(chunks: Sequence[Chunk], i: int) -> str:
@@ -153,7 +164,7 @@ class Searcher:
     ) -> list[Hit]:
         if mode not in MODES:
             raise AskbjError(f"Unknown search mode {mode!r}: use one of {', '.join(MODES)}.")
-        query = prepare_query(question)
+        query = prepare_query(question, self.knows_word)
         codes = None
         if doc_ids:
             codes = np.array(sorted(self._codes[d] for d in doc_ids if d in self._codes),
@@ -276,6 +287,11 @@ class Searcher:
 
     def _vector(self, text: str) -> np.ndarray:
         return np.asarray(self.encoder.embed_queries([text])[0], dtype=np.float32)
+
+    def knows_word(self, word: str) -> bool:
+        """Every BM25 term of ``word`` is in the index (a word the documents use)."""
+        terms = tokenize(word)
+        return bool(terms) and all(self.source.knows(t) for t in terms)
 
     def _terms(self, text: str) -> list[str]:
         """The question's BM25 terms the index knows (English adds Chinese terms)."""

@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 import threading
 import unicodedata
+from collections.abc import Callable, Sequence
+from difflib import SequenceMatcher
 from functools import lru_cache
 from typing import Any
 
@@ -121,6 +123,65 @@ def looks_traditional(text: str) -> bool:
     simplified = to_simplified("".join(cjk))
     changed = sum(a != b for a, b in zip(cjk, simplified, strict=True))
     return changed >= max(1, len(cjk) // 20)
+
+
+def mainland_wording(text: str, known: Callable[[str], bool]) -> str:
+    """A traditional question in Taiwan wording (記憶體, 寬頻, 作業系統) in the mainland
+    wording the documents use (內存, 寬帶, 操作系統), still in traditional characters.
+    OpenCC's Taiwan phrase table (tw2sp) proposes each change; a change is taken only where
+    the question's own word is unknown to the documents (``known``) and the proposed one is
+    known: tw2sp also turns 核心 into 内核 and 智慧 into 智能, words these documents use as
+    written. Simplified text is returned unchanged."""
+    if not looks_traditional(text):
+        return text
+    simplified = to_simplified(text)
+    with _lock:
+        mainland = _converter("tw2sp").convert(text)
+    if mainland == simplified:
+        return text
+    ops = SequenceMatcher(None, simplified, mainland, autojunk=False).get_opcodes()
+    bounds = {0, len(simplified)}
+    at = 0
+    for word in _words_of(simplified):
+        at += len(word)
+        bounds.add(at)
+    spans: list[list[int]] = []  # [start, end) in ``simplified``, whole words
+    for tag, i1, i2, _, _ in ops:
+        if tag == "equal":
+            continue
+        s, e = max(b for b in bounds if b <= i1), min(b for b in bounds if b >= max(i2, i1 + 1))
+        if spans and s < spans[-1][1]:
+            spans[-1][1] = max(spans[-1][1], e)
+        else:
+            spans.append([s, e])
+    out, last = [], 0
+    for s, e in spans:
+        old, new = simplified[s:e], _mapped(ops, simplified, mainland, s, e)
+        if new != old and not known(old) and known(new):
+            out += [simplified[last:s], new]
+            last = e
+    if not out:
+        return text
+    return to_traditional("".join(out) + simplified[last:])
+
+
+def _words_of(text: str) -> list[str]:
+    jb = _jieba()
+    with _lock:
+        return list(jb.cut(text))
+
+
+def _mapped(ops: Sequence[tuple[str, int, int, int, int]], a: str, b: str, s: int,
+            e: int) -> str:
+    """``a[s:e]`` as the text ``b`` has in its place (``ops`` align ``a`` to ``b``)."""
+    def where(p: int, end: bool) -> int:
+        for tag, i1, i2, j1, j2 in ops:
+            if i1 <= p <= i2 and (tag == "equal" or p in (i1, i2)):
+                if tag == "equal":
+                    return j1 + p - i1
+                return j2 if (p == i2 and (end or i1 == i2)) else j1
+        return len(b) if end else 0
+    return b[where(s, False) : where(e, True)]
 
 
 def target_script(question: str, script: str) -> str:
