@@ -108,3 +108,11 @@ def test_an_inflected_phrasal_verb_is_looked_up_by_its_base_form() -> None:
     found = dict(phrases("What's holding back talent?", vocab, BJ))
     assert found["holding back"] == ("遏制",)  # CC-CEDICT has "hold back", not "holding back"
     assert found["talent"] == ("人才",)
+
+
+def test_across_borders_is_the_dictionarys_cross_border() -> None:
+    # "border" alone is 边界; the documents say 跨境 (CC-CEDICT: cross-border)
+    vocab = {"跨境", "边界", "数据"}.__contains__
+    found = dict(phrases("moving data across borders", vocab, BJ))
+    assert found["cross border"] == ("跨境",) and "border" not in found
+    assert english_terms("sent across national borders") == ["sent", "cross", "border"]

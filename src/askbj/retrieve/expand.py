@@ -79,6 +79,8 @@ def english_terms(text: str) -> list[str]:
     text = text.lower().replace("’", "'")
     text = re.sub(r"(?<=[a-z])'s\b|(?<=s)'(?![a-z])", "", text)  # economy's, firms'
     text = re.sub(r"'(?![a-z])|(?<![a-z])'", " ", text)  # a quoted 'city brain' is its words
+    # "moving data across borders" is the adverb of "cross-border", a dictionary word
+    text = re.sub(r"\bacross (?:the |national |international )?borders?\b", "cross-border", text)
     text = re.sub(r"(?<=[a-z])-(?=[a-z])", " ", text)
     return [_stem(w) for w in _WORD.findall(text) if w not in _STOP]
 
