@@ -636,3 +636,25 @@ def test_how_a_definition_is_asked_is_no_term_of_it(tmp_path, fake_embedder) -> 
     q = analyze("文中怎么定义数据?", answerer.stats, answerer.searcher.domain)
     assert {t for t, _ in q.weights} == {"数据"}  # not 定义 (软件定义存储), not 文中
     assert answerer.ask("文中怎么定义数据?").text.startswith("数据是对事物的记录和描述")
+
+
+@pytest.mark.parametrize("question", [
+    "How many 5G base stations did Beijing have at the end of 2020, and how many by 2023?",
+    "2020年北京5G基站有多少个,2023年有多少个?",
+])
+def test_parts_asking_of_two_years_compare_them(question: str) -> None:
+    # each part names its own year: no one passage need hold both (they may be in two papers)
+    assert at.classify(question).compares
+    assert not at.classify("2023年数字经济增加值多少?占GDP比重多少?").compares
+
+
+def test_a_two_character_abbreviation_is_met_by_the_compound_it_shortens() -> None:
+    part = at.classify("北京信息软件业2024年营收多少?").parts[0]
+    assert part.focus == ("营收",)
+    assert hd.part_met(part, "其中信息软件业,2024年营业收入突破3万亿元", {})
+    assert not hd.part_met(part, "其中信息软件业,2024年营业利润突破3万亿元", {})
+
+
+def test_than_before_is_no_focus() -> None:
+    # jieba cuts 比前一年 as 比前 + 一年: "than the year before" asks about the users
+    assert at.classify("北京的千兆用户比前一年多了多少?").parts[0].focus == ("用户",)

@@ -150,10 +150,18 @@ def classify(question: str) -> AnswerType:
     if english and _MINE.search(folded):  # "… my phone photos?": the reader's own things
         every = (replace(every[0], kind=HOWTO), *every[1:])
     parts = tuple(p for p in every if p.kind != OTHER) or every[:1] or (Part(OTHER),)
-    compares = bool(_COMPARE.search(folded)) or any(p.kind == DIFFERENCE for p in parts)
+    compares = bool(_COMPARE.search(folded)) or any(p.kind == DIFFERENCE for p in parts) \
+        or _years_apart(parts)
     if compares and parts[0].kind == OTHER:  # "北京和广州分别成立了什么数据交易机构?"
         parts = (replace(parts[0], kind=COMPARISON), *parts[1:])
     return AnswerType(parts, compares, sum(p.kind not in VALUE_KINDS for p in every))
+
+
+def _years_apart(parts: tuple[Part, ...]) -> bool:
+    """Parts asking the same thing of different years ("2020年底有多少…, 2023年有多少?",
+    "… at the end of 2020, and how many by 2023?") compare those years."""
+    years = [set(re.findall(r"(?<!\d)(?:19|20)\d\d(?!\d)", p.clause)) for p in parts]
+    return len(parts) >= 2 and len(set().union(*years)) >= 2 and sum(bool(y) for y in years) >= 2
 
 
 _SAME = re.compile(r"(?:一样|相同|一致|不同|有出入)(?:吗|么|不)?\W*$|是否(?:一样|相同|一致)")
@@ -352,6 +360,7 @@ def noun(word: str) -> bool:
 def _content(word: str) -> bool:
     return (len(word) >= 2 and word not in _GENERIC and not word.isdigit()
             and not _WH.search(word)
+            and not re.fullmatch(r"比[上前去同往今]", word)  # jieba's 比|前一年: "than", no noun
             and not re.fullmatch(r"(?:19|20)?\d\d年?|[\d.]+", word) and "ns" not in word_tags(word)
             and bool(re.search(r"[\u3400-\u9fffa-z]", word)))
 

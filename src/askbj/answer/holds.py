@@ -169,4 +169,14 @@ def _word_met(word: str, text: str, translations: dict[str, tuple[str, ...]] | N
         else ()  # 交易额 ≈ 交易金额
     senses = (translations or {}).get(word, (word, stem, *amounts))
     senses = (*senses, *(u for s in senses for u in _MEASURED_IN.get(s, ())))
-    return not senses or any(s in text for s in senses)
+    return not senses or any(s in text for s in senses) or _abbreviates(word, text)
+
+
+_CJK = "[\u4e00-\u9fff]"
+
+
+def _abbreviates(word: str, text: str) -> bool:
+    """A two-character word met by the four-character compound it shortens, each character
+    opening a word of two (营收: 营业收入, 研发: 研究开发), as Chinese abbreviations are made."""
+    return bool(re.fullmatch(f"{_CJK}{{2}}", word)) and bool(
+        re.search(f"{word[0]}{_CJK}{word[1]}{_CJK}", text))
