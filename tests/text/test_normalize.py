@@ -33,3 +33,15 @@ def test_simplified_and_english_questions_are_left_as_written() -> None:
     simplified = "北京记忆体芯片的国产化比例?"
     assert mainland_wording(simplified, known) == simplified
     assert mainland_wording("How big is it?", known) == "How big is it?"
+
+
+def test_each_converter_is_built_once() -> None:
+    # with room for two, the third (tw2sp) evicted t2s/s2t: ~80 ms per traditional question
+    from askbj.text import normalize
+
+    for _ in range(3):
+        mainland_wording("北京記憶體晶片的國產化比例?", known)
+    normalize._converter.cache_clear()
+    for _ in range(3):
+        mainland_wording("北京記憶體晶片的國產化比例?", known)
+    assert normalize._converter.cache_info().misses == 3
