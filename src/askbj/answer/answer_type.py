@@ -252,6 +252,8 @@ def _unit(clause: str, m: re.Match[str], english: bool) -> str:
 
 
 _HOW_MUCH = ("多少", "几", "多大", "多高", "多长")
+# What links a subject to the asked value at the end of the text before the question word
+_LINKING_TAIL = re.compile(r"(?:是|为|有|达到?|做到|实现|达成|约|大概|大约|共|一共|累计|了|的|都|能)+$")
 _UNIT_WORD = re.compile(r"[十百千万亿]*(?:元|美元|欧元|日元|英镑|人民币)|平方(?:公里|千米|米)|公里|千米"
                         r"|公顷|亩|吨|公斤|千克|小时|分钟|[TGPE]B|个?百分点")
 
@@ -272,8 +274,7 @@ def _chinese_focus(clause: str, m: re.Match[str], kind: str) -> tuple[str, ...]:
         return tuple(after[-1:])  # the head noun: 多少个5G**基站**, 几座国家级智慧**工厂**
     if after and kind == DATE:  # 是哪一天**揭牌**的, 何时**成立**
         return tuple(after[-1:])
-    before = re.sub(r"(?:是|为|有|达到?|做到|实现|达成|约|大概|大约|共|一共|累计|了|的|都|能)+$", "",
-                    clause[: m.start()])
+    before = _LINKING_TAIL.sub("", clause[: m.start()])
     before = re.sub(r"(?:设|选|建|落|位|坐落)[在于]?$", "", before)
     # the pattern's edge may cut a word (国产|化率, 多少人|次): take it whole; not a place
     # or a date's verb (设|在哪儿)
@@ -311,7 +312,7 @@ def _wh_length(matched: str) -> int:
 
 def _phrase(before: str) -> str:
     """The run of content words that ends the text before the question word."""
-    before = re.sub(r"(?:是|为|有|达到?|做到|实现|达成|约|大概|大约|共|一共|累计|了|的|都|能)+$", "", before)
+    before = _LINKING_TAIL.sub("", before)
     run: list[str] = []
     for word in reversed(_words(before)):
         if not (_content(word) or (word in _GENERIC and not run)):
