@@ -658,3 +658,17 @@ def test_a_two_character_abbreviation_is_met_by_the_compound_it_shortens() -> No
 def test_than_before_is_no_focus() -> None:
     # jieba cuts 比前一年 as 比前 + 一年: "than the year before" asks about the users
     assert at.classify("北京的千兆用户比前一年多了多少?").parts[0].focus == ("用户",)
+
+
+def test_a_five_year_plan_is_named_not_counted() -> None:
+    part = at.classify("How many patents were granted in 2023?").parts[0]
+    assert not hd.holds(part, "《北京市“十四五”时期高精尖产业发展规划》推动专利转化收益共享机制")
+    assert hd.holds(part, "2023 年专利授权量达到 20.3 万件")
+    assert hd.holds(part, "建成十四个国家级智能工厂")
+
+
+def test_the_verb_of_a_change_is_no_focus() -> None:
+    """"从多少提高到多少" asks how the 成品率 moved; a text writing 提升 answers it."""
+    part = at.classify("芯片样品的成品率一年里从多少提高到多少?").parts[0]
+    assert part.focus == ("成品率",)
+    assert at.classify("北京新设了多少家企业?").parts[0].focus == ("企业",)

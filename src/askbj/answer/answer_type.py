@@ -252,6 +252,7 @@ def _unit(clause: str, m: re.Match[str], english: bool) -> str:
 
 
 _HOW_MUCH = ("多少", "几", "多大", "多高", "多长")
+_CHANGE_ZH = re.compile(r"提高|提升|增加|增长|上升|上涨|扩大|增至|下降|降低|减少|下滑|缩小|降至|变化")
 # What links a subject to the asked value at the end of the text before the question word
 _LINKING_TAIL = re.compile(r"(?:是|为|有|达到?|做到|实现|达成|约|大概|大约|共|一共|累计|了|的|都|能)+$")
 _UNIT_WORD = re.compile(r"[十百千万亿]*(?:元|美元|欧元|日元|英镑|人民币)|平方(?:公里|千米|米)|公里|千米"
@@ -268,7 +269,8 @@ def _chinese_focus(clause: str, m: re.Match[str], kind: str) -> tuple[str, ...]:
     # a unit right after 多少 (多少亿元, 多少平方公里) says how the value is given, not what it
     # is of ("哪些区超过了千亿元" still asks about 千亿元)
     unit = m.group(0) in _HOW_MUCH
-    after = [w for w in _words(tail) if _content(w)
+    # nor does the verb of a change ("从多少提高到多少"): it says how the value moved
+    after = [w for w in _words(tail) if _content(w) and not _CHANGE_ZH.fullmatch(w)
              and not (unit and _UNIT_WORD.fullmatch(w))][:3]
     if after and (m.group(0)[-1:] in CLASSIFIERS or m.group(0) in _HOW_MUCH):
         return tuple(after[-1:])  # the head noun: 多少个5G**基站**, 几座国家级智慧**工厂**

@@ -36,6 +36,8 @@ _YEAR = re.compile(r"(?:19|20)\d\d\s*年?")
 _DAY = re.compile(r"\d{1,2}\s*[日号]")
 _MONEY = re.compile(r"\d[\d.,]*\s*(?:多|余)?\s*[万亿千百]*\s*(?:元|美元|欧元|块)|\$\s*\d|美元|亿元|万元")
 _FOOTNOTE = re.compile(r"\[\d{1,3}\]|[①-⑳]")
+# A five-year plan is named by its number ("十四五", "十三五"): a name, not an amount
+_PLAN = re.compile(r"十[一二三四五六七八九]五")
 _CN_NUMBER = re.compile(r"[一二两三四五六七八九][十百千万亿]|[十百千万亿][一二两三四五六七八九]")  # 二十, 三百
 _CN_COUNT = re.compile(rf"(?<!第)[一二两三四五六七八九十百千万]+[{CLASSIFIERS}]")
 _DATE_PART = re.compile(r"(?<!\d)(?:19|20)\d\d\s*(?:年|(?=[-–~—至到)）]))|\d{1,2}\s*月(?:\s*\d{1,2}\s*日)?|第[一二三四五六七八九十百\d]+")
@@ -103,7 +105,7 @@ def _has_amount(part: Part, sentence: str) -> bool:
                     or any(m.group(0) != "一批" for m in re.finditer(  # 一批: some, not a count
                         rf"[一二两三四五六七八九十百千万]+{unit}", sentence)))
     # "2021年10月" is a date, a footnote marker "体系[6]" or ① no amount
-    bare = _DATE_PART.sub("", _FOOTNOTE.sub("", sentence))
+    bare = _DATE_PART.sub("", _FOOTNOTE.sub("", _PLAN.sub("", sentence)))
     return bool(_NUMBER.search(bare) or _CN_COUNT.search(bare)
                 or _CN_NUMBER.search(bare) or _PERCENT.search(bare))
 
