@@ -672,3 +672,22 @@ def test_the_verb_of_a_change_is_no_focus() -> None:
     part = at.classify("芯片样品的成品率一年里从多少提高到多少?").parts[0]
     assert part.focus == ("成品率",)
     assert at.classify("北京新设了多少家企业?").parts[0].focus == ("企业",)
+
+
+def test_an_english_list_question_gets_the_list_under_the_heading_naming_it(
+        tmp_path, fake_embedder) -> None:  # type: ignore[no-untyped-def]
+    """"What internal difficulties …?": the 其一…其三 run under "…的内部难点", though the
+    best-scored sentence (which only mentions 难点 in passing) is in another section."""
+    answerer = answerer_over_files({"r.txt": (
+        "北京数字经济报告\n\n"
+        "## 一、总体情况\n\n"
+        "北京数字经济发展迅速,本报告分析北京建设数字经济标杆城市面临的挑战与难点,成效显著。\n\n"
+        "## (二)建设标杆城市的内部难点\n\n"
+        "其一,政策体系有待完善。北京数字经济政策仍需进一步系统衔接和统筹推进。\n\n"
+        "其二,基础设施供需差距扩大。北京算力供给规模持续增加但仍然不能满足需求。\n\n"
+        "其三,人才队伍结构有待优化。北京数字经济人才的规模与质量仍需提升。\n")},
+        tmp_path, fake_embedder)
+    answer = answerer.ask("What internal difficulties does Beijing face as a digital economy "
+                          "benchmark city?")
+    assert not answer.abstained
+    assert all(x in answer.text for x in ("其一", "其二", "其三")), answer.text

@@ -314,11 +314,12 @@ class Answerer:
             return [], False
         if a.question.wants_list and len(a.question.places) < 2 and not kind.checked:
             items = self._list_items(scored[0], fold(q.text)) or self._heading_items(scored[0]) \
-                or self._named_headings(a, scored)
+                or self._named_headings(a, scored) or self._section_list(a, scored)
             if items:
                 return items, False
         elif q.english and _LISTED_EN.search(q.text.lower()) and not kind.checked:
-            items = self._named_headings(a, scored)  # "what mechanisms does … propose?"
+            # "what mechanisms does … propose?"
+            items = self._named_headings(a, scored) or self._section_list(a, scored)
             if items:
                 return items, False
         if kind.checked:
@@ -566,6 +567,43 @@ class Answerer:
                 if len(picks) >= 2:
                     return picks
         return []
+
+    def _section_list(self, a: Assessment, scored: list[Pick]) -> list[Pick]:
+        """"What internal difficulties does … face?": the numbered run of a section whose
+        heading names what the question lists, qualifier and noun ("(二)…的内部难点": 其一…
+        其五), in the document of one of the best few sentences. English only: a Chinese
+        question's own words find that list from its best sentence (``_list_items``)."""
+        senses = self._listed_senses(a.question)
+        if len(senses) < 2:  # a bare noun ("what measures") names too many headings
+            return []
+        for doc_id in list(dict.fromkeys(p.chunk.doc_id for p in scored[:_HEAD_DOCS])):
+            text = self.docs[doc_id].text
+            first = next(c for c in scored if c.chunk.doc_id == doc_id)
+            for sec in self._sections(doc_id):
+                heading = fold(sec.path[-1]) if sec.path else ""
+                if not heading or not all(any(x in heading for x in alts) for alts in senses):
+                    continue
+                found = listing.runs(text, sentence_spans(text, sec.start, sec.end))
+                run = next((r for r in found if len(r) >= 2), [])
+                picks = [Pick(chunk, i.start, i.end, first.score) for i in run[: self.max_items]
+                         if (chunk := self._chunk_for(doc_id, i.start, i.end, first.chunk))]
+                if len(picks) >= 2:
+                    return picks
+        return []
+
+    def _listed_senses(self, q: Question) -> list[tuple[str, ...]]:
+        """The Chinese words for each word of the thing an English list question lists, its
+        qualifier too ("internal difficulties": 内部, 难点)."""
+        m = _LISTED_EN.search(q.text.lower()) if q.english else None
+        if not m:
+            return []
+        from askbj.retrieve.expand import phrases
+
+        listed = " ".join(m.group(0).split()[1:-1])  # without "what" and the verb
+        found = phrases(listed, self.stats.df.__contains__, self.searcher.domain,
+                        limit=_FOCUS_SENSES)
+        return [tuple(x for x in alts if len(x) >= 2) for _, alts in found
+                if any(len(x) >= 2 for x in alts)]
 
     def _listed_nouns(self, q: Question) -> list[str]:
         """What a list question lists, as headings would word it: 机制 for 哪些…相关机制; for
