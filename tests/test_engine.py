@@ -36,7 +36,8 @@ def built(tmp_path: Path, fake_cls: type[Any]) -> tuple[Settings, index_store.In
     idx = index_store.load(settings.index_dir)
     # the premise of the incremental tests: two passages per document, all embedded once
     assert [c.doc_id for c in idx.chunks] == ["a", "a", "b", "b", "c", "c"]
-    assert report.added == ("a", "b", "c") and report.embedded == embedder.calls == 6
+    assert report.added == ("a", "b", "c") and report.embedded == 6
+    assert embedder.calls == 6 + report.sentences_embedded and report.sentences_embedded > 0
     return settings, idx
 
 
@@ -50,7 +51,7 @@ def test_unchanged_corpus_embeds_nothing(
     settings, before = built
     embedder = fake_cls()
     report = engine.build(settings, embedder=embedder)
-    assert embedder.calls == 0 and report.embedded == 0
+    assert embedder.calls == 0 and report.embedded == report.sentences_embedded == 0
     assert report.unchanged == ("a", "b", "c")
     assert report.added == report.changed == report.removed == ()
     after = index_store.load(settings.index_dir)
@@ -70,7 +71,9 @@ def test_edit_re_embeds_only_changed_passages(
     assert report.changed == ("b",)
     assert report.unchanged == ("a", "c")
     assert report.added == report.removed == ()
-    assert embedder.calls == 1 and report.embedded == 1 and report.chunks == 6
+    assert report.embedded == 1 and report.chunks == 6
+    # the edited passage's one new sentence; the others are re-used
+    assert embedder.calls == 1 + report.sentences_embedded and report.sentences_embedded == 1
 
     after = index_store.load(settings.index_dir)
     assert ids_of(after, "a") == ids_of(before, "a") and ids_of(after, "c") == ids_of(before, "c")
@@ -98,7 +101,7 @@ def test_removed_file_is_reported_and_its_passages_are_gone(
     embedder = fake_cls()
     report = engine.build(settings, embedder=embedder)
     assert report.removed == ("c",) and report.unchanged == ("a", "b")
-    assert embedder.calls == 0
+    assert embedder.calls == 0 and report.sentences_embedded == 0
     after = index_store.load(settings.index_dir)
     assert {c.doc_id for c in after.chunks} == {"a", "b"}
     assert [d.doc_id for d in after.documents] == ["a", "b"]
@@ -120,7 +123,8 @@ def test_added_file_is_reported_and_only_it_is_embedded(
     assert report.changed == report.removed == ()
     after = index_store.load(settings.index_dir)
     assert len(ids_of(after, "d")) == 1
-    assert embedder.calls == 1 and report.chunks == 7
+    assert report.embedded == 1 and report.chunks == 7
+    assert embedder.calls == 1 + report.sentences_embedded and report.sentences_embedded > 0
 
 
 def test_rebuild_re_embeds_everything(
@@ -129,7 +133,9 @@ def test_rebuild_re_embeds_everything(
     settings, before = built
     embedder = fake_cls()
     report = engine.build(settings, embedder=embedder, rebuild=True)
-    assert embedder.calls == report.embedded == len(before.chunks) == report.chunks
+    assert report.embedded == len(before.chunks) == report.chunks
+    assert embedder.calls == report.embedded + report.sentences_embedded
+    assert report.sentences_embedded > 0
     after = index_store.load(settings.index_dir)
     assert after.chunks == before.chunks
 
@@ -143,8 +149,9 @@ def test_other_model_or_chunking_is_not_reused(
         name = "fake/other-model"
 
     other = OtherEmbedder()
-    engine.build(settings, embedder=other)
-    assert other.calls == len(before.chunks)
+    first = engine.build(settings, embedder=other)
+    assert first.embedded == len(before.chunks) and first.sentences_embedded > 0
+    assert other.calls == first.embedded + first.sentences_embedded
     assert index_store.load(settings.index_dir).manifest.model == "fake/other-model"
 
     resized = Settings(
@@ -152,7 +159,7 @@ def test_other_model_or_chunking_is_not_reused(
     )
     again = OtherEmbedder()
     report = engine.build(resized, embedder=again)
-    assert again.calls == report.chunks > 0
+    assert again.calls == report.chunks + report.sentences_embedded and report.chunks > 0
 
 
 def test_progress_reports_embedding(tmp_path: Path, fake_cls: type[Any]) -> None:
@@ -163,7 +170,12 @@ def test_progress_reports_embedding(tmp_path: Path, fake_cls: type[Any]) -> None
         embedder=fake_cls(),
         progress=lambda stage, done, total: seen.append((stage, done, total)),
     )
-    assert seen and seen[-1] == ("embed", 6, 6)
+    passages = [x for x in seen if x[0] == "embed"]
+    said = [x for x in seen if x[0] == "sentences"]
+    assert passages and passages[-1] == ("embed", 6, 6)
+    assert said and said[-1][1] == said[-1][2] > 0  # then the sentences, to the last one
+    assert seen.index(passages[-1]) < seen.index(said[0])
+    assert set(engine.STAGES) >= {stage for stage, _, _ in seen}  # each stage has words
 
 
 def test_load_index_with_another_model_names_both(

@@ -154,7 +154,7 @@ def build_index(settings: Settings, rebuild: bool = False) -> engine.BuildReport
 
     def progress(stage: str, done: int, total: int) -> None:
         bar.progress(min(1.0, done / total) if total else 1.0,
-                     text=f"Embedding passages: {done} / {total}")
+                     text=f"{engine.STAGES.get(stage, stage)}: {done} / {total}")
 
     report = engine.build(settings, embedder=ui.get_embedder(settings, ui.factory_key()),
                             rebuild=rebuild, progress=progress)

@@ -120,7 +120,8 @@ def ingest(
         task = bar.add_task("Embedding passages", total=None)
 
         def progress(stage: str, done: int, total: int) -> None:
-            bar.update(task, completed=done, total=total)
+            bar.update(task, completed=done, total=total,
+                       description=engine.STAGES.get(stage, stage))
 
         report = engine.build(_settings(), rebuild=rebuild, progress=progress)
     for warning in report.warnings:

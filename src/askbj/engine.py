@@ -16,6 +16,7 @@ import numpy as np
 from askbj.config import Settings, thread_policy
 from askbj.domain import load_domain
 from askbj.errors import AskbjError, IndexDamaged, IndexMissing, describe_os_error
+from askbj.index import sentences as sentence_vectors
 from askbj.index import store as index_store
 from askbj.ingest.chunk import Chunker
 from askbj.ingest.freshness import Freshness, compare_corpus
@@ -33,6 +34,8 @@ if TYPE_CHECKING:
 
 Progress = Callable[[str, int, int], None]
 """progress(stage, done, total): called as long work advances."""
+STAGES = {"embed": "Embedding passages", "sentences": "Embedding sentences"}
+"""What each ``progress`` stage is, in words."""
 
 
 @dataclass(frozen=True)
@@ -46,6 +49,8 @@ class BuildReport:
     warnings: tuple[str, ...] = ()
     chunks: int = 0
     embedded: int = 0
+    sentences_embedded: int = 0
+    """Distinct sentences embedded (``index/sentences/``); unchanged ones are re-used."""
     seconds: float = 0.0
 
 
@@ -143,17 +148,19 @@ def _build(settings: Settings, embedder: Encoder | None, rebuild: bool,
     manifest = index_store.Manifest(model=embedder.name, dim=int(embedder.dim),
                                     chunking=chunker.params, corpus=corpus.hashes)
     write = _write_milvus if settings.milvus else _write_files
-    before, embedded = write(settings, docs, chunks, embedder, manifest, rebuild, progress)
+    before, embedded, said = write(settings, docs, chunks, embedder, manifest, rebuild, progress)
     return BuildReport(
         **{k: tuple(v) for k, v in _diff(docs, before).items()}, warnings=tuple(warnings),
-        chunks=len(chunks), embedded=embedded, seconds=time.perf_counter() - started,
+        chunks=len(chunks), embedded=embedded, sentences_embedded=said,
+        seconds=time.perf_counter() - started,
     )
 
 
 def _write_files(settings: Settings, docs: list[Document], chunks: list[Chunk],
                  embedder: Encoder, manifest: index_store.Manifest, rebuild: bool,
-                 progress: Progress | None) -> tuple[dict[str, str], int]:
-    """The FAISS store: vectors of unchanged chunks re-used, the folder swapped in whole."""
+                 progress: Progress | None) -> tuple[dict[str, str], int, int]:
+    """The FAISS store: vectors of unchanged chunks and sentences re-used, the folder
+    swapped in whole."""
     previous = _previous(settings)
     old = None if rebuild else previous
     if old and (old.manifest.model != manifest.model
@@ -162,8 +169,21 @@ def _write_files(settings: Settings, docs: list[Document], chunks: list[Chunk],
     reuse = _vectors_by_id(old) if old else {}
     vectors, embedded = _embed(chunks, embedder, reuse, progress)
     manifest = replace(manifest, dim=int(vectors.shape[1]))
-    index_store.save(index_store.make_index(docs, chunks, vectors, manifest), settings.index_dir)
-    return {d.doc_id: d.sha256 for d in previous.documents} if previous else {}, embedded
+    said = _sentences_by_text(old) if old else {}
+    found, said_now = sentence_vectors.embed(
+        docs, chunks, embedder, said,
+        (lambda done, total: progress("sentences", done, total)) if progress else None)
+    index_store.save(index_store.make_index(docs, chunks, vectors, manifest, found),
+                     settings.index_dir)
+    before = {d.doc_id: d.sha256 for d in previous.documents} if previous else {}
+    return before, embedded, said_now
+
+
+def _sentences_by_text(index: index_store.Index) -> dict[str, np.ndarray]:
+    """The previous index's sentence vectors by sentence text (none if it had none)."""
+    if index.sentences is None:
+        return {}
+    return index.sentences.by_text(sentence_vectors.texts_of(index.documents, index.chunks))
 
 
 def _vectors_by_id(index: index_store.Index) -> dict[str, np.ndarray]:
@@ -182,8 +202,9 @@ def open_store(settings: Settings) -> MilvusStore:
 
 def _write_milvus(settings: Settings, docs: list[Document], chunks: list[Chunk],
                   embedder: Encoder, manifest: index_store.Manifest, rebuild: bool,
-                  progress: Progress | None) -> tuple[dict[str, str], int]:
-    """The Milvus store: only new or moved passages written, removed ones deleted."""
+                  progress: Progress | None) -> tuple[dict[str, str], int, int]:
+    """The Milvus store: only new or moved passages written, removed ones deleted (no
+    sentence vectors: its search has no sentence stage)."""
     from askbj.index import milvus_build
 
     store = open_store(settings)
@@ -193,7 +214,7 @@ def _write_milvus(settings: Settings, docs: list[Document], chunks: list[Chunk],
                                      manifest, rebuild)
     finally:
         store.close()
-    return written.before, written.embedded
+    return written.before, written.embedded, 0
 
 
 def load_index(settings: Settings, model_name: str, full: bool = False) -> index_store.Index:

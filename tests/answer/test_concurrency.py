@@ -134,8 +134,8 @@ class SharedBufferEncoder:
 def test_the_comparison_catches_a_racy_component(
     answerer: Answerer, fine_switching: None
 ) -> None:
-    racy = Answerer(Searcher(answerer.searcher.index,
-                             SharedBufferEncoder(answerer.searcher.encoder)))
+    racy = Answerer(Searcher(answerer.searcher.index,  # every question embedded anew
+                             SharedBufferEncoder(answerer.searcher.encoder), cached_queries=0))
     dense = [case for case in LOAD if case[1] == "dense"]
     alone = {case: ask(racy, case) for case in set(dense)}
     got = hammer(lambda case: ask(racy, case), dense)

@@ -18,6 +18,7 @@ from askbj import engine
 from askbj.config import Settings
 from askbj.errors import AskbjError, IndexDamaged, IndexMissing
 from askbj.index import sparse
+from askbj.index import store as index_store
 from askbj.index.milvus import PIECE, MilvusStore, check_uri
 from askbj.text.normalize import tokenize
 
@@ -34,10 +35,13 @@ def fake_cls(fake_embedder: Any) -> type[Any]:
 
 @pytest.fixture
 def both(tmp_path: Path, fake_cls: type[Any]) -> tuple[Settings, Settings]:
-    """The fixture corpus ingested into FAISS files and into a Milvus Lite file."""
+    """The fixture corpus ingested into FAISS files and into a Milvus Lite file. The files
+    are written again without sentence vectors: the Milvus store has none, so its search has
+    no sentence stage, and the two are compared on the stages they share."""
     files = write_ingest(tmp_path)
     milvus = replace(files, store=str(tmp_path / "milvus.db"))
     engine.build(files, embedder=fake_cls())
+    index_store.save(replace(index_store.load(files.index_dir), sentences=None), files.index_dir)
     embedder = fake_cls()
     report = engine.build(milvus, embedder=embedder)
     assert report.added == ("a", "b", "c") and report.embedded == embedder.calls == 6

@@ -259,7 +259,9 @@ def test_the_manifest_records_the_service_model_and_another_is_refused(
                           progress=lambda *a: seen.append(a))
     manifest = json.loads((settings.index_dir / "manifest.json").read_text("utf-8"))
     assert manifest["model"] == "remote:test/e5" and manifest["dim"] == 64
-    assert seen[-1] == ("embed", report.chunks, report.chunks) and len(seen) > 1
+    passages = [x for x in seen if x[0] == "embed"]
+    assert passages[-1] == ("embed", report.chunks, report.chunks) and len(passages) > 1
+    assert seen[-1] == ("sentences", report.sentences_embedded, report.sentences_embedded)
     hits = engine.open_searcher(settings, RemoteEncoder(service(server))).search("算力格局")
     assert hits
     with pytest.raises(IndexDamaged) as info:
@@ -296,7 +298,9 @@ def test_cli_ingest_and_search_through_the_service(
     report = json.loads(out)
     assert report["embedded"] == report["chunks"] > 0 and len(report["added"]) == len(DOCS)
     sent = [t for b in server.batches for t in b]
-    assert sum(t.startswith("passage: ") for t in sent) == report["chunks"]
+    # every passage, then every distinct sentence, sent as a passage
+    assert sum(t.startswith("passage: ") for t in sent) == \
+        report["chunks"] + report["sentences_embedded"]
 
     monkeypatch.setenv("ASKBJ_EMBED_URL", server.base_url)  # the environment works as well
     code, out, err = askbj(*folders, "--embed-model", "test/e5", "search", "一廊四极的算力格局",

@@ -252,3 +252,25 @@ def test_best_keeps_exactly_the_top_and_its_ties(n: int) -> None:
         got_ids, got_scores = _best(ids, scores, n)
         assert np.array_equal(got_ids, ids[scores >= cut])
         assert np.array_equal(got_scores, scores[scores >= cut])
+
+
+def test_hybrid_search_has_the_sentence_stage(searcher: Searcher) -> None:
+    """The first hits gain up to ``sentence_weight`` by their best sentence: the closest
+    sentence's passage exactly that, the others less; dense and BM25 modes are untouched."""
+    from dataclasses import replace
+
+    assert searcher.index.sentences is not None  # engine.build embeds them
+    first = Searcher(searcher.index, searcher.encoder, searcher.domain,
+                     replace(searcher.fusion, sentence_weight=0.0))
+    question = "北京国际大数据交易所推出了什么平台?"
+    plain = {h.chunk.chunk_id: h.score for h in first.search(question, k=10)}
+    staged = searcher.search(question, k=10)
+    w = searcher.fusion.sentence_weight
+    gains = [h.score - plain[h.chunk.chunk_id] for h in staged if h.chunk.chunk_id in plain]
+    assert len(gains) >= 2 and max(gains) == pytest.approx(w)
+    assert all(0.0 < g <= w + 1e-9 for g in gains) and min(gains) < w
+    assert [h.rank for h in staged] == list(range(1, len(staged) + 1))
+    assert [h.score for h in staged] == sorted((h.score for h in staged), reverse=True)
+    for mode in ("dense", "bm25"):
+        assert [h.score for h in searcher.search(question, k=5, mode=mode)] == \
+            [h.score for h in first.search(question, k=5, mode=mode)]

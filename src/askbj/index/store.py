@@ -8,6 +8,7 @@ Layout of ``index/``::
     rows.npz          where each line of the two starts, and per-passage arrays (``rows``)
     dense.faiss       FAISS inner-product index over L2-normalised chunk embeddings
     bm25/             bm25s sparse matrices (numpy, loaded with allow_pickle=False)
+    sentences/        each passage's sentences and their vectors (``askbj.index.sentences``)
 
 A build writes into a sibling temporary folder (``.index-build-*``, manifest written last)
 and swaps it in with one atomic exchange of the two folders (Linux ``renameat2``), so a
@@ -46,6 +47,8 @@ import numpy as np
 
 from askbj.errors import IndexDamaged, IndexMissing
 from askbj.index import dense, rows, swap
+from askbj.index.sentences import FILES as SENTENCE_FILES
+from askbj.index.sentences import SentenceVectors
 from askbj.records import Chunk, Document
 from askbj.text.normalize import tokenize
 
@@ -90,6 +93,8 @@ class Index:
     vectors and BM25 postings; ``vectors`` and ``bm25`` are then empty. None for files."""
     terms: Any = field(default=None, repr=False, compare=False)
     """The BM25 term table (``askbj.index.sparse.Terms``) when there is no bm25s matrix."""
+    sentences: SentenceVectors | None = field(default=None, repr=False, compare=False)
+    """Each passage's sentence vectors; None for an index written without them."""
 
     @cached_property
     def rows(self) -> rows.Table:
@@ -156,16 +161,19 @@ def build_bm25(chunks: list[Chunk] | tuple[Chunk, ...]) -> Any:
 
 
 def make_index(
-    documents: list[Document], chunks: list[Chunk], vectors: np.ndarray, manifest: Manifest
+    documents: list[Document], chunks: list[Chunk], vectors: np.ndarray, manifest: Manifest,
+    sentences: SentenceVectors | None = None,
 ) -> Index:
     if len(chunks) != len(vectors):
         raise ValueError(f"{len(chunks)} chunks but {len(vectors)} vectors")
+    if sentences is not None and sentences.passages != len(chunks):
+        raise ValueError(f"{len(chunks)} chunks but sentences of {sentences.passages}")
     counts = {"documents": len(documents), "chunks": len(chunks)}
     stamped = Manifest(**{**asdict(manifest), "counts": counts, "versions": versions(),
                           "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z")})
     faiss_index = dense.build(vectors)
     return Index(stamped, tuple(documents), tuple(chunks), dense.vectors_of(faiss_index),
-                 build_bm25(chunks), faiss_index)
+                 build_bm25(chunks), faiss_index, sentences=sentences)
 
 
 def _sha256(path: Path) -> str:
@@ -215,6 +223,8 @@ def save(index: Index, folder: Path) -> None:
         rows.save(tmp / rows.ROWS, index.rows, chunk_lines, doc_lines)
         faiss.write_index(_dense_of(index), str(tmp / "dense.faiss"))
         index.bm25.save(str(tmp / "bm25"))
+        if index.sentences is not None:
+            index.sentences.save(tmp)
         checked = {str(p.relative_to(tmp)): _checked(p) for p in sorted(tmp.rglob("*"))
                    if p.is_file()}
         files = {name: digest for name, (digest, _) in checked.items()}
@@ -406,6 +416,8 @@ def _load(folder: Path) -> Index:
         faiss_index = dense.read(folder / "dense.faiss")
         vectors = dense.vectors_of(faiss_index)
         bm25 = bm25s.BM25.load(str(folder / "bm25"), mmap=True)
+        sentences = SentenceVectors.load(folder, len(chunks), manifest.dim) \
+            if all(f in manifest.files for f in SENTENCE_FILES) else None
     except (OSError, ValueError, TypeError, KeyError, RuntimeError, AttributeError) as exc:
         raise IndexDamaged(f"{folder}/ is damaged: {exc}; {REBUILD}") from exc
     if len(vectors) != len(chunks) or vectors.shape[1] != manifest.dim:
@@ -413,7 +425,7 @@ def _load(folder: Path) -> Index:
             f"{folder}/dense.faiss holds {len(vectors)} vectors of {vectors.shape[1]} dims but "
             f"there are {len(chunks)} chunks of {manifest.dim} dims; {REBUILD}"
         )
-    return Index(manifest, docs, chunks, vectors, bm25, faiss_index)
+    return Index(manifest, docs, chunks, vectors, bm25, faiss_index, sentences=sentences)
 
 
 def _chunk(row: dict[str, Any]) -> Chunk:

@@ -30,6 +30,13 @@ class Fusion:
     depth_per: int = 512  # ...and at least one passage in this many of the corpus
     max_depth: int = 1 << 16  # past this the fused top is taken as it is (approximate)
     spread_at: int = 5  # a question comparing sources has a second document by this rank
+    # Second stage ("small-to-big", ``askbj.retrieve.rerank``): the first ``sentence_depth``
+    # hits gain up to ``sentence_weight`` by their best sentence's similarity to the
+    # question, exp((its - the best hit sentence's) / ``sentence_temperature``); fitted by
+    # bench/tune_sentence_stage.py (bench/RESULTS.md). 0 turns the stage off.
+    sentence_weight: float = 0.2
+    sentence_temperature: float = 0.05
+    sentence_depth: int = 10
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -37,5 +44,8 @@ class Fusion:
     def __post_init__(self) -> None:
         if not 0.0 <= self.dense_weight <= 1.0:
             raise ValueError(f"dense_weight must be in [0, 1], not {self.dense_weight}")
+        if self.sentence_weight < 0 or self.sentence_temperature <= 0 or self.sentence_depth < 0:
+            raise ValueError("sentence_weight and sentence_depth must be >= 0 and "
+                             "sentence_temperature > 0")
         if self.candidates < 1 or self.anchor_pool < 0 or self.depth_per < 1:
             raise ValueError("candidates and depth_per must be >= 1 and anchor_pool >= 0")

@@ -39,6 +39,7 @@ from askbj.retrieve.candidates import CandidateSource, LocalCandidates
 from askbj.retrieve.expand import to_chinese
 from askbj.retrieve.fusion import Fusion
 from askbj.retrieve.named import named_sources
+from askbj.retrieve.rerank import by_sentence
 from askbj.retrieve.spread import bring, compares_sources, spread
 from askbj.text.lang import is_english
 from askbj.text.normalize import (
@@ -146,7 +147,8 @@ class Searcher:
     """Searches one loaded index; safe to share between threads (the encoder locks itself)."""
 
     def __init__(self, index: Index, encoder: QueryEncoder, domain: Domain | None = None,
-                 fusion: Fusion | None = None, source: CandidateSource | None = None) -> None:
+                 fusion: Fusion | None = None, source: CandidateSource | None = None,
+                 cached_queries: int = 256) -> None:
         self.index = index
         self.encoder = encoder
         self.domain = domain or load_domain()
@@ -158,6 +160,9 @@ class Searcher:
         self._titles = [squash(h.title) for h in rows.heads]
         self._shingles = lru_cache(maxsize=16384)(self._shingles_at)
         self._anchor_text = lru_cache(maxsize=65536)(partial(anchor_text, index.chunks))
+        # the last questions' embeddings: search, its sentence stage and the answer's
+        # sentence choice each need the vector of the same question
+        self._vector = lru_cache(maxsize=cached_queries)(self._embedded)
 
     def search(
         self, question: str, k: int = 10, mode: str = "hybrid", doc_ids: set[str] | None = None
@@ -177,6 +182,10 @@ class Searcher:
         # room to find a second document, or a named one further down
         wide = need if sources else max(k, self.fusion.spread_at + 5)
         hits = self.collapse(ranked.ids[:need], ranked.scores[:need], wide)
+        if mode == "hybrid" and self.index.sentences is not None:
+            rows = [self.index.rows.position(h.chunk.chunk_id) for h in hits]
+            hits = by_sentence(hits, rows, self._vector(query.text), self.index.sentences,
+                               self.fusion)
         if compares_sources(query.text, find_anchors(query.text, self.domain)[0]):
             hits = spread(hits, self.fusion.spread_at)
         return bring(hits, self.fusion.spread_at, sources)[:k]
@@ -285,8 +294,15 @@ class Searcher:
         parts = [self.index.rows.of_document(int(c)) for c in codes]
         return np.sort(np.concatenate(parts)).astype(np.int64) if parts else _NO_IDS
 
-    def _vector(self, text: str) -> np.ndarray:
-        return np.asarray(self.encoder.embed_queries([text])[0], dtype=np.float32)
+    def _embedded(self, text: str) -> np.ndarray:
+        vector = np.asarray(self.encoder.embed_queries([text])[0], dtype=np.float32)
+        vector.setflags(write=False)  # shared through the cache
+        return vector
+
+    def query_vector(self, text: str) -> np.ndarray:
+        """The question's embedding (cached: search, the sentence stage and the answer's
+        sentence choice embed a question once)."""
+        return self._vector(text)
 
     def knows_word(self, word: str) -> bool:
         """Every BM25 term of ``word`` is in the index (a word the documents use)."""
