@@ -40,3 +40,16 @@ def test_any_word_of_an_alias_group_stands_for_the_group() -> None:
                    place_aliases=MappingProxyType({"经开区": ("经开区", "亦庄")}))
     assert find_anchors("亦莊的示範區有多大?", zones)[1] == ("经开区|亦庄",)
     assert find_anchors("How big is the Yizhuang zone?", zones)[1] == ("经开区|亦庄",)
+
+
+def test_a_year_is_met_by_a_title_dated_with_it() -> None:
+    from askbj.retrieve.anchors import dates_title, share_met
+
+    title = "2023年北京全球数字经济标杆城市建设发展报告"
+    assert dates_title("2023", title) and not dates_title("2024", title)
+    assert not dates_title("2023", "北京数字经济研究(2023)")  # a year elsewhere dates nothing
+    assert not dates_title("18766", "18766年")  # only years
+    undated = "累计备案数据交易额超过15亿元"
+    assert share_met(("2023",), (), undated, title) == 1.0
+    assert share_met(("2023", "2024"), (), undated, title) == 0.5
+    assert share_met(("2023",), (), undated, title, dated_by_title=False) == 0.0

@@ -37,9 +37,11 @@ def passage_coverage(q: Question, squashed: str) -> float:
     return 1.0 if q.anchors or q.places else 0.0
 
 
-def anchors_met(q: Question, squashed: str, title: str = "") -> float:
-    """Share of anchors present; place names may also be met by the document's title."""
-    return share_met(q.anchors, q.places, squashed, title)
+def anchors_met(q: Question, squashed: str, title: str = "", dated_by_title: bool = True
+                ) -> float:
+    """Share of anchors present; place names may also be met by the document's title, and
+    years by a title dated with them (unless ``dated_by_title`` is off)."""
+    return share_met(q.anchors, q.places, squashed, title, dated_by_title)
 
 
 
@@ -54,7 +56,8 @@ def other_year(q: Question, flat: str) -> bool:
 def anchor_share(q: Question, flat: str, title: str) -> float:
     """As for passages, a place the document's title names is met by all its sentences: an
     article about Beijing rarely repeats 北京 in the sentence that answers."""
-    return anchors_met(q, flat, title) if q.anchors or q.places else 0.0
+    # a sentence that says the year asked leads one that leaves it to the title
+    return anchors_met(q, flat, title, dated_by_title=False) if q.anchors or q.places else 0.0
 
 
 @dataclass(frozen=True)

@@ -138,14 +138,22 @@ def contains(haystack: str, term: str) -> bool:
     return term in haystack
 
 
+def dates_title(anchor: str, title: str) -> bool:
+    """The year ``anchor`` dates the document's title ("2023年北京…发展报告"): a report on
+    that year states its figures without repeating the year."""
+    return bool(title) and bool(YEAR.fullmatch(anchor)) and bool(
+        re.match(rf"\W*{anchor}\s*年", title))
+
+
 def share_met(numbers: tuple[str, ...], places: tuple[str, ...], squashed: str,
-              title: str = "") -> float:
+              title: str = "", dated_by_title: bool = True) -> float:
     """``anchors_met`` for anchors from ``find_anchors``. Places compared by the question
     ("北京和广州的交易所各有什么特点?") are rarely in one passage: of two or more places,
     one is enough for a passage; the answer gathers the others from other passages."""
     if not numbers and not places:
         return 1.0
-    met = sum(contains(squashed, a) for a in numbers)
+    met = sum(contains(squashed, a) or (dated_by_title and dates_title(a, title))
+              for a in numbers)
     found = sum(place_met(p, squashed) or place_met(p, title) for p in places)
     met += len(places) if found and len(places) > 1 else found
     return met / (len(numbers) + len(places))
