@@ -691,3 +691,10 @@ def test_an_english_list_question_gets_the_list_under_the_heading_naming_it(
                           "benchmark city?")
     assert not answer.abstained
     assert all(x in answer.text for x in ("其一", "其二", "其三")), answer.text
+
+
+def test_which_body_asks_for_a_name_not_for_the_word_body() -> None:
+    """"哪个部门牵头": a sentence naming the 管理局 answers; one saying 各部门 does not."""
+    part = at.classify("公共数据开放平台是由哪个部门牵头建成的?").parts[0]
+    assert part.kind == at.ORG and "部门" not in part.focus
+    assert at.classify("深圳有多少家研发机构?").parts[0].focus == ("机构",)  # counted: kept

@@ -101,6 +101,7 @@ _GENERIC = frozenset("比例 比重 占比 份额 数量 数目 总数 规模 �
                      "相比 对比 比较 相较 报告 文章 论文 年底 年初 年末 月底 月末 推算 估算 测算 换算 据此 由此 依此 "
                      "这个 那个 这种 那种 该类 此类".split())
 CLASSIFIERS = "个家项座台名所条批款种类位部只户辆次篇件份"
+_BODY = frozenset("部门 机构 单位 机关 组织".split())  # what "which body" asks for, unnamed
 ABSENT = "\x00"  # the sense of a focus word the corpus never uses: no text meets it
 
 
@@ -226,6 +227,8 @@ def _part(clause: str, english: bool) -> Part:
         m = (en if english else zh).search(clause)
         if m:
             focus = _english_focus(clause, m) if english else _chinese_focus(clause, m, kind)
+            if kind == ORG:  # 哪个部门: the kind stands for the body; its name is the answer
+                focus = tuple(f for f in focus if f not in _BODY)
             topic, detail = (("", asked.english(clause, m.start(), m.end(), kind, m.group(0)))
                              if english else asked.chinese(clause, m.start(), m.end(), kind))
             phrase = "" if english else _phrase(clause[: m.start()])
