@@ -90,3 +90,14 @@ def records(settings: Settings) -> dict[str, tuple[str, int]]:
         return store.chunk_records()
     finally:
         store.close()
+
+
+def without_sentences(files: Any) -> None:
+    """Write the FAISS index of ``files`` (Settings) again without sentence vectors: the
+    Milvus store keeps none, so its search has no sentence stage, and the two stores are
+    compared on the stages they share."""
+    from dataclasses import replace
+
+    from askbj.index import store as index_store
+
+    index_store.save(replace(index_store.load(files.index_dir), sentences=None), files.index_dir)

@@ -18,12 +18,11 @@ from askbj import engine
 from askbj.config import Settings
 from askbj.errors import AskbjError, IndexDamaged, IndexMissing
 from askbj.index import sparse
-from askbj.index import store as index_store
 from askbj.index.milvus import PIECE, MilvusStore, check_uri
 from askbj.text.normalize import tokenize
 
 from corpora import DOCS, write_ingest
-from milvus_helpers import assert_same_hits, free_port, hits_of, records
+from milvus_helpers import assert_same_hits, free_port, hits_of, records, without_sentences
 
 EDIT_FROM, EDIT_TO = "打造数字经济创新高地", "打造全球数字经济创新高地"
 
@@ -35,13 +34,12 @@ def fake_cls(fake_embedder: Any) -> type[Any]:
 
 @pytest.fixture
 def both(tmp_path: Path, fake_cls: type[Any]) -> tuple[Settings, Settings]:
-    """The fixture corpus ingested into FAISS files and into a Milvus Lite file. The files
-    are written again without sentence vectors: the Milvus store has none, so its search has
-    no sentence stage, and the two are compared on the stages they share."""
+    """The fixture corpus ingested into FAISS files (without sentence vectors, as the Milvus
+    store has none) and into a Milvus Lite file."""
     files = write_ingest(tmp_path)
     milvus = replace(files, store=str(tmp_path / "milvus.db"))
     engine.build(files, embedder=fake_cls())
-    index_store.save(replace(index_store.load(files.index_dir), sentences=None), files.index_dir)
+    without_sentences(files)
     embedder = fake_cls()
     report = engine.build(milvus, embedder=embedder)
     assert report.added == ("a", "b", "c") and report.embedded == embedder.calls == 6

@@ -18,7 +18,7 @@ from askbj.errors import IndexMissing
 from askbj.index.milvus import MilvusStore
 
 from corpora import write_ingest
-from milvus_helpers import QUESTIONS, assert_same_hits, lite_server, records
+from milvus_helpers import QUESTIONS, assert_same_hits, lite_server, records, without_sentences
 
 pytestmark = pytest.mark.integration
 
@@ -39,6 +39,7 @@ def both(tmp_path: Path, server: str, embedder: Any) -> tuple[Settings, Settings
     files = write_ingest(tmp_path)
     milvus = replace(files, store=server, index_dir=tmp_path / "no-index")  # none needed
     engine.build(files, embedder=embedder)
+    without_sentences(files)
     report = engine.build(milvus, embedder=embedder, rebuild=True)  # a module-wide server
     assert report.embedded == report.chunks == 6
     return files, milvus
