@@ -698,3 +698,11 @@ def test_which_body_asks_for_a_name_not_for_the_word_body() -> None:
     part = at.classify("公共数据开放平台是由哪个部门牵头建成的?").parts[0]
     assert part.kind == at.ORG and "部门" not in part.focus
     assert at.classify("深圳有多少家研发机构?").parts[0].focus == ("机构",)  # counted: kept
+
+
+def test_which_sea_area_or_region_asks_for_a_place() -> None:
+    for question in ("海底数据中心建在哪个海域?", "先行区位于哪个区域?", "该园区在哪个省份?"):
+        assert at.classify(question).parts[0].kind == at.PLACE, question
+    part = at.classify("海底数据中心建在哪个海域?").parts[0]
+    assert not hd.holds(part, "海兰信公司正式建成全球首个商用海底数据中心。")
+    assert hd.holds(part, "数据中心建在南海海域的珠海市附近。")

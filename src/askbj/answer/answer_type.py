@@ -68,7 +68,7 @@ _PATTERNS: tuple[tuple[str, str, str], ...] = (
     (ORG, r"哪(?:家|个|些)(?:机构|部门|单位|公司|企业|组织|银行|高校|大学|平台|交易所|协会)"
           r"|什么(?:机构|部门|单位|公司|企业|组织)",
      r"\bwhich (?:company|companies|firm|organi[sz]ation|agency|institution|department|exchange)\b"),
-    (PLACE, r"(?<!差在)(?<!难在)(?<!题在)(?<!足在)(?<!源在)(?<!处在)哪里|哪儿|(?<!差)(?<!难)(?<!题)(?<!足)(?<!源)在哪(?:里|儿)|何地|何处|什么地方|哪(?:个|些)(?:城市|地区|区|省|国家|地方)",
+    (PLACE, r"(?<!差在)(?<!难在)(?<!题在)(?<!足在)(?<!源在)(?<!处在)哪里|哪儿|(?<!差)(?<!难)(?<!题)(?<!足)(?<!源)在哪(?:里|儿)|何地|何处|什么地方|哪(?:个|些|片)(?:城市|地区|区域|区|省份?|县|国家|地方|海域|位置)",
      r"\bwhere\b|\bwhich (?:city|cities|district|province|country|countries|area)\b"),
     (AMOUNT, r"多少|多大|多高|多长|多远|多少钱|规模|金额",
      r"\bhow (?:much|large|big|high|long|far)\b"
