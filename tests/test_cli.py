@@ -165,8 +165,9 @@ def test_eval_all_modes_json(askbj: Callable[..., Result], tmp_path: Path) -> No
     result = askbj("eval", str(questions), "--mode", "all", "--json")
     assert result.exit_code == 0, result.output
     payload = json.loads(result.stdout)
-    assert set(payload["summary"]["by_mode"]) == {"hybrid", "dense", "bm25"}
-    assert set(payload["questions"][0]["hits_by_mode"]) == {"hybrid", "dense", "bm25"}
+    assert set(payload["summary"]["by_mode"]) == {"hybrid", "dense", "bm25", "first-stage"}
+    assert set(payload["questions"][0]["hits_by_mode"]) == {"hybrid", "dense", "bm25",
+                                                            "first-stage"}
 
 
 def test_search_before_ingest_tells_to_ingest(main: Callable[..., tuple[int, str, str]]) -> None:

@@ -24,7 +24,7 @@ import streamlit as st
 
 from askbj import config, engine
 from askbj.answer.followup import Turn
-from askbj.config import MODES, Settings
+from askbj.config import EVAL_MODES, MODES, Settings
 from askbj.domain import load_domain
 from askbj.errors import AskbjError, IndexDamaged, IndexMissing, describe_os_error
 from askbj.index import store as index_store
@@ -72,6 +72,7 @@ if TYPE_CHECKING:
 
 __all__ = [  # own names, and the helpers of ui_html and ui_eval the pages use
     "EMBEDDER_FACTORY",
+    "EVAL_MODES",
     "LLM_OFF",
     "METRICS",
     "MODES",
@@ -112,7 +113,8 @@ __all__ = [  # own names, and the helpers of ui_html and ui_eval the pages use
     "place_meta",
     "place_view",
     "question_rows",
-    "read_question_file", "read_uploaded_questions",
+    "read_question_file",
+    "read_uploaded_questions",
     "relevant_flags",
     "run_modes",
     "searched_caption",

@@ -15,7 +15,7 @@ import typer
 from rich.text import Text
 
 from askbj import engine
-from askbj.config import MODES, Settings, thread_policy
+from askbj.config import EVAL_MODES, Settings, thread_policy
 from askbj.domain import load_domain
 from askbj.errors import AskbjError, describe_os_error
 from askbj.serve.command import serve_command
@@ -188,7 +188,7 @@ def evaluate(
     answerer = engine.open_answerer(_settings())
     searcher = answerer.searcher
     _stale_notice(searcher.index)
-    modes = list(MODES) if mode == "all" else [mode]
+    modes = list(EVAL_MODES) if mode == "all" else [mode]
     contexts = ev.replay_histories(qs, answerer, mode=modes[0])
     runs = {m: ev.run(qs, gold, searcher, m, k, contexts=contexts) for m in modes}
     result = ev.combine(runs)

@@ -18,6 +18,10 @@ from askbj.ingest.limits import IngestLimits
 
 MODES = ("hybrid", "dense", "bm25")
 """Search modes: fused (default), the dense encoder alone, BM25 alone."""
+FIRST_STAGE = "first-stage"
+EVAL_MODES = (*MODES, FIRST_STAGE)
+"""What ``askbj eval --mode all`` and the Evaluation page compare: the search modes, and
+``first-stage`` (hybrid without its sentence stage) to show what that stage adds."""
 
 HOME_ENV, MODEL_ENV, DOMAIN_ENV = "ASKBJ_HOME", "ASKBJ_MODEL", "ASKBJ_DOMAIN"
 STORE_ENV, FAISS = "ASKBJ_STORE", "faiss"

@@ -274,3 +274,7 @@ def test_hybrid_search_has_the_sentence_stage(searcher: Searcher) -> None:
     for mode in ("dense", "bm25"):
         assert [h.score for h in searcher.search(question, k=5, mode=mode)] == \
             [h.score for h in first.search(question, k=5, mode=mode)]
+    # the first-stage mode (for eval side by side) is hybrid without the stage
+    assert [(h.chunk.chunk_id, h.score) for h in searcher.search(question, k=10,
+                                                                  mode="first-stage")] == \
+        [(h.chunk.chunk_id, h.score) for h in first.search(question, k=10)]

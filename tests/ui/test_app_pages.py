@@ -64,9 +64,9 @@ def test_evaluation_page_scores_modes_side_by_side(fake_app: Path) -> None:
     at.button(key="eval_run").click().run()
     assert not at.exception and not at.error
     result = at.session_state["eval"]
-    assert set(result["runs"]) == set(ui.MODES)
+    assert set(result["runs"]) == set(ui.EVAL_MODES)  # the modes and the first stage alone
     summary = at.dataframe[0].value
-    assert set(ui.MODES) <= set(summary.columns) and {"overall", "zh-Hans", "en"} <= set(
+    assert set(ui.EVAL_MODES) <= set(summary.columns) and {"overall", "zh-Hans", "en"} <= set(
         summary["scope"])
     assert at.get("arrow_vega_lite_chart") or at.get("vega_lite_chart")
     per_question = at.dataframe[1].value

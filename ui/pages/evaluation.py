@@ -100,7 +100,9 @@ st.caption(ui.md_literal(f"Runs {ui.display_path(ui.default_questions())} (the f
 sets = ui.question_sets() or [ui.default_questions()]
 chosen = st.selectbox("Question set", sets, format_func=ui.display_path, key="eval_set")
 uploaded = st.file_uploader("…or upload one (JSONL)", type=["jsonl", "json"], key="eval_upload")
-modes = st.multiselect("Search modes", list(ui.MODES), default=list(ui.MODES), key="eval_modes")
+modes = st.multiselect("Search modes", list(ui.EVAL_MODES), default=list(ui.EVAL_MODES),
+                       key="eval_modes",
+                       help="first-stage: hybrid without its sentence stage (what the stage adds)")
 if st.button("Run evaluation", type="primary", key="eval_run", disabled=not modes):
     try:
         run(engine, uploaded, chosen, modes)

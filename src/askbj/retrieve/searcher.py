@@ -28,7 +28,7 @@ from typing import Protocol
 
 import numpy as np
 
-from askbj.config import MODES
+from askbj.config import EVAL_MODES, MODES
 from askbj.domain import Domain, load_domain
 from askbj.errors import AskbjError
 from askbj.index.store import Index
@@ -167,7 +167,7 @@ class Searcher:
     def search(
         self, question: str, k: int = 10, mode: str = "hybrid", doc_ids: set[str] | None = None
     ) -> list[Hit]:
-        if mode not in MODES:
+        if mode not in EVAL_MODES:
             raise AskbjError(f"Unknown search mode {mode!r}: use one of {', '.join(MODES)}.")
         query = prepare_query(question, self.knows_word)
         codes = None
