@@ -571,3 +571,16 @@ def test_a_bare_this_as_subject_is_the_earlier_subject(resolver: Resolver) -> No
     assert (r.question, r.rule) == ("北京國際大數據交易所主要幫到哪類企業?", "pronoun")
     # 这些/这个 + a noun are demonstratives, not a bare 这
     assert resolver.resolve("这些企业在哪里?", [turn]).question == "这些企业在哪里?"
+
+
+@pytest.mark.parametrize(("earlier", "follow_up", "expected"), [
+    ("How many categories of data does Beijing's public data open platform provide?",
+     "And how many market entities does it cover?",
+     "And how many market entities does Beijing's public data open platform cover?"),
+    ("What is the first commercial undersea data center mentioned in the Beijing report?",
+     "Which company built it?", "Which company built first commercial undersea data center"),
+    ("What did Zhongguancun pioneer?", "When did it start?", "When did Zhongguancun start?"),
+])
+def test_english_it_is_the_thing_asked_about_not_the_place_it_is_in(
+        resolver: Resolver, earlier: str, follow_up: str, expected: str) -> None:
+    assert resolved(resolver, follow_up, Turn.of(earlier)).question.startswith(expected)

@@ -190,6 +190,10 @@ _THERE_EN = re.compile(r"(?<!\bis )(?<!\bare )(?<!\bwas )(?<!\bwere )\bthere\b(?
 _DEMONSTRATIVE_EN = re.compile(r"\b(?:this|these|those)\s+([a-z]+)\b", re.I)
 _AREA = re.compile(r"(?:区|园|港|基地|中心|小镇|城)$")  # a place within a place
 _STRICT_NOUNS = NOUNISH - {"vn", "an"}
+# verbs that end a possessed phrase ("Beijing's public data open platform provide?")
+_EN_VERBS = (r"(?:provide|provides|cover|covers|serve|serves|have|has|had|do|does|did|offer|"
+             r"offers|show|shows|include|includes|reach|reached|make|makes|get|got|is|are|was|"
+             r"were|in|of|for|with|by|on|at|to|and|or)")
 
 
 _RESTATING = frozenset("例子 案例 情况 东西 内容 事情 example examples case cases".split())
@@ -627,6 +631,24 @@ class Resolver:
         verb = next((f for w, f in tags if f not in ("d", "b", "c")), "")
         return subject + plain if verb in ("v", "p") else None  # "用了哪些技术?": no subject
 
+    def _english_thing(self, question: str) -> str:
+        """The capitalised name the question is about, unless that is only a place and the
+        question asks about a thing of it: "it" after "…does Beijing's public data open
+        platform provide?" is the platform, after "What is the first undersea data center
+        mentioned in the Beijing report?" the data center, not Beijing."""
+        name, thing = english_subject(question), object_phrase(question)
+        if not name or find_anchors(name, self.domain)[1] != (self._place_of(name),):
+            return name or thing
+        words = rf"((?:(?!{_EN_VERBS}\b)[a-z][\w-]*\s*){{1,5}})"
+        owned = re.search(rf"\b{re.escape(name)}['’]s\s+{words}", question)
+        if owned:
+            return f"{name}'s {owned.group(1).strip()}"
+        return thing or name
+
+    def _place_of(self, name: str) -> str:
+        places = find_anchors(name, self.domain)[1]
+        return places[0] if len(places) == 1 and len(name.split()) <= 2 else "\x00"
+
     def _subject(self, turns: list[Turn]) -> str:
         """What the latest turn was about: the first noun phrase of its question, or — when
         it asked "which X" — the phrase of askbj's answer naming that X."""
@@ -634,8 +656,7 @@ class Resolver:
         question = plain_text(turn.searched)
         if in_english(question):
             named = WHICH_EN.search(question) and turn.items and first_noun_run(turn.items[0])
-            return named or described(question) or english_subject(question) \
-                or object_phrase(question)
+            return named or described(question) or self._english_thing(question)
         head = asked_head(question)
         if head and turn.answer:  # the answer's 交易所 for 哪个交易所 (not 部门数据标准 for 部门)
             found = phrase_with(head, turn.answer)
