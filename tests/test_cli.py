@@ -285,3 +285,21 @@ def test_doctor_names_a_stale_corpus(askbj: Callable[..., Result], dirs: tuple[P
     assert checks["corpus"]["ok"] is False
     assert "1 document in" in checks["corpus"]["detail"]
     assert "not indexed yet — run `askbj ingest`" in checks["corpus"]["detail"]
+
+
+def test_doctor_notes_an_index_without_sentence_vectors(
+        askbj: Callable[..., Result], dirs: tuple[Path, Path]) -> None:
+    from dataclasses import replace
+
+    from askbj.index import store as index_store
+
+    assert askbj("ingest").exit_code == 0
+    index_dir = dirs[1]
+    index_store.save(replace(index_store.load(index_dir), sentences=None), index_dir)
+    checks = {c["check"]: c for c in json.loads(askbj("doctor", "--json").stdout)}
+    assert checks["index"]["ok"] is True  # it still works, without the sentence stage
+    assert "no sentence vectors" in checks["index"]["detail"]
+    assert "askbj ingest" in checks["index"]["detail"]
+    assert askbj("ingest").exit_code == 0
+    checks = {c["check"]: c for c in json.loads(askbj("doctor", "--json").stdout)}
+    assert "no sentence vectors" not in checks["index"]["detail"]

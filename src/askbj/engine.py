@@ -323,7 +323,10 @@ def diagnose(settings: Settings) -> list[Check]:
 
 def _index_detail(settings: Settings, idx: index_store.Index) -> str:
     if not settings.milvus:
-        return f"{settings.index_dir}/ is complete: every file matches its checksum"
+        note = "" if idx.sentences is not None else (
+            "; it has no sentence vectors (written by an older askbj), so search skips its "
+            "sentence stage: `askbj ingest` adds them")
+        return f"{settings.index_dir}/ is complete: every file matches its checksum{note}"
     drift = idx.terms.drift if idx.terms is not None else 0.0
     note = (f"; passages are {drift:.0%} longer or shorter on average than when the store "
             f"was built: `askbj --store {settings.store} ingest --rebuild` renews BM25's "

@@ -105,3 +105,18 @@ def test_ingest_embeds_sentences_once_and_reuses_them(tmp_path: Path) -> None:
                                   np.asarray(first.sentences.vectors))
     manifest = json.loads((settings.index_dir / "manifest.json").read_text(encoding="utf-8"))
     assert all(name in manifest["files"] for name in sv.FILES)
+
+
+def test_an_index_from_before_sentences_gets_them_on_the_next_ingest(tmp_path: Path) -> None:
+    from dataclasses import replace
+
+    settings = write_ingest(tmp_path)
+    engine.build(settings, embedder=FakeEmbedder())
+    old = index_store.load(settings.index_dir)
+    index_store.save(replace(old, sentences=None), settings.index_dir)  # as written before
+    assert index_store.load(settings.index_dir).sentences is None
+    fake = FakeEmbedder()
+    report = engine.build(settings, embedder=fake)
+    assert report.embedded == 0 and report.sentences_embedded > 0  # passages re-used
+    assert fake.calls == report.sentences_embedded
+    assert index_store.load(settings.index_dir).sentences is not None
