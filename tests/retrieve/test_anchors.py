@@ -53,3 +53,12 @@ def test_a_year_is_met_by_a_title_dated_with_it() -> None:
     assert share_met(("2023",), (), undated, title) == 1.0
     assert share_met(("2023", "2024"), (), undated, title) == 0.5
     assert share_met(("2023",), (), undated, title, dated_by_title=False) == 0.0
+
+
+def test_a_number_may_follow_letters_but_not_digits_or_a_point() -> None:
+    from askbj.retrieve.anchors import contains
+
+    assert contains("数字经济企业top500发展指数", "500")  # "Top 500" is in "TOP500"
+    assert not contains("共2500家", "500") and not contains("增长1.500", "500")
+    assert not contains("5000家", "500")
+    assert not contains("xgdp", "gdp") and contains("占gdp比重", "gdp")

@@ -133,7 +133,9 @@ def place_met(place: str, squashed: str) -> bool:
 
 def contains(haystack: str, term: str) -> bool:
     """``term`` in squashed ``haystack``; digits and latin letters must not run on."""
-    if term[:1].isdigit() or (term[:1].isascii() and term[:1].isalpha()):
+    if term[:1].isdigit():  # a number may follow letters ("top 500" is in "TOP500")
+        return re.search(rf"(?<![0-9.]){re.escape(term)}(?![0-9a-z])", haystack) is not None
+    if term[:1].isascii() and term[:1].isalpha():
         return re.search(rf"(?<![0-9a-z.]){re.escape(term)}(?![0-9a-z])", haystack) is not None
     return term in haystack
 
