@@ -706,3 +706,14 @@ def test_which_sea_area_or_region_asks_for_a_place() -> None:
     part = at.classify("海底数据中心建在哪个海域?").parts[0]
     assert not hd.holds(part, "海兰信公司正式建成全球首个商用海底数据中心。")
     assert hd.holds(part, "数据中心建在南海海域的珠海市附近。")
+
+
+def test_an_english_role_question_needs_the_role_in_the_text() -> None:
+    """"Who is the director of X?": a sentence about X that names no 主任 is no answer,
+    though it meets X's other words."""
+    part = at.classify("Who is the director of the Beijing Big Data Center?").parts[0]
+    senses = {"director": ("主任", "经理"), "beijing": ("北京",), "data": ("大数据",),
+              "center": ("中心",), "big": ()}
+    assert part.kind == at.PERSON and part.head == "director"
+    assert not hd.part_met(part, "北京市完成了国家工业互联网大数据中心的建设工作", senses)
+    assert hd.part_met(part, "唐建国,北京市大数据中心副主任", senses)

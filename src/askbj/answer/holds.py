@@ -155,6 +155,8 @@ def part_met(part: Part, text: str, translations: dict[str, tuple[str, ...]]) ->
     words = [w for w in dict.fromkeys((*part.focus, part.head)) if translations.get(w)]
     if any(translations[w] == (ABSENT,) for w in words):
         return False
+    if part.kind == PERSON and part.head in words and not _word_met(part.head, text, translations):
+        return False  # "who is the director of X": a text about X naming no director
     met = sum(_word_met(w, text, translations) for w in words)
     return met >= len(words) - (len(words) >= 3)
 
