@@ -584,3 +584,10 @@ def test_a_bare_this_as_subject_is_the_earlier_subject(resolver: Resolver) -> No
 def test_english_it_is_the_thing_asked_about_not_the_place_it_is_in(
         resolver: Resolver, earlier: str, follow_up: str, expected: str) -> None:
     assert resolved(resolver, follow_up, Turn.of(earlier)).question.startswith(expected)
+
+
+def test_which_x_asks_for_the_head_of_its_noun_run() -> None:
+    from askbj.answer.phrases import asked_head
+
+    assert asked_head("北京哪个工业互联网平台已服务超2万家制造企业?") == "平台"
+    assert asked_head("是哪家公司建成的?") == "公司"

@@ -81,7 +81,12 @@ def asked_head(question: str) -> str:
     if short:
         return short.group(0)
     words = pos_tags(question[m.end():])
-    return words[0][0] if words and words[0][1] in NOUNISH else ""
+    run = []  # the noun run: 工业 互联网 平台 asks for a 平台
+    for w, flag in words:
+        if flag not in NOUNISH:
+            break
+        run.append(w)
+    return run[-1] if run else ""
 
 
 WHICH_EN = re.compile(r"\b(?:which|what)\s+(?:company|companies|firm|organi[sz]ation|agency|body"
