@@ -637,17 +637,14 @@ class Resolver:
         platform provide?" is the platform, after "What is the first undersea data center
         mentioned in the Beijing report?" the data center, not Beijing."""
         name, thing = english_subject(question), object_phrase(question)
-        if not name or find_anchors(name, self.domain)[1] != (self._place_of(name),):
+        a_place = len(find_anchors(name, self.domain)[1]) == 1 and len(name.split()) <= 2
+        if not name or not a_place:
             return name or thing
         words = rf"((?:(?!{_EN_VERBS}\b)[a-z][\w-]*\s*){{1,5}})"
         owned = re.search(rf"\b{re.escape(name)}['’]s\s+{words}", question)
         if owned:
             return f"{name}'s {owned.group(1).strip()}"
         return thing or name
-
-    def _place_of(self, name: str) -> str:
-        places = find_anchors(name, self.domain)[1]
-        return places[0] if len(places) == 1 and len(name.split()) <= 2 else "\x00"
 
     def _subject(self, turns: list[Turn]) -> str:
         """What the latest turn was about: the first noun phrase of its question, or — when

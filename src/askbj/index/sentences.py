@@ -1,6 +1,6 @@
 """Sentence vectors ("small-to-big"): every passage's sentences embedded at ingest, so that
-search can rank a passage by its best sentence and the answer can prefer the sentence that
-means what was asked, at the cost of a dot product per candidate sentence at query time.
+search can rank its first hits by their best sentence (``askbj.retrieve.rerank``), at the
+cost of a dot product per sentence of those hits at query time.
 
 On disk, in ``index/sentences/`` (plain numpy files, listed and checksummed in the
 manifest, memory-mapped at load)::
@@ -19,23 +19,15 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
 
 import numpy as np
 
+from askbj.index.embed import Encoder
 from askbj.records import Chunk, Document
 from askbj.text.sentences import sentence_spans
 
 FOLDER = "sentences"
 FILES = tuple(f"{FOLDER}/{name}.npy" for name in ("offsets", "spans", "vectors"))
-
-
-class DocumentEncoder(Protocol):
-    @property
-    def dim(self) -> int: ...
-
-    def embed_documents(self, texts: list[str],
-                        progress: Callable[[int], None] | None = None) -> np.ndarray: ...
 
 
 @dataclass(frozen=True)
@@ -116,7 +108,7 @@ def cut(documents: Sequence[Document], chunks: Sequence[Chunk]
             np.asarray(spans, dtype=np.int64).reshape(-1, 2), texts)
 
 
-def embed(documents: Sequence[Document], chunks: Sequence[Chunk], encoder: DocumentEncoder,
+def embed(documents: Sequence[Document], chunks: Sequence[Chunk], encoder: Encoder,
           reuse: dict[str, np.ndarray] | None = None,
           progress: Callable[[int, int], None] | None = None) -> tuple[SentenceVectors, int]:
     """Every passage's sentences embedded (each distinct text once; those in ``reuse``, by

@@ -160,8 +160,8 @@ class Searcher:
         self._titles = [squash(h.title) for h in rows.heads]
         self._shingles = lru_cache(maxsize=16384)(self._shingles_at)
         self._anchor_text = lru_cache(maxsize=65536)(partial(anchor_text, index.chunks))
-        # the last questions' embeddings: search, its sentence stage and the answer's
-        # sentence choice each need the vector of the same question
+        # the last questions' embeddings: the first stage and the sentence stage need the
+        # same question's vector, and an answer searches again for a comparison's sides
         self._vector = lru_cache(maxsize=cached_queries)(self._embedded)
 
     def search(
@@ -299,10 +299,6 @@ class Searcher:
         vector.setflags(write=False)  # shared through the cache
         return vector
 
-    def query_vector(self, text: str) -> np.ndarray:
-        """The question's embedding (cached: search, the sentence stage and the answer's
-        sentence choice embed a question once)."""
-        return self._vector(text)
 
     def knows_word(self, word: str) -> bool:
         """Every BM25 term of ``word`` is in the index (a word the documents use)."""
