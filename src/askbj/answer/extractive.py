@@ -545,12 +545,15 @@ class Answerer:
         """The best sentence, then the numbered sub-headings of the chapter it introduces."""
         doc = self.docs[best.chunk.doc_id]
         heads = listing.child_headings(doc.text, self._sections(doc.doc_id), best.start)
-        picks = [best]
-        for head in heads[: self.max_items]:
-            chunk = self._chunk_for(doc.doc_id, head.start, head.end, best.chunk)
-            if chunk is not None:
-                picks.append(Pick(chunk, head.start, head.end, best.score))
+        picks = [best, *self._item_picks(heads, best)]
         return picks if len(picks) > 2 else []
+
+    def _item_picks(self, items: Sequence[listing.Item], like: Pick) -> list[Pick]:
+        """The first ``max_items`` items (of ``like``'s document) as picks in the passages
+        holding them, scored as ``like``."""
+        doc_id = like.chunk.doc_id
+        return [Pick(chunk, i.start, i.end, like.score) for i in items[: self.max_items]
+                if (chunk := self._chunk_for(doc_id, i.start, i.end, like.chunk))]
 
     def _named_headings(self, a: Assessment, scored: list[Pick]) -> list[Pick]:
         """"主张建立哪些机制?": the numbered headings naming 机制 (or under a heading naming
@@ -562,8 +565,7 @@ class Answerer:
                           if (h := listing.headings_naming(text, self._sections(best), n))), [])
             first = next((c for c in scored if c.chunk.doc_id == best), None)
             if heads and first is not None:
-                picks = [Pick(chunk, h.start, h.end, first.score) for h in heads[: self.max_items]
-                         if (chunk := self._chunk_for(best, h.start, h.end, first.chunk))]
+                picks = self._item_picks(heads, first)
                 if len(picks) >= 2:
                     return picks
         return []
@@ -585,8 +587,7 @@ class Answerer:
                     continue
                 found = listing.runs(text, sentence_spans(text, sec.start, sec.end))
                 run = next((r for r in found if len(r) >= 2), [])
-                picks = [Pick(chunk, i.start, i.end, first.score) for i in run[: self.max_items]
-                         if (chunk := self._chunk_for(doc_id, i.start, i.end, first.chunk))]
+                picks = self._item_picks(run, first)
                 if len(picks) >= 2:
                     return picks
         return []

@@ -96,10 +96,10 @@ class SentenceVectors:
 def cut(documents: Sequence[Document], chunks: Sequence[Chunk]
         ) -> tuple[np.ndarray, np.ndarray, list[str]]:
     """Offsets, spans and texts of every passage's sentences, in passage order."""
-    texts_of = {d.doc_id: d.text for d in documents}
+    text_of = {d.doc_id: d.text for d in documents}
     offsets, spans, texts = [0], [], []
     for c in chunks:
-        text = texts_of[c.doc_id]
+        text = text_of[c.doc_id]
         for s, e in sentence_spans(text, c.start, c.end):
             spans.append((s, e))
             texts.append(text[s:e])
